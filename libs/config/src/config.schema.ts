@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL with scheme ${protocols.join(' or ')}`);
+
+/** One upstream or local engine that can serve models. */
+export const providerSchema = z.discriminatedUnion('kind', [
+  z.object({
+    id: z.string().min(1),
+    kind: z.literal('openai-compatible'),
+    base_url: url(['http:', 'https:']),
+    api_key: z.string().optional(),
+    timeout_ms: int(1).default(600_000),
+    connect_timeout_ms: int(1).default(10_000),
+    connections: int(1).default(256),
+    supports_images: z.boolean().default(true),
+  }),
+  z.object({
+    id: z.string().min(1),
+    kind: z.literal('local-gguf'),
+    /** Filesystem path, or an `hf:` URI for machines with internet. */
+    model_path: z.string().min(1),
+    threads: int(1, 64).default(1),
+    sequences: int(1, 64).default(2),
+    context_size: int(64).default(2048),
+    max_queue: int(0).default(64),
+  }),
+]);
+
+export const modelSchema = z.object({
+  id: z.string().min(1),
+  aliases: z.array(z.string().min(1)).default([]),
+  provider: z.string().min(1),
+  upstream_model: z.string().min(1),
+  owned_by: z.string().default('gateway'),
+  context_window: int(1).optional(),
+  max_output_tokens: int(1).optional(),
+});
+
+export const catalogSchema = z.object({
+  providers: z.array(providerSchema).min(1),
+  models: z.array(modelSchema).min(1),
+});
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Which planes this process serves: both (embedded default), or one of them. */
+  GATEWAY_ROLE: z.enum(['all', 'inference', 'control']).default('all'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  INFERENCE_PORT: int(0, 65535).default(8080),
+  CONTROL_PORT: int(0, 65535).default(8081),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT_BYTES: int(1024).default(20 * 1024 * 1024),
+  SHUTDOWN_GRACE_MS: int(0).default(15_000),
+  TRUST_PROXY: z.string().default(''),
+
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  EMBEDDED_PG_PORT: int(0, 65535).default(0),
+  DB_POOL_SIZE: int(1, 200).default(10),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  /** Run pending migrations when the gateway starts (the start command does; production may run `npm run migrate`). */
+  MIGRATE_ON_START: bool.default(true),
+
+  AUDIT_BATCH_SIZE: int(1, 10_000).default(500),
+  AUDIT_FLUSH_MS: int(1, 10_000).default(20),
+  AUDIT_WORKER_CONCURRENCY: int(1, 10_000).default(500),
+
+  /** Full catalogue as JSON, or a path to a JSON file; overrides the defaults below. */
+  CATALOG_JSON: z.string().optional(),
+  CATALOG_FILE: z.string().optional(),
+  /** Default catalogue: the local GGUF model served as `abliterated-model`. */
+  LOCAL_MODEL_PATH: z.string().min(1).default('../shared/models/stories260K.gguf'),
+  LOCAL_MODEL_THREADS: int(1, 64).default(1),
+  LOCAL_MODEL_SEQUENCES: int(1, 64).default(2),
+  LOCAL_MODEL_CONTEXT: int(64).default(2048),
+  LOCAL_MODEL_MAX_QUEUE: int(0).default(64),
+  /** Default catalogue alternative: when set, `abliterated-model` is served by this OpenAI-compatible upstream. */
+  UPSTREAM_BASE_URL: url(['http:', 'https:']).optional(),
+  UPSTREAM_API_KEY: z.string().optional(),
+  UPSTREAM_MODEL: z.string().min(1).default('abliterated-model'),
+  UPSTREAM_TIMEOUT_MS: int(1).default(600_000),
+  DEFAULT_MODEL_ALIASES: z.string().default('abliteration-model'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+export type ProviderConfig = z.infer<typeof providerSchema>;
+export type ModelConfig = z.infer<typeof modelSchema>;
+export type CatalogConfig = z.infer<typeof catalogSchema>;

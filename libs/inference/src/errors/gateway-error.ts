@@ -1,0 +1,75 @@
+/** Every failure the gateway reports; each maps once to an HTTP status and to each protocol's error type. */
+export enum GatewayErrorCode {
+  InvalidRequest = 'invalid_request',
+  Unauthenticated = 'unauthenticated',
+  PaymentRequired = 'payment_required',
+  PermissionDenied = 'permission_denied',
+  NotFound = 'not_found',
+  PayloadTooLarge = 'payload_too_large',
+  RateLimited = 'rate_limited',
+  ClientClosed = 'client_closed',
+  Internal = 'internal',
+  UpstreamError = 'upstream_error',
+  UpstreamUnavailable = 'upstream_unavailable',
+  UpstreamOverloaded = 'upstream_overloaded',
+  UpstreamTimeout = 'upstream_timeout',
+}
+
+export const GATEWAY_ERROR_STATUS: Record<GatewayErrorCode, number> = {
+  [GatewayErrorCode.InvalidRequest]: 400,
+  [GatewayErrorCode.Unauthenticated]: 401,
+  [GatewayErrorCode.PaymentRequired]: 402,
+  [GatewayErrorCode.PermissionDenied]: 403,
+  [GatewayErrorCode.NotFound]: 404,
+  [GatewayErrorCode.PayloadTooLarge]: 413,
+  [GatewayErrorCode.RateLimited]: 429,
+  [GatewayErrorCode.ClientClosed]: 499,
+  [GatewayErrorCode.Internal]: 500,
+  [GatewayErrorCode.UpstreamError]: 502,
+  [GatewayErrorCode.UpstreamUnavailable]: 502,
+  [GatewayErrorCode.UpstreamOverloaded]: 529,
+  [GatewayErrorCode.UpstreamTimeout]: 504,
+};
+
+export interface GatewayErrorOptions {
+  /** The offending request field, e.g. `messages[0].content` (OpenAI `param`). */
+  param?: string;
+  /** A machine-readable sub-code for the wire (`model_not_found`, `invalid_api_key`, ...). */
+  wireCode?: string;
+  /** HTTP status override (e.g. an upstream 4xx passed through). */
+  status?: number;
+  cause?: unknown;
+}
+
+export class GatewayError extends Error {
+  readonly param?: string;
+  readonly wireCode?: string;
+  readonly status: number;
+
+  constructor(
+    readonly code: GatewayErrorCode,
+    message: string,
+    options: GatewayErrorOptions = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'GatewayError';
+    this.param = options.param;
+    this.wireCode = options.wireCode;
+    this.status = options.status ?? GATEWAY_ERROR_STATUS[code];
+  }
+
+  static invalid(message: string, param?: string): GatewayError {
+    return new GatewayError(GatewayErrorCode.InvalidRequest, message, { param });
+  }
+
+  static modelNotFound(model: string): GatewayError {
+    return new GatewayError(GatewayErrorCode.NotFound, `The model '${model}' does not exist or you do not have access to it.`, {
+      param: 'model',
+      wireCode: 'model_not_found',
+    });
+  }
+}
+
+export function isGatewayError(err: unknown): err is GatewayError {
+  return err instanceof GatewayError;
+}
