@@ -27,6 +27,8 @@ export interface AuditRecordV1 {
   latencyMs: number;
   /** Time to first content event for streams. */
   ttftMs: number | null;
+  /** Optional extra fields (stored in the `attributes` jsonb column); never prompt or completion text. */
+  attributes?: Record<string, unknown>;
 }
 
 export type AuditRecord = AuditRecordV1;

@@ -3,3 +3,8 @@ export * from './canonical/canonical-event';
 export * from './canonical/fold-events';
 export * from './errors/gateway-error';
 export * from './providers/model-provider';
+export * from './catalog/model-catalog';
+export * from './catalog/provider-factory';
+export * from './service/inference-context';
+export * from './service/inference.service';
+export * from './inference.module';

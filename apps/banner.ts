@@ -1,0 +1,48 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Runtime } from '@gw/runtime';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+
+function baseUrl(app: NestFastifyApplication): string {
+  const addr = app.getHttpServer().address();
+  if (!addr || typeof addr === 'string') return String(addr);
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}`;
+}
+
+/** Tells the operator where things are and how to call them (stdout, human-readable). */
+export function printBanner(rt: Runtime, apps: { inference?: NestFastifyApplication; control?: NestFastifyApplication }): void {
+  const lines = ['', 'Policy gateway is ready.'];
+  const model = rt.config.catalog.models[0]!.id;
+  if (apps.inference) {
+    const url = baseUrl(apps.inference);
+    lines.push(
+      `  Inference API : ${url}/v1   (OpenAI base URL; docs at ${url}/docs)`,
+      `  Models        : ${rt.config.catalog.models.map((m) => m.id).join(', ')}`,
+      '',
+      '  Try it:',
+      `    curl -s ${url}/v1/chat/completions -H 'content-type: application/json' \\`,
+      `      -d '{"model":"${model}","messages":[{"role":"user","content":"Tell me a story"}],"max_tokens":48}'`,
+    );
+  }
+  if (apps.control) lines.push(`  Control API   : ${baseUrl(apps.control)}   (health at /health/ready, docs at /docs)`);
+  lines.push(`  Database      : ${rt.postgres.embedded ? `embedded Postgres in ${rt.config.dataDir}` : 'DATABASE_URL'}`);
+  lines.push(`  Queues        : ${rt.config.env.REDIS_URL ? 'BullMQ on Redis (REDIS_URL)' : 'BullMQ on Postgres'}`, '');
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/**
+ * Writes `<DATA_DIR>/runtime.json` (mode 0600): where this process listens and, for the embedded
+ * database, how to connect to it (psql, tests, scripts).
+ */
+export function writeRuntimeFile(rt: Runtime, apps: { inference?: NestFastifyApplication; control?: NestFastifyApplication }): void {
+  mkdirSync(rt.config.dataDir, { recursive: true });
+  const info = {
+    pid: process.pid,
+    inferenceUrl: apps.inference ? baseUrl(apps.inference) : null,
+    controlUrl: apps.control ? baseUrl(apps.control) : null,
+    databaseUrl: rt.postgres.embedded ? rt.postgres.url : null,
+    startedAt: new Date().toISOString(),
+  };
+  writeFileSync(join(rt.config.dataDir, 'runtime.json'), JSON.stringify(info, null, 2), { mode: 0o600 });
+}

@@ -1,0 +1,19 @@
+import { Controller, Post, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ProtocolHandler } from '../shared/protocol-handler';
+import { openAIChatAdapter } from './openai-chat.adapter';
+import { chatCompletionSchema } from './openai-chat.schema';
+
+@ApiTags('Chat Completions')
+@Controller()
+export class OpenAIChatController {
+  constructor(private readonly handler: ProtocolHandler) {}
+
+  @Post('v1/chat/completions')
+  @ApiOperation({ operationId: 'createChatCompletion', summary: 'OpenAI-compatible chat completion (JSON or SSE stream)' })
+  @ApiBody({ schema: chatCompletionSchema as object })
+  create(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.handler.handle(openAIChatAdapter, req, reply);
+  }
+}

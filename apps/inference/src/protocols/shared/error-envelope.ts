@@ -1,0 +1,99 @@
+import { HttpException } from '@nestjs/common';
+import { GatewayError, GatewayErrorCode } from '@gw/inference';
+
+const OPENAI_TYPE: Record<GatewayErrorCode, string> = {
+  [GatewayErrorCode.InvalidRequest]: 'invalid_request_error',
+  [GatewayErrorCode.Unauthenticated]: 'invalid_request_error',
+  [GatewayErrorCode.PaymentRequired]: 'insufficient_quota',
+  [GatewayErrorCode.PermissionDenied]: 'permission_error',
+  [GatewayErrorCode.NotFound]: 'invalid_request_error',
+  [GatewayErrorCode.PayloadTooLarge]: 'invalid_request_error',
+  [GatewayErrorCode.RateLimited]: 'rate_limit_error',
+  [GatewayErrorCode.ClientClosed]: 'invalid_request_error',
+  [GatewayErrorCode.Internal]: 'server_error',
+  [GatewayErrorCode.UpstreamError]: 'server_error',
+  [GatewayErrorCode.UpstreamUnavailable]: 'server_error',
+  [GatewayErrorCode.UpstreamOverloaded]: 'server_error',
+  [GatewayErrorCode.UpstreamTimeout]: 'server_error',
+};
+
+const ANTHROPIC_TYPE: Record<GatewayErrorCode, string> = {
+  [GatewayErrorCode.InvalidRequest]: 'invalid_request_error',
+  [GatewayErrorCode.Unauthenticated]: 'authentication_error',
+  [GatewayErrorCode.PaymentRequired]: 'billing_error',
+  [GatewayErrorCode.PermissionDenied]: 'permission_error',
+  [GatewayErrorCode.NotFound]: 'not_found_error',
+  [GatewayErrorCode.PayloadTooLarge]: 'request_too_large',
+  [GatewayErrorCode.RateLimited]: 'rate_limit_error',
+  [GatewayErrorCode.ClientClosed]: 'invalid_request_error',
+  [GatewayErrorCode.Internal]: 'api_error',
+  [GatewayErrorCode.UpstreamError]: 'api_error',
+  [GatewayErrorCode.UpstreamUnavailable]: 'api_error',
+  [GatewayErrorCode.UpstreamOverloaded]: 'overloaded_error',
+  [GatewayErrorCode.UpstreamTimeout]: 'timeout_error',
+};
+
+const BY_STATUS: Record<number, GatewayErrorCode> = {
+  400: GatewayErrorCode.InvalidRequest,
+  401: GatewayErrorCode.Unauthenticated,
+  402: GatewayErrorCode.PaymentRequired,
+  403: GatewayErrorCode.PermissionDenied,
+  404: GatewayErrorCode.NotFound,
+  413: GatewayErrorCode.PayloadTooLarge,
+  429: GatewayErrorCode.RateLimited,
+};
+
+/** Fastify errors carry `statusCode` and a code such as FST_ERR_CTP_INVALID_JSON. */
+interface HttpishError {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+}
+
+/** Normalises anything thrown into a {@link GatewayError}; unknown errors become a generic 500. */
+export function toGatewayError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  if (err instanceof HttpException) {
+    const status = err.getStatus();
+    const code = BY_STATUS[status] ?? (status >= 500 ? GatewayErrorCode.Internal : GatewayErrorCode.InvalidRequest);
+    return new GatewayError(code, err.message, { status });
+  }
+  const e = err as HttpishError;
+  if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    if (/^FST_ERR_CTP_(INVALID|EMPTY)_JSON/.test(e.code ?? '') || err instanceof SyntaxError) {
+      return GatewayError.invalid(`The request body is not valid JSON: ${e.message ?? 'parse error'}.`);
+    }
+    const code = BY_STATUS[e.statusCode] ?? GatewayErrorCode.InvalidRequest;
+    return new GatewayError(code, e.message ?? 'Bad request', { status: e.statusCode, wireCode: e.code?.toLowerCase() });
+  }
+  return new GatewayError(GatewayErrorCode.Internal, 'The server had an error while processing your request.', { cause: err });
+}
+
+export type Envelope = 'openai' | 'anthropic';
+
+/** Anthropic paths get Anthropic's envelope; every other path speaks OpenAI's. */
+export function envelopeFor(url: string): Envelope {
+  const path = url.split('?', 1)[0]!;
+  return /^\/(policy\/)?(v1\/)?messages(\/|$)/.test(path) ? 'anthropic' : 'openai';
+}
+
+export function openAIStatus(err: GatewayError): number {
+  return err.status === 529 ? 503 : err.status;
+}
+
+export function openAIErrorBody(err: GatewayError): { error: Record<string, unknown> } {
+  return {
+    error: { message: err.message, type: OPENAI_TYPE[err.code], param: err.param ?? null, code: err.wireCode ?? err.code },
+  };
+}
+
+export function anthropicErrorBody(err: GatewayError, requestId: string): Record<string, unknown> {
+  return { type: 'error', error: { type: ANTHROPIC_TYPE[err.code], message: err.message }, request_id: requestId };
+}
+
+/** Status and body for a failed request in the given envelope. */
+export function renderError(err: GatewayError, envelope: Envelope, requestId: string): { status: number; body: unknown } {
+  return envelope === 'anthropic'
+    ? { status: err.status, body: anthropicErrorBody(err, requestId) }
+    : { status: openAIStatus(err), body: openAIErrorBody(err) };
+}

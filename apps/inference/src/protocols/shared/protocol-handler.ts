@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayError, GatewayErrorCode, InferenceService, type CanonicalEvent, type CanonicalRequest, type CompletionResult, type Surface } from '@gw/inference';
+import { toGatewayError } from './error-envelope';
+import { InflightRegistry } from './inflight.registry';
+import { SseWriter } from './sse-writer';
+
+/** Encodes canonical events into one protocol's SSE frames. */
+export interface StreamEncoder {
+  encode(ev: CanonicalEvent): string;
+  finish(): string;
+}
+
+/** What a protocol plugs into the shared request flow. */
+export interface ProtocolAdapter<M> {
+  surface: Surface;
+  /** Validates the wire body and maps it; throws a 400 GatewayError naming the field. */
+  parse(body: unknown): { canonical: CanonicalRequest; meta: M };
+  respond(result: CompletionResult, canonical: CanonicalRequest, meta: M): unknown;
+  encoder(canonical: CanonicalRequest, meta: M): StreamEncoder;
+  heartbeat?: { frame: string; everyMs: number };
+}
+
+/**
+ * The flow shared by every generation endpoint: parse → InferenceService → JSON or SSE, with the
+ * client's disconnect aborting the provider. Errors before output propagate to the exception filter.
+ */
+@Injectable()
+export class ProtocolHandler {
+  constructor(
+    private readonly inference: InferenceService,
+    private readonly inflight: InflightRegistry,
+  ) {}
+
+  async handle<M>(adapter: ProtocolAdapter<M>, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (this.inflight.draining) {
+      throw new GatewayError(GatewayErrorCode.UpstreamOverloaded, 'The gateway is shutting down; retry on another instance.', { status: 503 });
+    }
+    const ac = new AbortController();
+    const release = this.inflight.add(ac);
+    reply.raw.once('close', () => {
+      release();
+      if (!reply.raw.writableFinished) ac.abort(new Error('client disconnected'));
+    });
+    const ctx = { requestId: req.id, surface: adapter.surface, startedAt: req.startedAt, startedAtMs: req.startedAtMs, signal: ac.signal };
+    let parsed: { canonical: CanonicalRequest; meta: M };
+    try {
+      parsed = adapter.parse(req.body);
+    } catch (err) {
+      const body = req.body as { model?: unknown; stream?: unknown } | undefined;
+      this.inference.reportRejected(ctx, typeof body?.model === 'string' ? body.model : '', body?.stream === true, err);
+      throw err;
+    }
+    const { canonical, meta } = parsed;
+    if (!canonical.stream) {
+      const result = await this.inference.complete(canonical, ctx);
+      await reply.header('content-type', 'application/json').send(adapter.respond(result, canonical, meta));
+      return;
+    }
+    const events = await this.inference.openStream(canonical, ctx);
+    await this.pipe(events, adapter, canonical, meta, req, reply);
+  }
+
+  private async pipe<M>(
+    events: AsyncIterable<CanonicalEvent>,
+    adapter: ProtocolAdapter<M>,
+    canonical: CanonicalRequest,
+    meta: M,
+    req: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<void> {
+    reply.hijack();
+    const sse = new SseWriter(reply.raw, {
+      headers: { 'x-request-id': req.id },
+      heartbeatFrame: adapter.heartbeat?.frame,
+      heartbeatMs: adapter.heartbeat?.everyMs,
+    });
+    const encoder = adapter.encoder(canonical, meta);
+    try {
+      for await (const ev of events) {
+        const frame = encoder.encode(ev);
+        if (frame) await sse.write(frame);
+        if (sse.closed) break;
+      }
+      await sse.write(encoder.finish());
+    } catch (err) {
+      await sse.write(encoder.encode({ type: 'error', error: toGatewayError(err) }));
+    } finally {
+      sse.end();
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import type { ServerResponse } from 'node:http';
+
+export interface SseWriterOptions {
+  /** Extra response headers (request id, rate limits...). */
+  headers?: Record<string, string>;
+  /** Keep-alive interval; the frame written is protocol-specific (`: ping` comment, Anthropic `ping` event). */
+  heartbeatMs?: number;
+  heartbeatFrame?: string;
+}
+
+/**
+ * Writes Server-Sent Events straight to the socket (the reply is hijacked from Fastify), honouring
+ * backpressure so a slow client cannot make the gateway buffer a whole generation.
+ */
+export class SseWriter {
+  private heartbeat?: NodeJS.Timeout;
+
+  constructor(
+    private readonly res: ServerResponse,
+    options: SseWriterOptions = {},
+  ) {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+      ...options.headers,
+    });
+    res.flushHeaders();
+    if (options.heartbeatMs && options.heartbeatFrame) {
+      const frame = options.heartbeatFrame;
+      this.heartbeat = setInterval(() => this.closed || res.write(frame), options.heartbeatMs);
+      this.heartbeat.unref();
+    }
+  }
+
+  get closed(): boolean {
+    return this.res.destroyed || this.res.writableEnded;
+  }
+
+  /** `data: <json>` frame, optionally with an `event:` line. */
+  async send(data: unknown, event?: string): Promise<void> {
+    const json = typeof data === 'string' ? data : JSON.stringify(data);
+    await this.write(event ? `event: ${event}\ndata: ${json}\n\n` : `data: ${json}\n\n`);
+  }
+
+  async write(frame: string): Promise<void> {
+    if (this.closed) return;
+    if (!this.res.write(frame)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.res.off('drain', done);
+          this.res.off('close', done);
+          resolve();
+        };
+        this.res.on('drain', done);
+        this.res.on('close', done);
+      });
+    }
+  }
+
+  end(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    if (!this.closed) this.res.end();
+  }
+}

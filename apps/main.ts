@@ -1,0 +1,69 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from '@gw/config';
+import { createLogger } from '@gw/observability';
+import { startRuntime, stopRuntime, type Role, type Runtime } from '@gw/runtime';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createControlApp } from './control/src/create-control-app';
+import { createInferenceApp, drainInference } from './inference/src/create-inference-app';
+import { printBanner, writeRuntimeFile } from './banner';
+
+/**
+ * Composition root. GATEWAY_ROLE=all (default) runs both planes in one process over shared
+ * resources (the embedded default); `inference` or `control` runs one plane (production scale-out).
+ */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.env.LOG_LEVEL, 'gateway');
+  const roles: Role[] = config.env.GATEWAY_ROLE === 'all' ? ['control', 'inference'] : [config.env.GATEWAY_ROLE];
+  const rt = await startRuntime(config, logger, roles);
+  const apps: { inference?: NestFastifyApplication; control?: NestFastifyApplication } = {};
+  let stopping: Promise<void> | undefined;
+  const shutdown = (signal: string) =>
+    (stopping ??= (async () => {
+      logger.info({ signal }, 'shutting down');
+      if (apps.inference) await drainInference(apps.inference, config.env.SHUTDOWN_GRACE_MS);
+      if (apps.inference) await apps.inference.close();
+      if (apps.control) await apps.control.close();
+      await stopRuntime(rt);
+      logger.info('stopped');
+    })());
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      shutdown(sig).then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+  try {
+    if (roles.includes('control')) {
+      apps.control = await createControlApp(rt);
+      await apps.control.listen({ port: config.env.CONTROL_PORT, host: config.env.HOST });
+    }
+    if (roles.includes('inference')) {
+      apps.inference = await createInferenceApp(rt);
+      await apps.inference.listen({ port: config.env.INFERENCE_PORT, host: config.env.HOST });
+    }
+  } catch (err) {
+    logger.error({ err }, 'start failed');
+    await shutdown('start-failure').catch(() => undefined);
+    process.exit(1);
+  }
+  writeRuntimeFile(rt, apps);
+  printBanner(rt, apps);
+}
+
+export type { Runtime };
+void main();

@@ -1,0 +1,91 @@
+/** Bench options from argv and env (the harness, unlike the gateway, reads env directly). */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { hasTaskset } from './children';
+
+export type TargetName = 'direct' | 'thin' | 'gateway';
+
+export interface Target {
+  name: TargetName;
+  origin: string;
+  path: string;
+  headers: Record<string, string>;
+  /** The process whose CPU is charged to this target (direct: the mock). */
+  pid: number;
+}
+
+export interface BenchOptions {
+  quick: boolean;
+  root: string;
+  outDir: string;
+  pin: boolean;
+  ports: { mock: number; thin: number; inference: number; control: number };
+  model: string;
+  gateway: { enabled: boolean; skipReason?: string; cmd: string[]; env: Record<string, string>; headers: Record<string, string>; path: string; readyMs: number };
+  s1: { warmupRounds: number; rounds: number; perRound: number };
+  s3: { conns: number[]; durationS: number; warmupS: number };
+  s5: { streams: number; warmup: number; ivMs: number; chunks: number };
+}
+
+export const USAGE = `node dist/bench/run.js [--quick] [--no-gateway] [--no-pin] [--streams=N] [--conns=16,64] [--duration=S]
+env: BENCH_PORT_BASE (47100: mock +1, thin +2, gateway inference +3, control +4)
+     BENCH_GATEWAY_CMD ("node dist/apps/main.js"), BENCH_GATEWAY_ENV (JSON, extra env),
+     BENCH_GATEWAY_HEADERS (JSON, e.g. {"authorization":"Bearer ak_..."}), BENCH_GATEWAY_PATH (/v1/chat/completions),
+     BENCH_GATEWAY_READY_MS (120000), BENCH_MODEL (abliterated-model)`;
+
+function json(name: string): Record<string, string> {
+  const raw = process.env[name];
+  if (!raw) return {};
+  try {
+    return JSON.parse(raw) as Record<string, string>;
+  } catch {
+    throw new Error(`${name} must be a JSON object`);
+  }
+}
+
+export function parseOptions(argv: string[], root: string): BenchOptions {
+  const flag = (f: string): boolean => argv.includes(f);
+  const value = (f: string): string | undefined => argv.find((a) => a.startsWith(`${f}=`))?.slice(f.length + 1);
+  const known = ['--quick', '--no-gateway', '--no-pin', '--streams', '--conns', '--duration', '--help'];
+  const unknown = argv.filter((a) => !known.includes(a.split('=')[0]!));
+  if (unknown.length > 0) throw new Error(`unknown argument(s) ${unknown.join(' ')}\n${USAGE}`);
+  const quick = flag('--quick');
+  const base = Number(process.env.BENCH_PORT_BASE ?? 47100);
+  const customCmd = process.env.BENCH_GATEWAY_CMD;
+  const cmd = customCmd ? customCmd.split(/\s+/).filter(Boolean) : ['node', 'dist/apps/main.js'];
+  let skipReason: string | undefined;
+  if (flag('--no-gateway')) skipReason = 'skipped (--no-gateway)';
+  else if (!customCmd && !existsSync(join(root, 'dist/apps/main.js'))) skipReason = 'skipped: dist/apps/main.js does not exist yet (build the gateway, or set BENCH_GATEWAY_CMD)';
+  const pin = !flag('--no-pin') && availableParallelism() >= 2 && hasTaskset();
+  const duration = Number(value('--duration') ?? (quick ? 3 : 20));
+  return {
+    quick,
+    root,
+    outDir: join(root, 'bench/out'),
+    pin,
+    ports: { mock: base + 1, thin: base + 2, inference: base + 3, control: base + 4 },
+    model: process.env.BENCH_MODEL ?? 'abliterated-model',
+    gateway: {
+      enabled: skipReason === undefined,
+      skipReason,
+      cmd,
+      env: json('BENCH_GATEWAY_ENV'),
+      headers: json('BENCH_GATEWAY_HEADERS'),
+      path: process.env.BENCH_GATEWAY_PATH ?? '/v1/chat/completions',
+      readyMs: Number(process.env.BENCH_GATEWAY_READY_MS ?? 120_000),
+    },
+    s1: quick ? { warmupRounds: 5, rounds: 20, perRound: 20 } : { warmupRounds: 10, rounds: 40, perRound: 50 },
+    s3: {
+      conns: (value('--conns') ?? '16,64').split(',').map(Number).filter((n) => n > 0),
+      durationS: duration,
+      warmupS: quick ? 1 : 5,
+    },
+    s5: {
+      streams: Number(value('--streams') ?? (quick ? 10 : 40)),
+      warmup: quick ? 2 : 5,
+      ivMs: quick ? 5 : 20,
+      chunks: 64,
+    },
+  };
+}

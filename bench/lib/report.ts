@@ -1,0 +1,87 @@
+/** The one markdown table of a run (performance.md §6.5, the figures this harness measures so far). */
+import type { TargetName } from './options';
+import type { S1Result } from '../scenarios/s1-latency';
+import type { S3Window } from '../scenarios/s3-saturation';
+import type { S5Result } from '../scenarios/s5-streaming';
+
+export interface RunResults {
+  targets: TargetName[];
+  s1?: S1Result;
+  s3?: S3Window[];
+  s5?: S5Result;
+  notes: string[];
+}
+
+const COLS: TargetName[] = ['direct', 'thin', 'gateway'];
+const n = (v: number | undefined, digits = 2): string => (v === undefined || Number.isNaN(v) ? '–' : v.toFixed(digits));
+const signed = (v: number | undefined, digits = 2): string =>
+  v === undefined || Number.isNaN(v) ? '–' : `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
+const int = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '–' : Math.round(v).toLocaleString('en-US'));
+
+export function renderTable(r: RunResults): string {
+  const has = (t: TargetName): boolean => r.targets.includes(t);
+  const rows: string[][] = [];
+  const row = (label: string, cell: (t: TargetName) => string): void => {
+    rows.push([label, ...COLS.map((t) => (has(t) ? cell(t) : 'n/a'))]);
+  };
+  if (r.s1) {
+    const s1 = r.s1;
+    row('S1 latency p50 / p90 / p99 (ms), c=1', (t) => {
+      const l = s1.latency[t];
+      return l ? `${n(l.p50, 3)} / ${n(l.p90, 3)} / ${n(l.p99, 3)}` : '–';
+    });
+    row('S1 added p50 / p90 / p99 (ms) vs direct', (t) => {
+      const a = s1.added[t];
+      return a ? `${signed(a.p50, 3)} / ${signed(a.p90, 3)} / ${signed(a.p99, 3)}` : '–';
+    });
+    row('S1 added p50 IQR across rounds (ms)', (t) => {
+      const a = s1.added[t];
+      return a ? `${n(a.roundIqr[0], 3)} … ${n(a.roundIqr[1], 3)}` : '–';
+    });
+    row('S1 non-200 answers', (t) => int(s1.latency[t]?.errors));
+  }
+  if (r.s3) {
+    const conns = [...new Set(r.s3.map((w) => w.connections))];
+    const win = (t: TargetName, c: number): S3Window | undefined => r.s3!.find((w) => w.target === t && w.connections === c);
+    for (const c of conns) {
+      row(`S3 RPS c=${c} (errors)`, (t) => {
+        const w = win(t, c);
+        return w ? `${int(w.rps)}${w.rigBound ? ' †' : ''} (${int(w.errors)})` : '–';
+      });
+      row(`S3 RPS ratio c=${c}: ÷ direct / ÷ thin`, (t) => {
+        const w = win(t, c);
+        const d = win('direct', c);
+        const th = win('thin', c);
+        if (!w || t === 'direct') return '–';
+        return `${n(d ? w.rps / d.rps : NaN)} / ${t === 'thin' ? '–' : n(th ? w.rps / th.rps : NaN)}`;
+      });
+      row(`S3 CPU µs/req c=${c} (direct = mock)`, (t) => int(win(t, c)?.cpuUsPerReq));
+      row(`S3 latency p50 / p99 (ms) c=${c}`, (t) => {
+        const w = win(t, c);
+        return w ? `${n(w.latencyMs.p50, 1)} / ${n(w.latencyMs.p99, 1)}` : '–';
+      });
+    }
+  }
+  if (r.s5) {
+    const s5 = r.s5;
+    row('S5 TTFT p50 / p99 (ms), c=1', (t) => {
+      const p = s5.perTarget[t];
+      return p ? `${n(p.ttftMs.p50)} / ${n(p.ttftMs.p99)}` : '–';
+    });
+    row('S5 TTFT added p50 / p99 (ms)', (t) => {
+      const a = s5.added[t];
+      return a ? `${signed(a.ttftMs.p50, 3)} / ${signed(a.ttftMs.p99, 3)}` : '–';
+    });
+    row('S5 gap added p50 / p99 (µs)', (t) => {
+      const a = s5.added[t];
+      return a ? `${signed(a.gapMs.p50 * 1000, 0)} / ${signed(a.gapMs.p99 * 1000, 0)}` : '–';
+    });
+    row(`S5 frames lost (of ${s5.expectedContentFrames} × streams) / missing [DONE]`, (t) => {
+      const p = s5.perTarget[t];
+      return p ? `${p.framesLost} of ${s5.expectedContentFrames * p.streams} / ${p.missingDone}` : '–';
+    });
+  }
+  const lines = [`| Figure | ${COLS.join(' | ')} |`, `|---|${COLS.map(() => '---').join('|')}|`, ...rows.map((c) => `| ${c.join(' | ')} |`)];
+  if (r.notes.length > 0) lines.push('', ...r.notes.map((x) => `- ${x}`));
+  return lines.join('\n');
+}

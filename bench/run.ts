@@ -1,0 +1,159 @@
+/**
+ * Bench harness (docs: /work/shared/design/performance.md): spawns the mock upstream, the thin proxy floor and
+ * the gateway as pinned child processes on fixed loopback ports, runs S1 (added latency, c=1), S3 (saturation)
+ * and S5 (streaming TTFT), prints one markdown table and writes raw JSON to bench/out/.
+ * Usage: node dist/bench/run.js [--quick] (see USAGE in lib/options.ts).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { request } from 'undici';
+import { isListening, killAllNow, listenerPid, pinPid, spawnChild, stopAll, waitReady, type Child } from './lib/children';
+import { parseOptions, USAGE, type BenchOptions, type Target } from './lib/options';
+import { renderTable, type RunResults } from './lib/report';
+import { withDeadline } from './lib/stats';
+import { runS1 } from './scenarios/s1-latency';
+import { runS3 } from './scenarios/s3-saturation';
+import { runS5 } from './scenarios/s5-streaming';
+
+const GATEWAY_CPU = 0;
+const LOAD_CPU = 1;
+const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
+
+async function startChild(o: BenchOptions, name: string, cmd: string[], env: Record<string, string>, port: number, readyPath: string, opts: { cpu: number; readyMs: number; logFile?: string }): Promise<Child> {
+  const child = spawnChild({ name, cmd, env, cpu: o.pin ? opts.cpu : undefined, cwd: o.root, logFile: opts.logFile });
+  await waitReady(child, `http://127.0.0.1:${port}${readyPath}`, opts.readyMs);
+  const owner = listenerPid(child.pid, port);
+  if (owner === -1) throw new Error(`port ${port} answers, but not from ${name} (pid ${child.pid}) or its children`);
+  if (owner !== undefined && owner !== child.pid) {
+    log(`${name}: listener is pid ${owner} (a child of ${child.pid}); CPU is charged to it`);
+    child.pid = owner;
+  }
+  return child;
+}
+
+/** One plain and one streaming request must succeed, else the target is dropped with a note. */
+async function sanity(t: Target, plain: string, stream: string): Promise<string | undefined> {
+  for (const body of [plain, stream]) {
+    try {
+      const res = await request(`${t.origin}${t.path}`, { method: 'POST', headers: t.headers, body, headersTimeout: 15_000, bodyTimeout: 15_000 });
+      const text = await res.body.text();
+      if (res.statusCode !== 200) return `HTTP ${res.statusCode}: ${text.slice(0, 300)}`;
+    } catch (err) {
+      return String(err);
+    }
+  }
+  return undefined;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help')) return void process.stdout.write(`${USAGE}\n`);
+  const o = parseOptions(argv, resolve(__dirname, '../..'));
+  const startedAt = new Date();
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  mkdirSync(o.outDir, { recursive: true });
+  const notes: string[] = [];
+
+  const ports = [o.ports.mock, o.ports.thin, ...(o.gateway.enabled ? [o.ports.inference, o.ports.control] : [])];
+  for (const port of ports) {
+    if (await isListening(port)) throw new Error(`port ${port} is already listening: stop whatever owns it (or set BENCH_PORT_BASE)`);
+  }
+  if (o.pin) pinPid(process.pid, LOAD_CPU);
+  else notes.push(`not pinned (${availableParallelism()} CPUs; taskset missing, one CPU, or --no-pin): figures are indicative only`);
+  log(`${o.quick ? 'quick' : 'full'} run; pinning ${o.pin ? `gateway+thin → CPU${GATEWAY_CPU}, mock+load+harness → CPU${LOAD_CPU}` : 'off'}`);
+
+  const mockOrigin = `http://127.0.0.1:${o.ports.mock}`;
+  const mockEnv = { PORT: String(o.ports.mock), DELAY_MS: '0', IV_MS: String(o.s5.ivMs), CHUNKS: String(o.s5.chunks) };
+  const mock = await startChild(o, 'mock', [process.execPath, join(__dirname, 'mock-upstream.js')], mockEnv, o.ports.mock, '/', { cpu: LOAD_CPU, readyMs: 10_000 });
+  const thinEnv = { PORT: String(o.ports.thin), UPSTREAM: mockOrigin };
+  const thin = await startChild(o, 'thin', [process.execPath, join(__dirname, 'thin-proxy.js')], thinEnv, o.ports.thin, '/health/ready', { cpu: GATEWAY_CPU, readyMs: 10_000 });
+  const json = { 'content-type': 'application/json' };
+  const targets: Target[] = [
+    { name: 'direct', origin: mockOrigin, path: '/v1/chat/completions', headers: json, pid: mock.pid },
+    { name: 'thin', origin: `http://127.0.0.1:${o.ports.thin}`, path: '/v1/chat/completions', headers: json, pid: thin.pid },
+  ];
+
+  if (o.gateway.enabled) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
+    tempDirs.push(dataDir);
+    const env = {
+      UPSTREAM_BASE_URL: `${mockOrigin}/v1`,
+      HOST: '127.0.0.1',
+      INFERENCE_PORT: String(o.ports.inference),
+      CONTROL_PORT: String(o.ports.control),
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      ...o.gateway.env,
+    };
+    const logFile = join(o.outDir, `gateway-${stamp}.log`);
+    log(`starting gateway: ${o.gateway.cmd.join(' ')} (log ${logFile})`);
+    try {
+      const gw = await startChild(o, 'gateway', o.gateway.cmd, env, o.ports.inference, '/health/ready', { cpu: GATEWAY_CPU, readyMs: o.gateway.readyMs, logFile });
+      targets.push({ name: 'gateway', origin: `http://127.0.0.1:${o.ports.inference}`, path: o.gateway.path, headers: { ...json, ...o.gateway.headers }, pid: gw.pid });
+    } catch (err) {
+      notes.push(`gateway column skipped: it did not start (${String(err).split('\n')[0]}; see ${logFile})`);
+    }
+  } else {
+    notes.push(`gateway column ${o.gateway.skipReason}`);
+  }
+
+  const plain = JSON.stringify({ model: o.model, messages: [{ role: 'user', content: 'Say hello in one short sentence.' }], max_tokens: 64 });
+  const stream = JSON.stringify({ model: o.model, messages: [{ role: 'user', content: 'Count slowly.' }], stream: true, stream_options: { include_usage: true } });
+  for (const t of [...targets]) {
+    const problem = await sanity(t, plain, stream);
+    if (problem === undefined) continue;
+    if (t.name === 'direct') throw new Error(`the mock does not answer: ${problem}`);
+    notes.push(`${t.name} column skipped: sanity request failed: ${problem}`);
+    targets.splice(targets.indexOf(t), 1);
+  }
+  log(`targets: ${targets.map((t) => `${t.name} (pid ${t.pid})`).join(', ')}`);
+
+  const results: RunResults = { targets: targets.map((t) => t.name), notes };
+  const s1Budget = (o.s1.warmupRounds + o.s1.rounds) * o.s1.perRound * targets.length * 20 + 30_000;
+  log(`S1: ${o.s1.rounds} rounds × ${o.s1.perRound} requests per target (+${o.s1.warmupRounds} warm-up rounds)`);
+  results.s1 = await withDeadline(runS1(targets, plain, o.s1), s1Budget, 'S1');
+  const s3Budget = targets.length * (o.s3.warmupS + o.s3.conns.length * o.s3.durationS + 25 * (o.s3.conns.length + 1)) * 1000;
+  log(`S3: c=${o.s3.conns.join(',')} for ${o.s3.durationS} s each per target (+${o.s3.warmupS} s warm-up)`);
+  results.s3 = await withDeadline(runS3(targets, plain, o.s3, o.pin ? LOAD_CPU : undefined), s3Budget, 'S3');
+  const rig = results.s3.filter((w) => w.rigBound);
+  if (rig.length > 0) {
+    notes.push(`† rig-bound (load core > 85 % busy): ${rig.map((w) => `${w.target} c=${w.connections} ${Math.round(w.loadCoreBusy * 100)} %`).join(', ')} — not publishable RPS`);
+  }
+  for (const w of results.s3) {
+    const d = results.s3.find((x) => x.target === 'direct' && x.connections === w.connections);
+    if (w.target !== 'direct' && d && w.rps >= 0.9 * d.rps) notes.push(`${w.target} c=${w.connections} is within 10 % of the mock's own ceiling: mock-bound`);
+  }
+  const s5Budget = (o.s5.warmup + o.s5.streams) * targets.length * (o.s5.chunks * o.s5.ivMs + 2_000) + 30_000;
+  log(`S5: ${o.s5.streams} streams per target of ${o.s5.chunks} deltas every ${o.s5.ivMs} ms (+${o.s5.warmup} warm-up)`);
+  results.s5 = await withDeadline(runS5(targets, stream, o.s5), s5Budget, 'S5');
+
+  const table = renderTable(results);
+  process.stdout.write(`\n${table}\n\n`);
+  const file = join(o.outDir, `run-${stamp}.json`);
+  const meta = { startedAt: startedAt.toISOString(), seconds: (Date.now() - startedAt.getTime()) / 1000, node: process.version, cpus: availableParallelism() };
+  writeFileSync(file, JSON.stringify({ meta, options: o, results }, null, 1));
+  log(`raw results: ${file} (${meta.seconds.toFixed(1)} s)`);
+}
+
+const tempDirs: string[] = [];
+async function cleanup(): Promise<void> {
+  await stopAll();
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+process.on('exit', killAllNow);
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    log(`${sig}: stopping children`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+main().then(
+  () => cleanup(),
+  async (err: unknown) => {
+    log(`failed: ${err instanceof Error ? err.message : String(err)}`);
+    await cleanup();
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_JOB_OPTIONS, type QueueConnection } from '@gw/queue';
+import { Queue } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import { AuditEventEntity } from './audit-event.entity';
+import type { AuditRecord } from './audit-record';
+import { AuditRepository } from './audit.repository';
+import { AUDIT_QUEUE } from './queue/audit.queue';
+import { AuditProcessor, type AuditProcessorOptions } from './queue/audit.processor';
+import { AuditProducer, type AuditProducerOptions } from './queue/audit.producer';
+
+/** Test support (not exported from the main barrel). Import from `libs/audit/src/testing`. */
+
+/** A valid audit record with a fresh request id; override any field. */
+export function makeAuditRecord(overrides: Partial<AuditRecord> = {}): AuditRecord {
+  const finished = Date.now();
+  return {
+    v: 1,
+    requestId: `req_${randomUUID()}`,
+    surface: 'chat.completions',
+    model: 'abliterated-model',
+    provider: 'local',
+    upstreamModel: 'stories260K',
+    stream: false,
+    status: 'ok',
+    httpStatus: 200,
+    errorCode: null,
+    finishReason: 'stop',
+    inputTokens: 12,
+    outputTokens: 34,
+    startedAt: new Date(finished - 25).toISOString(),
+    finishedAt: new Date(finished).toISOString(),
+    latencyMs: 25,
+    ttftMs: null,
+    ...overrides,
+  };
+}
+
+/** An {@link AuditRepository} over a plain data source (no Nest container). */
+export function createAuditRepository(dataSource: DataSource): AuditRepository {
+  return new AuditRepository(dataSource.getRepository(AuditEventEntity));
+}
+
+export async function countAuditRows(dataSource: DataSource): Promise<number> {
+  const [row] = await dataSource.query<{ n: number }[]>('SELECT count(*)::int AS n FROM audit_event');
+  return row?.n ?? 0;
+}
+
+/**
+ * Resolves with the row count once `audit_event` holds at least `n` rows; rejects with the count
+ * reached after `timeoutMs`.
+ */
+export async function waitForAuditRows(dataSource: DataSource, n: number, timeoutMs = 10_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let count = 0;
+  while (Date.now() < deadline) {
+    count = await countAuditRows(dataSource);
+    if (count >= n) return count;
+    await sleep(25);
+  }
+  throw new Error(`audit_event has ${count} row(s) after ${timeoutMs} ms, expected ${n}`);
+}
+
+/** Which of `requestIds` are missing from audit_event, and how many rows each present one has. */
+export async function auditCoverage(dataSource: DataSource, requestIds: string[]): Promise<{ missing: string[]; duplicated: string[] }> {
+  const rows = await dataSource.query<{ request_id: string; n: number }[]>(
+    'SELECT request_id, count(*)::int AS n FROM audit_event WHERE request_id = ANY($1::text[]) GROUP BY request_id',
+    [requestIds],
+  );
+  const seen = new Map(rows.map((r) => [r.request_id, r.n]));
+  return {
+    missing: requestIds.filter((id) => !seen.has(id)),
+    duplicated: rows.filter((r) => r.n > 1).map((r) => r.request_id),
+  };
+}
+
+export interface AuditPipeline {
+  queue: Queue;
+  producer: AuditProducer;
+  processor: AuditProcessor;
+  /** Flushes the producer, drains the worker, closes the queue. */
+  close(): Promise<void>;
+}
+
+/**
+ * Producer + queue + worker over a plain data source, without a Nest container (medium tests,
+ * benchmarks). Options default to the gateway defaults.
+ */
+export function startAuditPipeline(
+  connection: QueueConnection,
+  dataSource: DataSource,
+  opts: { producer?: Partial<AuditProducerOptions>; processor?: Partial<AuditProcessorOptions>; startWorker?: boolean } = {},
+): AuditPipeline {
+  const queue = new Queue(AUDIT_QUEUE, { connection: connection.connection, prefix: connection.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+  queue.on('error', () => undefined);
+  const producer = new AuditProducer(queue, { batchSize: 500, flushMs: 20, maxBuffered: 100_000, ...opts.producer });
+  const processor = new AuditProcessor(createAuditRepository(dataSource), connection, {
+    concurrency: 500,
+    batchSize: 500,
+    lingerMs: 5,
+    maxConcurrentWrites: 2,
+    ...opts.processor,
+  });
+  if (opts.startWorker !== false) processor.start();
+  return {
+    queue,
+    producer,
+    processor,
+    close: async () => {
+      await producer.close();
+      await processor.close();
+      await queue.close();
+    },
+  };
+}

@@ -1,0 +1,188 @@
+import type { ProviderConfig } from '@gw/config';
+import { Pool, type Dispatcher } from 'undici';
+import type { CanonicalEvent, CanonicalResponse } from '../../canonical/canonical-event';
+import { GatewayError, GatewayErrorCode, isGatewayError } from '../../errors/gateway-error';
+import type { ModelProvider, ProviderCapabilities, ProviderRequest } from '../model-provider';
+import { MAX_ERROR_BODY, readCapped } from './read-capped';
+import { RequestDeadline } from './request-deadline';
+import { buildChatBody } from './request-builder';
+import { parseChatCompletion } from './response-parser';
+import { ChatStreamDecoder, responseToEvents } from './stream-parser';
+import { httpError, invalidResponse, payloadError, transportError, type ErrorContext } from './upstream-errors';
+
+export type OpenAICompatibleConfig = Extract<ProviderConfig, { kind: 'openai-compatible' }>;
+
+/** A `(level, msg)` function or anything with `warn(msg)` (Nest `Logger`, pino). Messages never contain the API key. */
+export type ProviderLogger = ((level: 'info' | 'warn' | 'error', msg: string) => void) | { warn(message: string): void };
+
+const CLOSE_GRACE_MS = 5_000;
+
+/**
+ * Any OpenAI Chat Completions upstream (OpenAI, vLLM, llama.cpp server, LM Studio, ...) over one keep-alive
+ * undici Pool. Each call is bounded by `timeout_ms` (whole request, headers and body) and aborted at once,
+ * socket included, when the caller's signal fires.
+ */
+export class OpenAICompatibleProvider implements ModelProvider {
+  readonly id: string;
+  readonly capabilities: ProviderCapabilities;
+  private readonly pool: Pool;
+  private readonly path: string;
+  private readonly baseHeaders: Record<string, string>;
+  private readonly errCtx: ErrorContext;
+  private readonly warn: (message: string) => void;
+  private closed = false;
+
+  constructor(
+    private readonly config: OpenAICompatibleConfig,
+    logger?: ProviderLogger,
+  ) {
+    this.warn = !logger ? () => undefined : typeof logger === 'function' ? (m) => logger('warn', m) : (m) => logger.warn(m);
+    this.id = config.id;
+    this.capabilities = { images: config.supports_images, tools: true };
+    const base = new URL(config.base_url);
+    this.path = `${base.pathname.replace(/\/+$/, '')}/chat/completions`;
+    this.pool = new Pool(base.origin, {
+      connections: config.connections,
+      headersTimeout: config.timeout_ms,
+      bodyTimeout: config.timeout_ms,
+      connect: { timeout: config.connect_timeout_ms },
+    });
+    this.baseHeaders = { 'content-type': 'application/json' };
+    if (config.api_key) this.baseHeaders.authorization = `Bearer ${config.api_key}`;
+    this.errCtx = {
+      providerId: config.id,
+      timeoutMs: config.timeout_ms,
+      connectTimeoutMs: config.connect_timeout_ms,
+      secret: config.api_key,
+    };
+  }
+
+  async init(): Promise<void> {}
+
+  isReady(): boolean {
+    return !this.closed;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_GRACE_MS)));
+    const closedInTime = await Promise.race([this.pool.close().then(() => true), graceOver]);
+    clearTimeout(timer);
+    if (!closedInTime) await this.pool.destroy();
+  }
+
+  async complete(req: ProviderRequest): Promise<CanonicalResponse> {
+    const deadline = new RequestDeadline(req.signal, this.config.timeout_ms);
+    try {
+      const res = await this.send(req, false, deadline);
+      const json = await this.readJson(res, deadline);
+      const parsed = parseChatCompletion(json, req.upstreamModel);
+      if (!parsed) throw invalidResponse(this.errCtx, 'the body has no choices');
+      return parsed;
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  async *stream(req: ProviderRequest): AsyncGenerator<CanonicalEvent> {
+    const deadline = new RequestDeadline(req.signal, this.config.timeout_ms);
+    let res: Dispatcher.ResponseData | undefined;
+    let yielded = false;
+    let reusable = false;
+    try {
+      res = await this.send(req, true, deadline);
+      const contentType = String(res.headers['content-type'] ?? '');
+      if (contentType.includes('application/json')) {
+        // The upstream ignored `stream: true`: replay its whole answer as events.
+        const parsed = parseChatCompletion(await this.readJson(res, deadline), req.upstreamModel);
+        reusable = true;
+        if (!parsed) throw invalidResponse(this.errCtx, 'the body has no choices');
+        for (const ev of responseToEvents(parsed)) {
+          yielded = true;
+          yield ev;
+        }
+        return;
+      }
+      const decoder = new ChatStreamDecoder(this.errCtx, req.upstreamModel, req.requestId);
+      // undici's BodyReadable.setEncoding() does not decode, so a streaming TextDecoder joins split UTF-8.
+      const utf8 = new TextDecoder();
+      const chunks = res.body.iterator({ destroyOnReturn: false }) as AsyncIterableIterator<Buffer>;
+      let events: CanonicalEvent[] = [];
+      for await (const chunk of chunks) {
+        events = decoder.feed(utf8.decode(chunk, { stream: true }));
+        if (decoder.done) reusable = true;
+        for (const ev of events) {
+          if (ev.type === 'error' && !yielded) throw ev.error;
+          yielded = true;
+          yield ev;
+        }
+        if (decoder.failed) return;
+      }
+      reusable = true;
+      for (const ev of decoder.end()) {
+        if (ev.type === 'error' && !yielded) throw ev.error;
+        yielded = true;
+        yield ev;
+      }
+    } catch (err) {
+      const error = isGatewayError(err) ? err : transportError(err, this.errCtx, deadline, res !== undefined);
+      if (!yielded) throw error;
+      yield { type: 'error', error };
+    } finally {
+      deadline.dispose();
+      if (res && !res.body.readableEnded) {
+        // After [DONE] the rest is a few bytes: drain so the keep-alive socket goes back to the pool.
+        if (reusable && !deadline.signal.aborted) res.body.dump({ limit: MAX_ERROR_BODY }).catch(() => undefined);
+        else res.body.on('error', () => undefined).destroy(); // destroy() emits an abort error nobody awaits
+      }
+    }
+  }
+
+  /** Reads a whole JSON body; an `{"error":...}` body (some servers answer 200 with one) becomes a GatewayError. */
+  private async readJson(res: Dispatcher.ResponseData, deadline: RequestDeadline): Promise<unknown> {
+    let text: string;
+    try {
+      text = await res.body.text();
+    } catch (err) {
+      throw transportError(err, this.errCtx, deadline, true);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw invalidResponse(this.errCtx, 'the body is not JSON');
+    }
+    if (json && typeof json === 'object' && 'error' in json && json.error) throw payloadError(json.error, this.errCtx);
+    return json;
+  }
+
+  /** Sends the request; resolves with a 2xx response, throws GatewayError otherwise. */
+  private async send(req: ProviderRequest, stream: boolean, deadline: RequestDeadline): Promise<Dispatcher.ResponseData> {
+    if (this.closed) throw new GatewayError(GatewayErrorCode.UpstreamUnavailable, `Upstream '${this.id}' is shut down`);
+    const body = JSON.stringify(
+      buildChatBody(req.request, { upstreamModel: req.upstreamModel, stream, supportsImages: this.config.supports_images }),
+    );
+    if (deadline.signal.aborted) throw transportError(deadline.signal.reason, this.errCtx, deadline, false);
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.pool.request({
+        path: this.path,
+        method: 'POST',
+        headers: { ...this.baseHeaders, accept: stream ? 'text/event-stream' : 'application/json', 'x-request-id': req.requestId },
+        body,
+        signal: deadline.signal,
+      });
+    } catch (err) {
+      const error = transportError(err, this.errCtx, deadline, false);
+      if (error.code !== GatewayErrorCode.ClientClosed) this.warn(`${error.message} (request ${req.requestId})`);
+      throw error;
+    }
+    if (res.statusCode >= 200 && res.statusCode < 300) return res;
+    const text = await readCapped(res.body, MAX_ERROR_BODY);
+    const error = httpError(res.statusCode, text, this.errCtx);
+    if (res.statusCode >= 500 || res.statusCode === 429) this.warn(`${error.message} (request ${req.requestId})`);
+    throw error;
+  }
+}

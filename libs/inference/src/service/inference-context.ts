@@ -1,0 +1,42 @@
+import type { FinishReason, Usage } from '../canonical/canonical-event';
+
+/** Which public surface a request came in on (audit `surface`). */
+export type Surface = 'chat.completions' | 'responses' | 'messages' | 'messages.count_tokens';
+
+/** Per-request facts the protocol layer hands to the service. Plain object: no request-scoped DI. */
+export interface InferenceContext {
+  requestId: string;
+  surface: Surface;
+  /** `performance.now()` when the request arrived. */
+  startedAt: number;
+  /** Wall-clock arrival time (ms since epoch). */
+  startedAtMs: number;
+  /** Aborted when the client disconnects. */
+  signal: AbortSignal;
+}
+
+/** What happened to one request, reported once when it ends (success, error or client abort). */
+export interface InferenceSummary {
+  requestId: string;
+  surface: Surface;
+  model: string;
+  provider: string;
+  upstreamModel: string;
+  stream: boolean;
+  status: 'ok' | 'error' | 'client_aborted';
+  httpStatus: number;
+  errorCode: string | null;
+  finishReason: FinishReason | null;
+  usage: Usage;
+  startedAtMs: number;
+  finishedAtMs: number;
+  latencyMs: number;
+  ttftMs: number | null;
+}
+
+/** Receives one summary per request (audit, metering). Must not throw or block. */
+export interface InferenceObserver {
+  onFinished(summary: InferenceSummary): void;
+}
+
+export const INFERENCE_OBSERVER = Symbol('INFERENCE_OBSERVER');

@@ -1,0 +1,84 @@
+import { performance } from 'node:perf_hooks';
+import type { CanonicalEvent, FinishReason, Usage } from '../canonical/canonical-event';
+import { GatewayError, GatewayErrorCode } from '../errors/gateway-error';
+import type { InferenceContext, InferenceObserver, InferenceSummary } from './inference-context';
+
+/** Collects the facts of one request as events pass, and reports exactly one summary. */
+export class RequestTracker {
+  private usage: Usage = { inputTokens: 0, outputTokens: 0 };
+  private finishReason: FinishReason | null = null;
+  private ttftMs: number | null = null;
+  private upstreamModel = '';
+  private done = false;
+
+  constructor(
+    private readonly ctx: InferenceContext,
+    private readonly observer: InferenceObserver | undefined,
+    private readonly fields: { model: string; provider: string; upstreamModel: string; stream: boolean },
+  ) {
+    this.upstreamModel = fields.upstreamModel;
+  }
+
+  see(ev: CanonicalEvent): void {
+    switch (ev.type) {
+      case 'message_start':
+        if (ev.upstreamModel) this.upstreamModel = ev.upstreamModel;
+        if (ev.inputTokens !== undefined) this.usage = { ...this.usage, inputTokens: ev.inputTokens };
+        break;
+      case 'text_delta':
+      case 'tool_call_start':
+      case 'tool_call_delta':
+        this.ttftMs ??= performance.now() - this.ctx.startedAt;
+        break;
+      case 'usage':
+        this.usage = ev.usage;
+        break;
+      case 'message_stop':
+        this.finishReason = ev.finishReason;
+        break;
+      case 'error':
+        break;
+    }
+  }
+
+  succeed(usage?: Usage, finishReason?: FinishReason, upstreamModel?: string): void {
+    if (usage) this.usage = usage;
+    if (finishReason) this.finishReason = finishReason;
+    if (upstreamModel) this.upstreamModel = upstreamModel;
+    this.finish('ok', 200, null);
+  }
+
+  fail(err: unknown): void {
+    if (this.ctx.signal.aborted) return this.finish('client_aborted', 499, GatewayErrorCode.ClientClosed);
+    const gw = err instanceof GatewayError ? err : undefined;
+    this.finish('error', gw?.status ?? 500, gw ? (gw.wireCode ?? gw.code) : GatewayErrorCode.Internal);
+  }
+
+  /** The client went away before the stream ended: what was generated still counts. */
+  abandon(): void {
+    this.finish('client_aborted', 499, GatewayErrorCode.ClientClosed);
+  }
+
+  private finish(status: InferenceSummary['status'], httpStatus: number, errorCode: string | null): void {
+    if (this.done) return;
+    this.done = true;
+    const now = performance.now();
+    this.observer?.onFinished({
+      requestId: this.ctx.requestId,
+      surface: this.ctx.surface,
+      model: this.fields.model,
+      provider: this.fields.provider,
+      upstreamModel: this.upstreamModel,
+      stream: this.fields.stream,
+      status,
+      httpStatus,
+      errorCode,
+      finishReason: this.finishReason,
+      usage: this.usage,
+      startedAtMs: this.ctx.startedAtMs,
+      finishedAtMs: this.ctx.startedAtMs + (now - this.ctx.startedAt),
+      latencyMs: Math.round(now - this.ctx.startedAt),
+      ttftMs: this.ttftMs === null ? null : Math.round(this.ttftMs),
+    });
+  }
+}

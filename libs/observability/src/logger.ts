@@ -1,0 +1,37 @@
+import type { LoggerService } from '@nestjs/common';
+import pino, { type Logger } from 'pino';
+
+/** Structured JSON logs. Credentials are redacted even if a caller logs headers by mistake. */
+export function createLogger(level: string, name: string): Logger {
+  return pino({
+    name,
+    level,
+    base: { svc: name },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: {
+      paths: ['*.authorization', '*.headers.authorization', '*.headers["x-api-key"]', '*.api_key', '*.apiKey', '*.password'],
+      censor: '[redacted]',
+    },
+  });
+}
+
+/** Routes Nest's own logging through pino. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly pino: Logger) {}
+
+  log(message: unknown, context?: string): void {
+    this.pino.info({ context }, String(message));
+  }
+  error(message: unknown, trace?: string, context?: string): void {
+    this.pino.error({ context, trace }, String(message));
+  }
+  warn(message: unknown, context?: string): void {
+    this.pino.warn({ context }, String(message));
+  }
+  debug(message: unknown, context?: string): void {
+    this.pino.debug({ context }, String(message));
+  }
+  verbose(message: unknown, context?: string): void {
+    this.pino.trace({ context }, String(message));
+  }
+}

@@ -1,0 +1,4 @@
+export * from './queue-backend';
+export * from './queue.constants';
+export * from './queue.health';
+export * from './queue.module';

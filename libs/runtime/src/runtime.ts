@@ -1,0 +1,43 @@
+import type { GatewayConfig } from '@gw/config';
+import { createDataSource, runMigrations, startPostgres, type PostgresHandle } from '@gw/database';
+import type { DataSource } from 'typeorm';
+import { createCatalog, type ModelCatalog } from '@gw/inference';
+import { configureQueueBackend, type QueueConnection } from '@gw/queue';
+import type { Logger } from 'pino';
+
+export type Role = 'inference' | 'control';
+
+/** Process-wide resources shared by the apps of one process, created once in dependency order. */
+export interface Runtime {
+  config: GatewayConfig;
+  logger: Logger;
+  roles: ReadonlySet<Role>;
+  postgres: PostgresHandle;
+  /** One pool shared by the apps of this process. */
+  dataSource: DataSource;
+  queue: QueueConnection;
+  catalog: ModelCatalog;
+}
+
+export async function startRuntime(config: GatewayConfig, logger: Logger, roles: Role[]): Promise<Runtime> {
+  const log = (msg: string) => logger.info(msg);
+  const postgres = await startPostgres(config, log);
+  try {
+    if (config.env.MIGRATE_ON_START) await runMigrations(postgres.url);
+    const dataSource = await createDataSource(postgres.url, config.env.DB_POOL_SIZE).initialize();
+    const queue = configureQueueBackend(config, postgres.url);
+    const catalog = createCatalog(config.catalog, (level, msg) => logger[level]({ component: 'provider' }, msg));
+    if (roles.includes('inference')) await catalog.init();
+    return { config, logger, roles: new Set(roles), postgres, dataSource, queue, catalog };
+  } catch (err) {
+    await postgres.stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Releases what {@link startRuntime} created, after the apps have closed. */
+export async function stopRuntime(rt: Runtime): Promise<void> {
+  await rt.catalog.close();
+  await rt.dataSource.destroy().catch(() => undefined);
+  await rt.postgres.stop();
+}

@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '../../..');
+export const MODEL_PATH = resolve(ROOT, '../shared/models/stories260K.gguf');
+
+export interface RuntimeInfo {
+  pid: number;
+  inferenceUrl: string | null;
+  controlUrl: string | null;
+  databaseUrl: string | null;
+}
+
+export interface GatewayProcess {
+  info: RuntimeInfo;
+  dataDir: string;
+  child: ChildProcess;
+  output(): string;
+  /** SIGTERM and wait for exit; resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `node dist/apps/main.js` as a real child process and waits until it wrote its runtime file. */
+export async function startGateway(env: Record<string, string>, timeoutMs = 60_000): Promise<GatewayProcess> {
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'gw-e2e-'));
+  const runtimeFile = join(dataDir, 'runtime.json');
+  rmSync(runtimeFile, { force: true });
+  let out = '';
+  const child = spawn(process.execPath, [join(ROOT, 'dist/apps/main.js')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', INFERENCE_PORT: '0', CONTROL_PORT: '0', LOG_LEVEL: 'warn', ...env, DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(runtimeFile)) {
+    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}:\n${out}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`gateway not ready after ${timeoutMs} ms:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const info = JSON.parse(readFileSync(runtimeFile, 'utf8')) as RuntimeInfo;
+  return {
+    info,
+    dataDir,
+    child,
+    output: () => out,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null) child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
