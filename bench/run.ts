@@ -5,7 +5,7 @@
  * Usage: node dist/bench/run.js [--quick] (see USAGE in lib/options.ts).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from 'undici';
 import { isListening, killAllNow, listenerPid, pinPid, spawnChild, stopAll, waitReady, type Child } from './lib/children';
@@ -54,6 +54,8 @@ async function main(): Promise<void> {
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   mkdirSync(o.outDir, { recursive: true });
   const notes: string[] = [];
+  const load = loadavg()[0]!;
+  if (load > 1) notes.push(`the box was busy when the run started (load average ${load.toFixed(2)} on ${availableParallelism()} CPUs): figures are noisy`);
 
   const ports = [o.ports.mock, o.ports.thin, ...(o.gateway.enabled ? [o.ports.inference, o.ports.control] : [])];
   for (const port of ports) {
@@ -115,7 +117,12 @@ async function main(): Promise<void> {
   results.s1 = await withDeadline(runS1(targets, plain, o.s1), s1Budget, 'S1');
   const s3Budget = targets.length * (o.s3.warmupS + o.s3.conns.length * o.s3.durationS + 25 * (o.s3.conns.length + 1)) * 1000;
   log(`S3: c=${o.s3.conns.join(',')} for ${o.s3.durationS} s each per target (+${o.s3.warmupS} s warm-up)`);
-  results.s3 = await withDeadline(runS3(targets, plain, o.s3, o.pin ? LOAD_CPU : undefined), s3Budget, 'S3');
+  const cores = o.pin ? { load: LOAD_CPU, target: GATEWAY_CPU } : undefined;
+  results.s3 = await withDeadline(runS3(targets, plain, o.s3, cores), s3Budget, 'S3');
+  const shared = results.s3.filter((w) => w.foreignOnTargetCore > 0.15);
+  if (shared.length > 0) {
+    notes.push(`CPU${GATEWAY_CPU} was shared with other processes: ${shared.map((w) => `${w.target} c=${w.connections} ${Math.round(w.foreignOnTargetCore * 100)} %`).join(', ')} of the core not used by the target — RPS understated`);
+  }
   const rig = results.s3.filter((w) => w.rigBound);
   if (rig.length > 0) {
     notes.push(`† rig-bound (load core > 85 % busy): ${rig.map((w) => `${w.target} c=${w.connections} ${Math.round(w.loadCoreBusy * 100)} %`).join(', ')} — not publishable RPS`);

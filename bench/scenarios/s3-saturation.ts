@@ -21,6 +21,8 @@ export interface S3Window {
   cpuUsPerReq: number;
   loadCoreBusy: number;
   rigBound: boolean;
+  /** Busy fraction of the target's core not explained by the target process (other tenants of the box). */
+  foreignOnTargetCore: number;
 }
 
 interface AutocannonJson {
@@ -50,15 +52,24 @@ async function autocannon(t: Target, body: string, c: number, seconds: number, c
   return JSON.parse(line) as AutocannonJson;
 }
 
-export async function runS3(targets: Target[], body: string, o: BenchOptions['s3'], loadCpu: number | undefined): Promise<S3Window[]> {
+export async function runS3(
+  targets: Target[],
+  body: string,
+  o: BenchOptions['s3'],
+  cores: { load: number; target: number } | undefined,
+): Promise<S3Window[]> {
+  const loadCpu = cores?.load;
   const windows: S3Window[] = [];
   for (const t of targets) {
     await autocannon(t, body, Math.max(...o.conns), o.warmupS, loadCpu);
     for (const c of o.conns) {
       const cpu0 = processCpuMicros(t.pid);
-      const core0 = loadCpu === undefined ? undefined : coreSample(loadCpu);
+      const load0 = cores && coreSample(cores.load);
+      const target0 = cores && coreSample(cores.target);
       const r = await autocannon(t, body, c, o.durationS, loadCpu);
-      const busy = busyFraction(core0, loadCpu === undefined ? undefined : coreSample(loadCpu));
+      const busy = busyFraction(load0, cores && coreSample(cores.load));
+      const targetBusy = busyFraction(target0, cores && coreSample(cores.target));
+      const cpuUs = processCpuMicros(t.pid) - cpu0;
       const completed = r['2xx'] + r.non2xx;
       windows.push({
         target: t.name,
@@ -68,9 +79,11 @@ export async function runS3(targets: Target[], body: string, o: BenchOptions['s3
         completed,
         errors: r.errors + r.timeouts + r.non2xx,
         latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99 },
-        cpuUsPerReq: completed > 0 ? (processCpuMicros(t.pid) - cpu0) / completed : NaN,
+        cpuUsPerReq: completed > 0 ? cpuUs / completed : NaN,
         loadCoreBusy: busy,
         rigBound: busy > 0.85,
+        // The direct target's process (the mock) lives on the load core, so this is only meaningful for the others.
+        foreignOnTargetCore: t.name === 'direct' ? NaN : targetBusy - cpuUs / (r.duration * 1e6),
       });
     }
   }
