@@ -13,7 +13,7 @@ function baseUrl(app: NestFastifyApplication): string {
 /** Tells the operator where things are and how to call them (stdout, human-readable). */
 export function printBanner(rt: Runtime, apps: { inference?: NestFastifyApplication; control?: NestFastifyApplication }): void {
   const lines = ['', 'Policy gateway is ready.'];
-  const model = rt.config.catalog.models[0]!.id;
+  const model = rt.config.catalog.models[0].id;
   if (apps.inference) {
     const url = baseUrl(apps.inference);
     lines.push(

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   mkdirSync(o.outDir, { recursive: true });
   const notes: string[] = [];
-  const load = loadavg()[0]!;
+  const load = loadavg()[0];
   if (load > 1) notes.push(`the box was busy when the run started (load average ${load.toFixed(2)} on ${availableParallelism()} CPUs): figures are noisy`);
 
   const ports = [o.ports.mock, o.ports.thin, ...(o.gateway.enabled ? [o.ports.inference, o.ports.control] : [])];

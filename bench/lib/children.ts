@@ -44,7 +44,7 @@ export interface SpawnOptions {
 
 export function spawnChild(o: SpawnOptions): Child {
   const [exe, ...args] = o.cpu !== undefined ? ['taskset', '-c', String(o.cpu), ...o.cmd] : o.cmd;
-  const proc = spawn(exe!, args, { cwd: o.cwd, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(exe, args, { cwd: o.cwd, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   if (proc.pid === undefined) throw new Error(`could not spawn ${o.name}: ${o.cmd.join(' ')}`);
   const child: Child = { name: o.name, proc, pid: proc.pid, tail: [], stdout: '' };
   if (o.capture) proc.stdout?.on('data', (buf: Buffer) => (child.stdout += buf.toString('utf8')));
@@ -130,7 +130,7 @@ export async function waitReady(child: Child, url: string, timeoutMs: number): P
 export function listenerPid(rootPid: number, port: number): number | undefined {
   const inodes = new Set<string>();
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch {
@@ -138,7 +138,7 @@ export function listenerPid(rootPid: number, port: number): number | undefined {
     }
     for (const line of text.split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
-      if (f.length > 9 && f[3] === '0A' && parseInt(f[1]!.split(':')[1]!, 16) === port) inodes.add(f[9]!);
+      if (f.length > 9 && f[3] === '0A' && parseInt(f[1].split(':')[1], 16) === port) inodes.add(f[9]);
     }
   }
   if (inodes.size === 0) return undefined;
@@ -146,7 +146,7 @@ export function listenerPid(rootPid: number, port: number): number | undefined {
     try {
       for (const fd of readdirSync(`/proc/${pid}/fd`)) {
         const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-        if (m && inodes.has(m[1]!)) return pid;
+        if (m && inodes.has(m[1])) return pid;
       }
     } catch {
       // process gone or not readable

@@ -48,7 +48,7 @@ export function parseOptions(argv: string[], root: string): BenchOptions {
   const flag = (f: string): boolean => argv.includes(f);
   const value = (f: string): string | undefined => argv.find((a) => a.startsWith(`${f}=`))?.slice(f.length + 1);
   const known = ['--quick', '--no-gateway', '--no-pin', '--streams', '--conns', '--duration', '--help'];
-  const unknown = argv.filter((a) => !known.includes(a.split('=')[0]!));
+  const unknown = argv.filter((a) => !known.includes(a.split('=')[0]));
   if (unknown.length > 0) throw new Error(`unknown argument(s) ${unknown.join(' ')}\n${USAGE}`);
   const quick = flag('--quick');
   const base = Number(process.env.BENCH_PORT_BASE ?? 47100);

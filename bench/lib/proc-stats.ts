@@ -40,7 +40,7 @@ export function coreSample(cpu: number): CoreSample | undefined {
     if (!line) return undefined;
     const v = line.trim().split(/\s+/).slice(1).map(Number);
     const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
-    return { busy: total - v[3]! - v[4]!, total };
+    return { busy: total - v[3] - v[4], total };
   } catch {
     return undefined;
   }

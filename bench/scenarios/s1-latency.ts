@@ -47,7 +47,7 @@ export async function runS1(targets: Target[], body: string, o: BenchOptions['s1
     result.samplesMs[t.name] = s.map((v) => Math.round(v * 1000) / 1000);
     result.latency[t.name] = { ...pcts(s), errors: errors.get(t.name)! };
     if (t.name === 'direct') continue;
-    const perRound = rounds.get(t.name)!.map((v, i) => v - rounds.get('direct')![i]!);
+    const perRound = rounds.get(t.name)!.map((v, i) => v - rounds.get('direct')![i]);
     result.added[t.name] = { ...minus(pcts(s), direct), roundIqr: iqr(perRound) };
   }
   return result;

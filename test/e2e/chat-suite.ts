@@ -70,7 +70,7 @@ export function defineChatSuite(mode: SuiteMode): void {
           requestIds.push(response.headers.get('x-request-id')!);
           assert.equal(data.object, 'chat.completion');
           assert.equal(data.model, target);
-          const choice = data.choices[0]!;
+          const choice = data.choices[0];
           assert.equal(choice.message.role, 'assistant');
           assert.ok(typeof choice.message.content === 'string' && choice.message.content.length > 0);
           assert.ok(['stop', 'length'].includes(choice.finish_reason));
@@ -93,7 +93,7 @@ export function defineChatSuite(mode: SuiteMode): void {
             if (c.usage && c.choices.length === 0) usageChunks++;
           });
           const final = await stream.finalChatCompletion();
-          assert.equal(final.choices[0]!.message.content, text);
+          assert.equal(final.choices[0].message.content, text);
           assert.ok(text.length > 0);
           assert.equal(usageChunks, 1);
           assert.ok(final.usage!.completion_tokens > 0);
@@ -104,17 +104,17 @@ export function defineChatSuite(mode: SuiteMode): void {
           const first = await client.chat.completions
             .stream({ model: target, messages, tools: TOOLS, tool_choice: 'required', max_tokens: 64 })
             .finalChatCompletion();
-          const msg = first.choices[0]!.message;
-          assert.equal(first.choices[0]!.finish_reason, 'tool_calls');
-          const call = msg.tool_calls![0]!;
+          const msg = first.choices[0].message;
+          assert.equal(first.choices[0].finish_reason, 'tool_calls');
+          const call = msg.tool_calls![0];
           assert.equal(call.type === 'function' && call.function.name, 'get_weather');
           const args = JSON.parse(call.type === 'function' ? call.function.arguments : '{}') as { city?: unknown };
           assert.equal(typeof args.city, 'string');
           messages.push(msg, { role: 'tool', tool_call_id: call.id, content: 'sunny, 21C' });
           const second = await client.chat.completions.create({ model: target, messages, tools: TOOLS, max_tokens: 16 });
-          assert.ok(second.choices[0]!.message.content);
+          assert.ok(second.choices[0].message.content);
           if (target === 'fake-model') {
-            assert.match(second.choices[0]!.message.content, /sunny, 21C/);
+            assert.match(second.choices[0].message.content, /sunny, 21C/);
             const upstream = fake.requests.at(-1)!.body;
             assert.deepEqual(upstream.messages.at(-1), { role: 'tool', tool_call_id: call.id, content: 'sunny, 21C' });
             assert.equal(upstream.messages.at(-2).tool_calls[0].id, call.id);

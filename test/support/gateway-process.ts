@@ -33,8 +33,8 @@ export async function startGateway(env: Record<string, string>, timeoutMs = 60_0
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', INFERENCE_PORT: '0', CONTROL_PORT: '0', LOG_LEVEL: 'warn', ...env, DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const deadline = Date.now() + timeoutMs;
   while (!existsSync(runtimeFile)) {

@@ -3,6 +3,7 @@ import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import type { ClusterPaths, UserIds } from './cluster-dir.util';
+import { stopPostmaster, trySignal } from './process.util';
 
 export interface Postmaster {
   child: ChildProcess;
@@ -103,4 +104,33 @@ export async function ensureDatabase(adminUrl: string, name: string): Promise<vo
   } finally {
     await client.end();
   }
+}
+
+/** Resolves true when the child exits within `ms`; the timer is ref'd so the loop waits for it. */
+function exitWithin(pm: Postmaster, ms: number): Promise<boolean> {
+  if (pm.child.exitCode !== null || pm.child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const onExit = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      pm.child.removeListener('exit', onExit);
+      resolve(false);
+    }, ms);
+    pm.child.once('exit', onExit);
+  });
+}
+
+/**
+ * Smart shutdown first (SIGTERM: sessions still closing, e.g. pools just ended, finish cleanly),
+ * then fast shutdown (SIGINT: remaining sessions are disconnected), then immediate/kill.
+ */
+export async function stopChildPostmaster(pm: Postmaster): Promise<void> {
+  if (await exitWithin(pm, 0)) return;
+  trySignal(pm.pid, 'SIGTERM');
+  if (await exitWithin(pm, 1_000)) return;
+  trySignal(pm.pid, 'SIGINT');
+  if (await exitWithin(pm, 10_000)) return;
+  await stopPostmaster(pm.pid, 0);
 }

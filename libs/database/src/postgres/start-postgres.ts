@@ -15,7 +15,7 @@ import {
   type UserIds,
 } from './cluster-dir.util';
 import { initialiseCluster, postgresBinaries } from './initdb.util';
-import { ensureDatabase, PostmasterExitedError, spawnPostmaster, waitUntilReady, type Postmaster } from './postmaster.util';
+import { ensureDatabase, PostmasterExitedError, spawnPostmaster, stopChildPostmaster, waitUntilReady, type Postmaster } from './postmaster.util';
 import { freePort, stopPostmaster, trySignal } from './process.util';
 
 /** The database the gateway uses inside the embedded cluster. */
@@ -85,16 +85,7 @@ export async function startPostgres(config: GatewayConfig, log: (msg: string) =>
   const stop = () =>
     (stopping ??= (async () => {
       // EmbeddedPostgres.stop() hangs when the child already exited: we track the process ourselves.
-      if (pm.child.exitCode === null && pm.child.signalCode === null) {
-        let timer: NodeJS.Timeout | undefined;
-        const exited = new Promise<boolean>((resolve) => {
-          pm.child.once('exit', () => resolve(true));
-          timer = setTimeout(resolve, 10_000, false); // ref'd: keeps the loop alive while we wait
-        });
-        trySignal(pm.pid, 'SIGINT');
-        if (!(await exited)) await stopPostmaster(pm.pid, 0);
-        clearTimeout(timer);
-      }
+      await stopChildPostmaster(pm);
       process.removeListener('exit', onExit);
       clearOwner(paths);
       log(`embedded postgres stopped (pid ${pm.pid})`);

@@ -28,8 +28,8 @@ describe('openai-chat request mapping', () => {
       max_tokens: 10, stop: 'END', user: 'u1', stream: true, response_format: { type: 'json_object' },
       logit_bias: { 50256: -100 }, reasoning_effort: 'low',
     });
-    assert.deepEqual(c.messages[1]!.content[1], { type: 'image', source: { kind: 'base64', mediaType: 'image/png', data: 'AAAA' }, detail: 'low' });
-    assert.deepEqual(c.messages[2]!.content, [{ type: 'tool_call', id: 'c1', name: 'f', arguments: '{"a":1}' }]);
+    assert.deepEqual(c.messages[1].content[1], { type: 'image', source: { kind: 'base64', mediaType: 'image/png', data: 'AAAA' }, detail: 'low' });
+    assert.deepEqual(c.messages[2].content, [{ type: 'tool_call', id: 'c1', name: 'f', arguments: '{"a":1}' }]);
     assert.deepEqual(c.messages[3], { role: 'tool', content: [{ type: 'tool_result', toolCallId: 'c1', content: [{ type: 'text', text: 'done' }] }] });
     assert.deepEqual(c.toolChoice, { type: 'tool', name: 'f' });
     assert.deepEqual(c.sampling, { temperature: 0.5, topP: 0.9, seed: 3, presencePenalty: 1, frequencyPenalty: -1 });

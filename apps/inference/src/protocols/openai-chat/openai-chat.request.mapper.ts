@@ -16,7 +16,7 @@ function imagePart(p: WireContentPart, param: string): ImagePart {
   const url = ref?.url;
   if (typeof url !== 'string' || !url) throw GatewayError.invalid(`Missing required parameter: '${param}.image_url.url'.`, `${param}.image_url.url`);
   const data = /^data:([^;,]+);base64,(.*)$/s.exec(url);
-  const source = data ? { kind: 'base64' as const, mediaType: data[1]!, data: data[2]! } : { kind: 'url' as const, url };
+  const source = data ? { kind: 'base64' as const, mediaType: data[1], data: data[2] } : { kind: 'url' as const, url };
   if (source.kind === 'url' && !/^https?:\/\//i.test(url)) {
     throw GatewayError.invalid(`Invalid value for '${param}.image_url.url': expected an http(s) URL or a base64 data URL.`, `${param}.image_url.url`);
   }

@@ -44,12 +44,12 @@ describe(ChatStreamEncoder.name, () => {
   it('streams tool calls as indexed deltas and puts usage on the finish chunk without include_usage', () => {
     const frames = run(TOOL_STREAM, false).split('\n\n').filter(Boolean);
     assert.equal(frames.length, 6);
-    assert.deepEqual(JSON.parse(frames[1]!.slice(6)).choices[0].delta, {
+    assert.deepEqual(JSON.parse(frames[1].slice(6)).choices[0].delta, {
       tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '' } }],
     });
     const args = frames.slice(2, 4).map((f) => JSON.parse(f.slice(6)).choices[0].delta.tool_calls[0].function.arguments).join('');
     assert.equal(args, '{"city":"Paris"}');
-    const last = JSON.parse(frames[4]!.slice(6));
+    const last = JSON.parse(frames[4].slice(6));
     assert.equal(last.choices[0].finish_reason, 'tool_calls');
     assert.deepEqual(last.usage, { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 });
     assert.equal(frames[5], 'data: [DONE]');

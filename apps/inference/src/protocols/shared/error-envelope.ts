@@ -73,7 +73,7 @@ export type Envelope = 'openai' | 'anthropic';
 
 /** Anthropic paths get Anthropic's envelope; every other path speaks OpenAI's. */
 export function envelopeFor(url: string): Envelope {
-  const path = url.split('?', 1)[0]!;
+  const path = url.split('?', 1)[0];
   return /^\/(policy\/)?(v1\/)?messages(\/|$)/.test(path) ? 'anthropic' : 'openai';
 }
 

@@ -6,6 +6,6 @@ const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789
 export function newId(prefix: string, length = 24): string {
   const bytes = randomBytes(length);
   let out = prefix;
-  for (let i = 0; i < length; i++) out += ALPHABET[bytes[i]! % 62];
+  for (let i = 0; i < length; i++) out += ALPHABET[bytes[i] % 62];
   return out;
 }

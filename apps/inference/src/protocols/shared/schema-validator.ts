@@ -35,7 +35,7 @@ export function compileValidator<T>(schema: JSONSchemaType<T> | Record<string, u
       throw GatewayError.invalid('The request body must be a JSON object.');
     }
     if (validate(body)) return body;
-    const { param, message } = describe(validate.errors![0]!);
+    const { param, message } = describe(validate.errors![0]);
     throw GatewayError.invalid(message, param);
   };
 }

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startFakeUpstream, type FakeUpstream } from '@gw/testing';
+import { freshDatabase, freshRedis, waitForRows } from '../support/databases';
+import { startGateway } from '../support/gateway-process';
+
+describe('graceful shutdown (DATABASE_URL + Redis)', () => {
+  let fake: FakeUpstream;
+  let env: Record<string, string>;
+
+  before(async () => {
+    fake = await startFakeUpstream({ slowChunks: 10, chunkIntervalMs: 100 });
+    env = {
+      DATABASE_URL: await freshDatabase('gw_e2e_shutdown_test'),
+      REDIS_URL: await freshRedis(6),
+      UPSTREAM_BASE_URL: `${fake.url}/v1`,
+      UPSTREAM_MODEL: 'slow-stream',
+      SHUTDOWN_GRACE_MS: '5000',
+    };
+  });
+
+  after(async () => {
+    await fake?.close();
+  });
+
+  it('lets an in-flight stream finish on SIGTERM, exits 0 and loses no audit record', async () => {
+    const gw = await startGateway(env);
+    const res = await fetch(`${gw.info.inferenceUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'abliterated-model', stream: true, messages: [{ role: 'user', content: 'go' }] }),
+    });
+    const requestId = res.headers.get('x-request-id')!;
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = decoder.decode((await reader.read()).value);
+    const exit = gw.stop('SIGTERM');
+    for (let r = await reader.read(); !r.done; r = await reader.read()) text += decoder.decode(r.value);
+    assert.equal(await exit, 0, gw.output());
+    assert.match(text, /data: \[DONE\]\n\n$/);
+    const contentChunks = text.split('\n\n').filter((f) => f.includes('"content":"') && !f.includes('"role"'));
+    assert.equal(contentChunks.length, 10);
+
+    // The record is durable in the queue even if the worker stopped before writing it: a control
+    // plane started later drains it.
+    const control = await startGateway({ ...env, GATEWAY_ROLE: 'control' });
+    try {
+      const rows = await waitForRows<{ status: string; output_tokens: number }>(
+        env.DATABASE_URL!,
+        'SELECT status, output_tokens FROM audit_event WHERE request_id = $1',
+        [requestId],
+        1,
+      );
+      assert.equal(rows.length, 1);
+      assert.equal(rows[0]!.status, 'ok');
+    } finally {
+      assert.equal(await control.stop(), 0);
+    }
+  });
+});
