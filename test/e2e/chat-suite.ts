@@ -130,6 +130,16 @@ export function defineChatSuite(mode: SuiteMode): void {
       );
     });
 
+    it('refuses image input with 400 when the provider cannot take images', async () => {
+      await assert.rejects(
+        client.chat.completions.create({
+          model: 'abliterated-model',
+          messages: [{ role: 'user', content: [{ type: 'text', text: 'what is this?' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }] }],
+        }),
+        (e: unknown) => e instanceof OpenAI.BadRequestError && /does not accept image input/.test(e.message),
+      );
+    });
+
     it('answers an unknown model with NotFoundError model_not_found', async () => {
       await assert.rejects(
         client.chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }),
@@ -151,6 +161,7 @@ export function defineChatSuite(mode: SuiteMode): void {
       const url = `${gw.info.inferenceUrl}/v1/chat/completions`;
       const bad = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":' });
       assert.equal(bad.status, 400);
+      requestIds.push(bad.headers.get('x-request-id')!);
       const body = (await bad.json()) as { error: { type: string; message: string } };
       assert.equal(body.error.type, 'invalid_request_error');
       assert.match(body.error.message, /not valid JSON/);
@@ -188,6 +199,7 @@ export function defineChatSuite(mode: SuiteMode): void {
       assert.equal(rows.length, requestIds.length);
       const aborted = rows.find((r) => r.request_id === requestIds.at(-1))!;
       assert.equal(aborted.status, 'client_aborted');
+      assert.equal(rows.filter((r) => r.status === 'error').length, 1, 'the malformed-JSON request is audited too');
       assert.ok(rows.filter((r) => r.status === 'ok').every((r) => r.input_tokens > 0 && r.output_tokens > 0));
     });
 

@@ -1,20 +1,40 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
+import { InferenceService, type Surface } from '@gw/inference';
 import { createHttpApp } from '@gw/observability';
 import type { Runtime } from '@gw/runtime';
 import { InferenceAppModule } from './inference-app.module';
 import { envelopeFor, renderError, toGatewayError } from './protocols/shared/error-envelope';
 import { InflightRegistry } from './protocols/shared/inflight.registry';
+import { ProtocolHandler } from './protocols/shared/protocol-handler';
+
+const GENERATION_PATHS: Record<string, Surface> = {
+  '/v1/chat/completions': 'chat.completions',
+  '/v1/responses': 'responses',
+  '/v1/messages': 'messages',
+};
 
 export async function createInferenceApp(rt: Runtime): Promise<NestFastifyApplication> {
-  return createHttpApp(InferenceAppModule.register(rt), {
+  let inference: InferenceService | undefined;
+  const app = await createHttpApp(InferenceAppModule.register(rt), {
     title: 'Policy gateway: inference API',
     description: 'OpenAI Chat Completions, OpenAI Responses and Anthropic Messages compatible endpoints.',
     logger: rt.logger.child({ app: 'inference' }),
     bodyLimit: rt.config.env.BODY_LIMIT_BYTES,
     trustProxy: rt.config.env.TRUST_PROXY,
-    renderError: (err: unknown, req: FastifyRequest) => renderError(toGatewayError(err), envelopeFor(req.url), req.id),
+    renderError: (err: unknown, req: FastifyRequest) => {
+      const gwErr = toGatewayError(err);
+      // Bodies refused before the handler ran (bad JSON, too large) are audited here.
+      const surface = req.method === 'POST' ? GENERATION_PATHS[req.url.split('?', 1)[0]!] : undefined;
+      if (surface && !ProtocolHandler.reached(req)) {
+        const ctx = { requestId: req.id, surface, startedAt: req.startedAt, startedAtMs: req.startedAtMs, signal: new AbortController().signal };
+        inference?.reportRejected(ctx, '', false, gwErr);
+      }
+      return renderError(gwErr, envelopeFor(req.url), req.id);
+    },
   });
+  inference = app.get(InferenceService);
+  return app;
 }
 
 /**

@@ -27,15 +27,20 @@ export interface ProtocolAdapter<M> {
  */
 @Injectable()
 export class ProtocolHandler {
+  private static readonly handled = new WeakSet<FastifyRequest>();
+
+  /** True once a request reached {@link handle}; from then on the service reports its outcome. */
+  static reached(req: FastifyRequest): boolean {
+    return ProtocolHandler.handled.has(req);
+  }
+
   constructor(
     private readonly inference: InferenceService,
     private readonly inflight: InflightRegistry,
   ) {}
 
   async handle<M>(adapter: ProtocolAdapter<M>, req: FastifyRequest, reply: FastifyReply): Promise<void> {
-    if (this.inflight.draining) {
-      throw new GatewayError(GatewayErrorCode.UpstreamOverloaded, 'The gateway is shutting down; retry on another instance.', { status: 503 });
-    }
+    ProtocolHandler.handled.add(req);
     const ac = new AbortController();
     const release = this.inflight.add(ac);
     reply.raw.once('close', () => {
@@ -45,6 +50,9 @@ export class ProtocolHandler {
     const ctx = { requestId: req.id, surface: adapter.surface, startedAt: req.startedAt, startedAtMs: req.startedAtMs, signal: ac.signal };
     let parsed: { canonical: CanonicalRequest; meta: M };
     try {
+      if (this.inflight.draining) {
+        throw new GatewayError(GatewayErrorCode.UpstreamOverloaded, 'The gateway is shutting down; retry on another instance.', { status: 503 });
+      }
       parsed = adapter.parse(req.body);
     } catch (err) {
       const body = req.body as { model?: unknown; stream?: unknown } | undefined;
