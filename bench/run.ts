@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   log(`S1: ${o.s1.rounds} rounds × ${o.s1.perRound} requests per target (+${o.s1.warmupRounds} warm-up rounds)`);
   results.s1 = await withDeadline(runS1(targets, plain, o.s1), s1Budget, 'S1');
   const s3Budget = targets.length * (o.s3.warmupS + o.s3.conns.length * o.s3.durationS + 25 * (o.s3.conns.length + 1)) * 1000;
-  log(`S3: c=${o.s3.conns.join(',')} for ${o.s3.durationS} s each per target (+${o.s3.warmupS} s warm-up)`);
+  log(`S3: ${o.s3.tool}, c=${o.s3.conns.join(',')} for ${o.s3.durationS} s each per target (+${o.s3.warmupS} s warm-up)`);
   const cores = o.pin ? { load: LOAD_CPU, target: GATEWAY_CPU } : undefined;
   results.s3 = await withDeadline(runS3(targets, plain, o.s3, cores), s3Budget, 'S3');
   const shared = results.s3.filter((w) => w.foreignOnTargetCore > 0.15);

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { hasTaskset } from './children';
+import { hasWrk, type LoadTool } from './load-tools';
 
 export type TargetName = 'direct' | 'thin' | 'gateway';
 
@@ -24,11 +25,11 @@ export interface BenchOptions {
   model: string;
   gateway: { enabled: boolean; skipReason?: string; cmd: string[]; env: Record<string, string>; headers: Record<string, string>; path: string; readyMs: number };
   s1: { warmupRounds: number; rounds: number; perRound: number };
-  s3: { conns: number[]; durationS: number; warmupS: number };
+  s3: { tool: LoadTool; conns: number[]; durationS: number; warmupS: number };
   s5: { streams: number; warmup: number; ivMs: number; chunks: number };
 }
 
-export const USAGE = `node dist/bench/run.js [--quick] [--no-gateway] [--no-pin] [--streams=N] [--conns=16,64] [--duration=S]
+export const USAGE = `node dist/bench/run.js [--quick] [--no-gateway] [--no-pin] [--streams=N] [--conns=16,64] [--duration=S] [--load=wrk|autocannon]
 env: BENCH_PORT_BASE (47100: mock +1, thin +2, gateway inference +3, control +4)
      BENCH_GATEWAY_CMD ("node dist/apps/main.js"), BENCH_GATEWAY_ENV (JSON, extra env),
      BENCH_GATEWAY_HEADERS (JSON, e.g. {"authorization":"Bearer ak_..."}), BENCH_GATEWAY_PATH (/v1/chat/completions),
@@ -47,7 +48,7 @@ function json(name: string): Record<string, string> {
 export function parseOptions(argv: string[], root: string): BenchOptions {
   const flag = (f: string): boolean => argv.includes(f);
   const value = (f: string): string | undefined => argv.find((a) => a.startsWith(`${f}=`))?.slice(f.length + 1);
-  const known = ['--quick', '--no-gateway', '--no-pin', '--streams', '--conns', '--duration', '--help'];
+  const known = ['--quick', '--no-gateway', '--no-pin', '--streams', '--conns', '--duration', '--load', '--help'];
   const unknown = argv.filter((a) => !known.includes(a.split('=')[0]));
   if (unknown.length > 0) throw new Error(`unknown argument(s) ${unknown.join(' ')}\n${USAGE}`);
   const quick = flag('--quick');
@@ -77,6 +78,7 @@ export function parseOptions(argv: string[], root: string): BenchOptions {
     },
     s1: quick ? { warmupRounds: 5, rounds: 20, perRound: 20 } : { warmupRounds: 10, rounds: 40, perRound: 50 },
     s3: {
+      tool: loadTool(value('--load')),
       conns: (value('--conns') ?? '16,64').split(',').map(Number).filter((n) => n > 0),
       durationS: duration,
       warmupS: quick ? 1 : 5,
@@ -88,4 +90,15 @@ export function parseOptions(argv: string[], root: string): BenchOptions {
       chunks: 64,
     },
   };
+}
+
+/** wrk when installed (lighter on the load core), else autocannon; `--load=` forces one. */
+function loadTool(wanted: string | undefined): LoadTool {
+  if (wanted === 'autocannon') return 'autocannon';
+  if (wanted === 'wrk') {
+    if (!hasWrk()) throw new Error('--load=wrk: wrk is not installed (apt-get install -y wrk)');
+    return 'wrk';
+  }
+  if (wanted !== undefined) throw new Error(`--load must be wrk or autocannon`);
+  return hasWrk() ? 'wrk' : 'autocannon';
 }

@@ -44,7 +44,7 @@ export function renderTable(r: RunResults): string {
     const conns = [...new Set(r.s3.map((w) => w.connections))];
     const win = (t: TargetName, c: number): S3Window | undefined => r.s3!.find((w) => w.target === t && w.connections === c);
     for (const c of conns) {
-      row(`S3 RPS c=${c} (errors)`, (t) => {
+      row(`S3 RPS c=${c} (errors), ${r.s3[0]?.tool ?? ''}`, (t) => {
         const w = win(t, c);
         return w ? `${int(w.rps)}${w.rigBound ? ' †' : ''} (${int(w.errors)})` : '–';
       });

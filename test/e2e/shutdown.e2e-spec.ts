@@ -46,13 +46,13 @@ describe('graceful shutdown (DATABASE_URL + Redis)', () => {
     const control = await startGateway({ ...env, GATEWAY_ROLE: 'control' });
     try {
       const rows = await waitForRows<{ status: string; output_tokens: number }>(
-        env.DATABASE_URL!,
+        env.DATABASE_URL,
         'SELECT status, output_tokens FROM audit_event WHERE request_id = $1',
         [requestId],
         1,
       );
       assert.equal(rows.length, 1);
-      assert.equal(rows[0]!.status, 'ok');
+      assert.equal(rows[0].status, 'ok');
     } finally {
       assert.equal(await control.stop(), 0);
     }

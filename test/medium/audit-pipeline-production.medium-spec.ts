@@ -52,10 +52,10 @@ describe('audit pipeline, production mode (Postgres via DATABASE_URL + BullMQ on
     const records = Array.from({ length: 50 }, () => makeAuditRecord());
     assert.equal(await sut.insertBatch(records), 50);
     const again = [...records.slice(0, 10), ...Array.from({ length: 5 }, () => makeAuditRecord())];
-    assert.equal(await sut.insertBatch([...again, again[12]!]), 5);
+    assert.equal(await sut.insertBatch([...again, again[12]]), 5);
     assert.equal(await countAuditRows(ds), 55);
     assert.equal(await sut.insertBatch([]), 0);
-    const row = await sut.findByRequestId(records[3]!.requestId);
+    const row = await sut.findByRequestId(records[3].requestId);
     assert.equal(row?.model, 'abliterated-model');
     assert.equal(row?.attributes && Object.keys(row.attributes).length, 0);
   });

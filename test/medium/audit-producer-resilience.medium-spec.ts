@@ -70,8 +70,8 @@ describe(AuditProducer.name, () => {
     assert.ok(await waitFor(() => sut.pending === 0, 15_000), `delivered after restart (pending ${sut.pending})`);
     assert.equal(sut.stats.consecutiveFailures, 0);
     assert.equal(await queue.getWaitingCount(), before + 50);
-    const job = await queue.getJob(`${records[7]!.requestId}.audit`);
-    assert.equal(job?.data.requestId, records[7]!.requestId);
+    const job = await queue.getJob(`${records[7].requestId}.audit`);
+    assert.equal(job?.data.requestId, records[7].requestId);
     await sut.close();
   });
 

@@ -40,7 +40,7 @@ function spawnWorker(env: Record<string, string>, dbUrl: string, prefix: string)
     })();`;
   const child = spawn(process.execPath, ['-e', code, JSON.stringify([env, dbUrl, prefix])], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((ok, fail) => {
-    child.stdout!.once('data', () => ok(child));
+    child.stdout.once('data', () => ok(child));
     child.once('exit', (c) => fail(new Error(`worker exited early (${c})`)));
   });
 }

@@ -15,7 +15,7 @@ const GENERATION_PATHS: Record<string, Surface> = {
 };
 
 export async function createInferenceApp(rt: Runtime): Promise<NestFastifyApplication> {
-  let inference: InferenceService | undefined;
+  const ref: { inference?: InferenceService } = {};
   const app = await createHttpApp(InferenceAppModule.register(rt), {
     title: 'Policy gateway: inference API',
     description: 'OpenAI Chat Completions, OpenAI Responses and Anthropic Messages compatible endpoints.',
@@ -25,15 +25,15 @@ export async function createInferenceApp(rt: Runtime): Promise<NestFastifyApplic
     renderError: (err: unknown, req: FastifyRequest) => {
       const gwErr = toGatewayError(err);
       // Bodies refused before the handler ran (bad JSON, too large) are audited here.
-      const surface = req.method === 'POST' ? GENERATION_PATHS[req.url.split('?', 1)[0]!] : undefined;
+      const surface = req.method === 'POST' ? GENERATION_PATHS[req.url.split('?', 1)[0]] : undefined;
       if (surface && !ProtocolHandler.reached(req)) {
         const ctx = { requestId: req.id, surface, startedAt: req.startedAt, startedAtMs: req.startedAtMs, signal: new AbortController().signal };
-        inference?.reportRejected(ctx, '', false, gwErr);
+        ref.inference?.reportRejected(ctx, '', false, gwErr);
       }
       return renderError(gwErr, envelopeFor(req.url), req.id);
     },
   });
-  inference = app.get(InferenceService);
+  ref.inference = app.get(InferenceService);
   return app;
 }
 
