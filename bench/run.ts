@@ -32,13 +32,14 @@ async function startChild(o: BenchOptions, name: string, cmd: string[], env: Rec
   return child;
 }
 
-/** One plain and one streaming request must succeed, else the target is dropped with a note. */
-async function sanity(t: Target, plain: string, stream: string): Promise<string | undefined> {
-  for (const body of [plain, stream]) {
+/** One plain and one streaming request must succeed (2xx), else the target is dropped with a note. */
+async function sanity(t: Target, plain: string, stream: string, notes: string[]): Promise<string | undefined> {
+  for (const [kind, body] of [['plain', plain], ['stream', stream]] as const) {
     try {
       const res = await request(`${t.origin}${t.path}`, { method: 'POST', headers: t.headers, body, headersTimeout: 15_000, bodyTimeout: 15_000 });
       const text = await res.body.text();
-      if (res.statusCode !== 200) return `HTTP ${res.statusCode}: ${text.slice(0, 300)}`;
+      if (res.statusCode < 200 || res.statusCode > 299) return `HTTP ${res.statusCode}: ${text.slice(0, 300)}`;
+      if (res.statusCode !== 200) notes.push(`${t.name} answers a ${kind} request with HTTP ${res.statusCode} instead of 200 (counted as success)`);
     } catch (err) {
       return String(err);
     }
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
   const plain = JSON.stringify({ model: o.model, messages: [{ role: 'user', content: 'Say hello in one short sentence.' }], max_tokens: 64 });
   const stream = JSON.stringify({ model: o.model, messages: [{ role: 'user', content: 'Count slowly.' }], stream: true, stream_options: { include_usage: true } });
   for (const t of [...targets]) {
-    const problem = await sanity(t, plain, stream);
+    const problem = await sanity(t, plain, stream, notes);
     if (problem === undefined) continue;
     if (t.name === 'direct') throw new Error(`the mock does not answer: ${problem}`);
     notes.push(`${t.name} column skipped: sanity request failed: ${problem}`);

@@ -59,7 +59,7 @@ export async function runStream(
         last = now;
       }
     }
-    if (r.status !== 200) r.error = `HTTP ${r.status}`;
+    if (r.status < 200 || r.status > 299) r.error = `HTTP ${r.status}`;
   } catch (err) {
     r.error = err instanceof Error ? err.message : String(err);
   }

@@ -65,12 +65,12 @@ function parseWrk(out: string): LoadResult {
   const num = (re: RegExp): number => Number(re.exec(out)?.[1] ?? NaN);
   const dist = (p: number): number => {
     const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm').exec(out);
-    return m ? Number(m[1]) * UNIT_MS[m[2]!]! : NaN;
+    return m ? Number(m[1]) * UNIT_MS[m[2]] : NaN;
   };
   const done = /(\d+) requests in ([\d.]+)(us|ms|s|m)/.exec(out);
   if (!done) throw new Error(`unexpected wrk output: ${out.slice(0, 300)}`);
   const total = Number(done[1]);
-  const durationS = (Number(done[2]) * UNIT_MS[done[3]!]!) / 1000;
+  const durationS = (Number(done[2]) * UNIT_MS[done[3]]) / 1000;
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const errors = sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
   const non2xx = Number.isNaN(num(/Non-2xx or 3xx responses: (\d+)/)) ? 0 : num(/Non-2xx or 3xx responses: (\d+)/);

@@ -38,7 +38,7 @@ export function renderTable(r: RunResults): string {
       const a = s1.added[t];
       return a ? `${n(a.roundIqr[0], 3)} … ${n(a.roundIqr[1], 3)}` : '–';
     });
-    row('S1 non-200 answers', (t) => int(s1.latency[t]?.errors));
+    row('S1 non-2xx answers', (t) => int(s1.latency[t]?.errors));
   }
   if (r.s3) {
     const conns = [...new Set(r.s3.map((w) => w.connections))];

@@ -51,7 +51,7 @@ export async function runS3(
         rps: r.ok / r.durationS,
         completed,
         errors: r.errors + r.non2xx,
-        latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99 },
+        latencyMs: r.latencyMs,
         cpuUsPerReq: completed > 0 ? cpuUs / completed : NaN,
         loadCoreBusy: busy,
         rigBound: busy > 0.85,

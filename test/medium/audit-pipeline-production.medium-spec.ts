@@ -14,7 +14,7 @@ import {
   waitForAuditRows,
 } from '../../libs/audit/src/testing';
 import { assertTestDatabase, createTestDatabase, truncateTables, type TestDatabase } from '../../libs/database/src/testing';
-import { obliterateQueue, uniqueQueuePrefix, waitForQueueIdle } from '../../libs/queue/src/testing';
+import { uniqueQueuePrefix, waitForQueueIdle } from '../../libs/queue/src/testing';
 
 const ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -87,8 +87,7 @@ describe('audit pipeline, production mode (Postgres via DATABASE_URL + BullMQ on
       assert.equal((await checkQueue(sut.queue)).counts?.failed, 0);
       assert.equal((await checkDatabase(ds)).ok, true);
     } finally {
-      await sut.close();
-      await obliterateQueue(sut.queue).catch(() => undefined);
+      await sut.close({ obliterate: true });
     }
   });
 
@@ -104,8 +103,7 @@ describe('audit pipeline, production mode (Postgres via DATABASE_URL + BullMQ on
       assert.match(job?.failedReason ?? '', /invalid audit record: .*requestId must be a string/);
       assert.equal(await countAuditRows(ds), 0);
     } finally {
-      await sut.close();
-      await obliterateQueue(sut.queue).catch(() => undefined);
+      await sut.close({ obliterate: true });
     }
   });
 });

@@ -9,15 +9,17 @@ import { configureQueueBackend, type QueueConnection } from '@gw/queue';
 import type { DataSource } from 'typeorm';
 import { auditCoverage, countAuditRows, makeAuditRecord, startAuditPipeline, waitForAuditRows } from '../../libs/audit/src/testing';
 import { createTestDatabase, startTestEmbeddedPostgres, type TestDatabase, type TestEmbeddedPostgres } from '../../libs/database/src/testing';
-import { obliterateQueue, uniqueQueuePrefix, waitForQueueIdle } from '../../libs/queue/src/testing';
+import { uniqueQueuePrefix, waitForQueueIdle } from '../../libs/queue/src/testing';
 
 const dist = (p: string) => JSON.stringify(resolve(__dirname, '../../libs', p));
 const N = 3_000;
 
 /**
- * A worker in another Node process, whose batch writes linger 150 ms after their commit before
- * completing their jobs: a SIGKILL then always catches committed-but-uncompleted jobs (redelivered,
- * and absorbed by ON CONFLICT DO NOTHING) as well as jobs whose batch never committed.
+ * A worker in another Node process with slow, one-at-a-time batch writes (100 ms before and 150 ms
+ * after each commit): a SIGKILL right after a commit catches committed-but-uncompleted jobs
+ * (redelivered, absorbed by ON CONFLICT DO NOTHING) and a backlog of jobs whose batch never
+ * committed (redelivered, written by the survivor). A worker that completed jobs before their
+ * commit would lose that backlog, and this test would fail.
  */
 function spawnWorker(env: Record<string, string>, dbUrl: string, prefix: string): Promise<ChildProcess> {
   const code = `
@@ -33,8 +35,9 @@ function spawnWorker(env: Record<string, string>, dbUrl: string, prefix: string)
       const ds = createDataSource(dbUrl, 4);
       await ds.initialize();
       const repo = createAuditRepository(ds);
-      const slow = { insertBatch: async (r) => { const n = await repo.insertBatch(r); await new Promise((ok) => setTimeout(ok, 150)); return n; } };
-      const worker = new AuditProcessor(slow, qc, { concurrency: 200, batchSize: 100, lingerMs: 5, maxConcurrentWrites: 2 });
+      const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+      const slow = { insertBatch: async (r) => { await sleep(100); const n = await repo.insertBatch(r); await sleep(150); return n; } };
+      const worker = new AuditProcessor(slow, qc, { concurrency: 200, batchSize: 50, lingerMs: 5, maxConcurrentWrites: 1 });
       worker.start();
       process.stdout.write('started\\n');
     })();`;
@@ -100,9 +103,8 @@ function crashScenario(name: string, setup: () => Promise<{ env: Record<string, 
         assert.ok(written > inserted, 'some redelivered jobs had already been written (absorbed by ON CONFLICT)');
         assert.equal(await survivor.queue.getFailedCount(), 0);
       } finally {
-        await survivor.close();
         await producerSide.close();
-        if (qc.kind === 'redis') await obliterateQueue(survivor.queue).catch(() => undefined);
+        await survivor.close({ obliterate: qc.kind === 'redis' });
       }
     });
   });

@@ -10,13 +10,16 @@ export function auditProducerOptions(config: GatewayConfig): AuditProducerOption
   return { batchSize: AUDIT_BATCH_SIZE, flushMs: AUDIT_FLUSH_MS, maxBuffered: Math.max(100_000, AUDIT_BATCH_SIZE * 100) };
 }
 
+const auditQueue = BullModule.registerQueue({ name: AUDIT_QUEUE, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+
 /**
- * For the inference plane: registers the audit queue and provides {@link AuditProducer}.
+ * For the inference plane: registers the audit queue and provides {@link AuditProducer}; also
+ * exports the queue itself (`@InjectQueue(AUDIT_QUEUE)`, e.g. for `checkQueue`).
  * Needs `ConfigModule.forRoot(config)` and `QueueModule.forRoot(queueConnection)` in the app.
  */
 @Module({
-  imports: [BullModule.registerQueue({ name: AUDIT_QUEUE, defaultJobOptions: DEFAULT_JOB_OPTIONS })],
+  imports: [auditQueue],
   providers: [{ provide: AUDIT_PRODUCER_OPTIONS, useFactory: auditProducerOptions, inject: [GATEWAY_CONFIG] }, AuditProducer],
-  exports: [AuditProducer],
+  exports: [AuditProducer, auditQueue],
 })
 export class AuditProducerModule {}

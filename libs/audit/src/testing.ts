@@ -79,8 +79,8 @@ export interface AuditPipeline {
   queue: Queue;
   producer: AuditProducer;
   processor: AuditProcessor;
-  /** Flushes the producer, drains the worker, closes the queue. */
-  close(): Promise<void>;
+  /** Flushes the producer, drains the worker, optionally removes the queue's jobs (Redis test prefixes), closes the queue. */
+  close(opts?: { obliterate?: boolean }): Promise<void>;
 }
 
 /**
@@ -107,9 +107,10 @@ export function startAuditPipeline(
     queue,
     producer,
     processor,
-    close: async () => {
+    close: async ({ obliterate = false } = {}) => {
       await producer.close();
       await processor.close();
+      if (obliterate) await queue.obliterate({ force: true });
       await queue.close();
     },
   };

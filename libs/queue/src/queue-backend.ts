@@ -42,5 +42,9 @@ export function configureQueueBackend(config: GatewayConfig, pgUrl: string, opts
     max: 10,
     application_name: 'llm-gateway-queue',
   };
-  return { kind: 'postgres', connection: pg, workerConnection: pg, prefix };
+  // Worker state transitions (fetch, lock, complete) may commit asynchronously: losing the last few
+  // to a Postgres crash only redelivers those jobs, which consumers must tolerate anyway (audit:
+  // UNIQUE(request_id)). Enqueues keep synchronous commits: an acknowledged job is durable.
+  const worker: PostgresPoolConfig = { ...pg, options: '-c synchronous_commit=off' };
+  return { kind: 'postgres', connection: pg, workerConnection: worker, prefix };
 }

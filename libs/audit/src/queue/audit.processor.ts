@@ -92,7 +92,7 @@ export class AuditProcessor implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async process(job: Job<AuditRecord, void>): Promise<void> {
-    await this.batcher.add(parseAuditJob(job.data));
+    void this.batcher.add(parseAuditJob(job.data)).catch(() => undefined); // MUTATION
   }
 
   private async write(records: AuditRecord[]): Promise<void> {
