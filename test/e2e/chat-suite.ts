@@ -65,7 +65,7 @@ export function defineChatSuite(mode: SuiteMode): void {
       describe(`against ${target}`, () => {
         it('create: returns a completion with usage', async () => {
           const { data, response } = await client.chat.completions
-            .create({ model: target, messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 16, seed: 1 })
+            .create({ model: target, messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 16, seed: 1, logit_bias: { '50256': -100 } })
             .withResponse();
           requestIds.push(response.headers.get('x-request-id')!);
           assert.equal(data.object, 'chat.completion');
@@ -76,7 +76,14 @@ export function defineChatSuite(mode: SuiteMode): void {
           assert.ok(['stop', 'length'].includes(choice.finish_reason));
           assert.ok(data.usage!.prompt_tokens > 0 && data.usage!.completion_tokens > 0);
           assert.equal(data.usage!.total_tokens, data.usage!.prompt_tokens + data.usage!.completion_tokens);
-          if (target === 'fake-model') assert.match(choice.message.content, /Once upon a time/);
+          if (target === 'fake-model') {
+            assert.match(choice.message.content, /Once upon a time/);
+            const upstream = fake.requests.at(-1)!.body;
+            assert.deepEqual(upstream.logit_bias, { '50256': -100 }, 'fields the gateway does not interpret reach the upstream');
+            assert.equal(upstream.max_tokens, 16);
+            assert.equal(upstream.seed, 1);
+            assert.equal(fake.requests.at(-1)!.headers.authorization, 'Bearer sk-upstream-secret');
+          }
         });
 
         it('stream(): deltas add up to finalChatCompletion(), with include_usage', async () => {
