@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AUDIT_QUEUE, AuditProducer } from '@gw/audit';
@@ -84,5 +85,28 @@ describe(AuditProducer.name, () => {
     assert.equal(sut.pending, 0);
     sut.record(makeAuditRecord()); // after close: logged as lost, no throw
     assert.equal(sut.stats.dropped, 6);
+  });
+});
+
+describe(`${AuditProducer.name} with Redis unreachable`, () => {
+  it('flush() and close() honour their timeout even when a send hangs, and report what is left', async () => {
+    const port = await new Promise<number>((ok) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as AddressInfo).port;
+        srv.close(() => ok(p));
+      });
+    });
+    const queue = new Queue(AUDIT_QUEUE, { connection: { url: `redis://127.0.0.1:${port}` }, prefix: 'gwtest-unreachable' });
+    queue.on('error', () => undefined);
+    const sut = new AuditProducer(queue, { batchSize: 10, flushMs: 5, maxBuffered: 100 });
+    for (let i = 0; i < 5; i++) sut.record(makeAuditRecord());
+    let started = Date.now();
+    assert.equal(await sut.flush(400), 5);
+    assert.ok(Date.now() - started < 1_500, `flush returned after ${Date.now() - started} ms`);
+    started = Date.now();
+    await sut.close(300);
+    assert.ok(Date.now() - started < 1_500, `close returned after ${Date.now() - started} ms`);
+    assert.equal(sut.stats.enqueued, 0);
+    await queue.disconnect();
   });
 });

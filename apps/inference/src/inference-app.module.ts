@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { BullModule, getQueueToken } from '@nestjs/bullmq';
+import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AUDIT_QUEUE, AuditProducerModule } from '@gw/audit';
@@ -26,7 +26,6 @@ export class InferenceAppModule {
         DatabaseModule.forDataSource(rt.dataSource),
         QueueModule.forRoot(rt.queue),
         AuditProducerModule,
-        BullModule.registerQueue({ name: AUDIT_QUEUE }),
         InferenceModule.forRoot(rt.catalog, { imports: [AuditProducerModule], observer: AuditObserver }),
       ],
       controllers: [OpenAIChatController, ModelsController, HealthController],

@@ -17,6 +17,17 @@ export interface AuditProducerOptions {
 
 const MAX_BACKOFF_MS = 5_000;
 
+/** Resolves when `promise` settles or after `ms`, whichever comes first; leaves no timer behind. */
+async function waitAtMost(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))));
+  try {
+    await Promise.race([promise?.catch(() => undefined) ?? timeout, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Hands audit records to the queue without ever blocking a request: `record()` buffers in memory
  * and returns; batches go out with one `addBulk` every `flushMs` or at `batchSize`. When the queue
@@ -45,9 +56,8 @@ export class AuditProducer implements BeforeApplicationShutdown, OnApplicationSh
     try {
       if (this.closed || this.buffer.length >= this.opts.maxBuffered) return this.lose(rec, this.closed ? 'producer closed' : 'buffer full');
       this.buffer.push(rec);
-      if (this.failures) return; // a retry is already scheduled
-      if (this.buffer.length >= this.opts.batchSize) this.schedule(0);
-      else this.schedule(this.opts.flushMs);
+      // While the queue fails, keep to the backoff; otherwise send a full batch at once.
+      this.schedule(this.failures ? this.backoffMs() : this.buffer.length >= this.opts.batchSize ? 0 : this.opts.flushMs);
     } catch (err) {
       this.log.error(`audit record could not be buffered: ${(err as Error).message} ${JSON.stringify(rec)}`);
     }
@@ -68,13 +78,14 @@ export class AuditProducer implements BeforeApplicationShutdown, OnApplicationSh
    */
   async flush(timeoutMs = 10_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    while (this.pending && Date.now() < deadline) {
       clearTimeout(this.timer);
       this.timer = undefined;
-      await this.pump();
-      if (!this.pending || Date.now() >= deadline) break;
-      await new Promise((r) => setTimeout(r, Math.min(this.backoffMs(), Math.max(0, deadline - Date.now()))));
+      // A send can hang (ioredis queues commands while Redis is away): never wait past the deadline.
+      await waitAtMost(this.pump(), deadline - Date.now());
+      if (this.pending && this.failures) await waitAtMost(undefined, Math.min(this.backoffMs(), deadline - Date.now()));
     }
+    if (this.buffer.length) this.schedule(this.backoffMs()); // keep retrying after a timed-out flush
     return this.pending;
   }
 
@@ -94,6 +105,7 @@ export class AuditProducer implements BeforeApplicationShutdown, OnApplicationSh
     this.timer = undefined;
     const left = this.buffer.splice(0);
     for (const rec of left) this.lose(rec, 'queue unreachable at shutdown');
+    if (this.sending) this.log.error(`${this.sending} audit record(s) were still being enqueued when the producer closed`);
   }
 
   private schedule(delayMs: number): void {

@@ -75,8 +75,9 @@ export async function startPostgres(config: GatewayConfig, log: (msg: string) =>
   try {
     await ensureDatabase(urlFor(password, pm.port, 'postgres'), EMBEDDED_DATABASE);
   } catch (err) {
-    await stopPostmaster(pm.pid);
+    await stopChildPostmaster(pm);
     process.removeListener('exit', onExit);
+    clearOwner(paths);
     throw err;
   }
   log(`embedded postgres ready on 127.0.0.1:${pm.port} (pid ${pm.pid}) in ${Date.now() - started} ms`);
