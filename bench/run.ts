@@ -8,9 +8,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from 'undici';
-import { isListening, killAllNow, listenerPid, pinPid, spawnChild, stopAll, waitReady, type Child } from './lib/children';
+import { descendants, isListening, killAllNow, listenerPid, pinPid, spawnChild, stopAll, waitReady, type Child } from './lib/children';
 import { parseOptions, USAGE, type BenchOptions, type Target } from './lib/options';
 import { renderTable, type RunResults } from './lib/report';
+import { waitIdle } from './lib/proc-stats';
 import { withDeadline } from './lib/stats';
 import { runS1 } from './scenarios/s1-latency';
 import { runS3 } from './scenarios/s3-saturation';
@@ -73,8 +74,8 @@ async function main(): Promise<void> {
   const thin = await startChild(o, 'thin', [process.execPath, join(__dirname, 'thin-proxy.js')], thinEnv, o.ports.thin, '/health/ready', { cpu: GATEWAY_CPU, readyMs: 10_000 });
   const json = { 'content-type': 'application/json' };
   const targets: Target[] = [
-    { name: 'direct', origin: mockOrigin, path: '/v1/chat/completions', headers: json, pid: mock.pid },
-    { name: 'thin', origin: `http://127.0.0.1:${o.ports.thin}`, path: '/v1/chat/completions', headers: json, pid: thin.pid },
+    { name: 'direct', origin: mockOrigin, path: '/v1/chat/completions', headers: json, pid: mock.pid, helperPids: [] },
+    { name: 'thin', origin: `http://127.0.0.1:${o.ports.thin}`, path: '/v1/chat/completions', headers: json, pid: thin.pid, helperPids: [] },
   ];
 
   if (o.gateway.enabled) {
@@ -93,7 +94,8 @@ async function main(): Promise<void> {
     log(`starting gateway: ${o.gateway.cmd.join(' ')} (log ${logFile})`);
     try {
       const gw = await startChild(o, 'gateway', o.gateway.cmd, env, o.ports.inference, '/health/ready', { cpu: GATEWAY_CPU, readyMs: o.gateway.readyMs, logFile });
-      targets.push({ name: 'gateway', origin: `http://127.0.0.1:${o.ports.inference}`, path: o.gateway.path, headers: { ...json, ...o.gateway.headers }, pid: gw.pid });
+      const origin = `http://127.0.0.1:${o.ports.inference}`;
+      targets.push({ name: 'gateway', origin, path: o.gateway.path, headers: { ...json, ...o.gateway.headers }, pid: gw.pid, helperPids: [], rootPid: gw.proc.pid! });
     } catch (err) {
       notes.push(`gateway column skipped: it did not start (${String(err).split('\n')[0]}; see ${logFile})`);
     }
@@ -113,11 +115,23 @@ async function main(): Promise<void> {
   log(`targets: ${targets.map((t) => `${t.name} (pid ${t.pid})`).join(', ')}`);
 
   const results: RunResults = { targets: targets.map((t) => t.name), notes };
+  /** Moves the targets' helper processes (the gateway's embedded Postgres...) to the load core and waits for quiet. */
+  const settle = async (before: string): Promise<void> => {
+    for (const t of targets) {
+      if (t.rootPid === undefined) continue;
+      t.helperPids = descendants(t.rootPid).filter((pid) => pid !== t.pid);
+      if (o.pin) t.helperPids.forEach((pid) => pinPid(pid, LOAD_CPU));
+    }
+    const waited = await waitIdle(targets.flatMap((t) => [t.pid, ...t.helperPids]), o.quick ? 5_000 : 60_000);
+    if (waited > 1_500) notes.push(`before ${before}: waited ${(waited / 1000).toFixed(1)} s for the targets to go idle (background work after the previous load)`);
+  };
   const s1Budget = (o.s1.warmupRounds + o.s1.rounds) * o.s1.perRound * targets.length * 20 + 30_000;
   log(`S1: ${o.s1.rounds} rounds × ${o.s1.perRound} requests per target (+${o.s1.warmupRounds} warm-up rounds)`);
+  await settle('S1');
   results.s1 = await withDeadline(runS1(targets, plain, o.s1), s1Budget, 'S1');
   const s3Budget = targets.length * (o.s3.warmupS + o.s3.conns.length * o.s3.durationS + 25 * (o.s3.conns.length + 1)) * 1000;
   log(`S3: ${o.s3.tool}, c=${o.s3.conns.join(',')} for ${o.s3.durationS} s each per target (+${o.s3.warmupS} s warm-up)`);
+  await settle('S3');
   const cores = o.pin ? { load: LOAD_CPU, target: GATEWAY_CPU } : undefined;
   results.s3 = await withDeadline(runS3(targets, plain, o.s3, cores), s3Budget, 'S3');
   const shared = results.s3.filter((w) => w.foreignOnTargetCore > 0.15);
@@ -134,6 +148,7 @@ async function main(): Promise<void> {
   }
   const s5Budget = (o.s5.warmup + o.s5.streams) * targets.length * (o.s5.chunks * o.s5.ivMs + 2_000) + 30_000;
   log(`S5: ${o.s5.streams} streams per target of ${o.s5.chunks} deltas every ${o.s5.ivMs} ms (+${o.s5.warmup} warm-up)`);
+  await settle('S5');
   results.s5 = await withDeadline(runS5(targets, stream, o.s5), s5Budget, 'S5');
 
   const table = renderTable(results);

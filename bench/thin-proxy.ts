@@ -1,6 +1,6 @@
 /**
  * The floor (performance.md S0): Fastify + one undici Pool, forwarding POST /v1/chat/completions to the mock
- * with the body parsed and re-serialized, and the answer (JSON or SSE bytes) piped through untouched.
+ * with the body parsed and re-serialized; a JSON answer is passed on as a buffer, SSE bytes are piped through.
  * Env: PORT (47102), HOST (127.0.0.1), UPSTREAM (http://127.0.0.1:47101), CONNECTIONS (256).
  */
 import Fastify from 'fastify';
@@ -25,8 +25,10 @@ app.post('/v1/chat/completions', async (req, reply) => {
     body: JSON.stringify(req.body),
     signal: abort.signal,
   });
-  reply.code(res.statusCode).header('content-type', res.headers['content-type'] ?? 'application/json');
-  return reply.send(res.body);
+  const type = String(res.headers['content-type'] ?? 'application/json');
+  reply.code(res.statusCode).header('content-type', type);
+  // JSON is buffered (a gateway reads it anyway, and it saves a chunked response); SSE is piped as it comes.
+  return reply.send(type.startsWith('application/json') ? Buffer.from(await res.body.arrayBuffer()) : res.body);
 });
 
 app.listen({ port: PORT, host: HOST }).then(

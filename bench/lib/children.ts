@@ -155,7 +155,8 @@ export function listenerPid(rootPid: number, port: number): number | undefined {
   return -1;
 }
 
-function descendants(pid: number): number[] {
+/** `pid` and all its descendant processes (from /proc/<pid>/task/<tid>/children). */
+export function descendants(pid: number): number[] {
   const out = [pid];
   for (let i = 0; i < out.length && out.length < 256; i++) {
     try {

@@ -14,6 +14,10 @@ export interface Target {
   headers: Record<string, string>;
   /** The process whose CPU is charged to this target (direct: the mock). */
   pid: number;
+  /** Helper processes of the target (e.g. the gateway's embedded Postgres), moved to the load core. */
+  helperPids: number[];
+  /** The spawned process whose descendants are helpers (the gateway only). */
+  rootPid?: number;
 }
 
 export interface BenchOptions {

@@ -61,3 +61,20 @@ export function rssMb(pid: number): number {
     return NaN;
   }
 }
+
+/**
+ * Waits until the processes together use less than `threshold` of one core over a 500 ms window (e.g. a gateway
+ * still draining audit work after a load window), at most `maxMs`. Returns the time waited in ms.
+ */
+export async function waitIdle(pids: number[], maxMs: number, threshold = 0.05): Promise<number> {
+  const t0 = Date.now();
+  const total = (): number => pids.reduce((sum, pid) => sum + (processCpuMicros(pid) || 0), 0);
+  let before = total();
+  while (Date.now() - t0 < maxMs) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now = total();
+    if (now - before < threshold * 500_000) break;
+    before = now;
+  }
+  return Date.now() - t0;
+}

@@ -55,7 +55,10 @@ export function renderTable(r: RunResults): string {
         if (!w || t === 'direct') return '–';
         return `${n(d ? w.rps / d.rps : NaN)} / ${t === 'thin' ? '–' : n(th ? w.rps / th.rps : NaN)}`;
       });
-      row(`S3 CPU µs/req c=${c} (direct = mock)`, (t) => int(win(t, c)?.cpuUsPerReq));
+      row(`S3 CPU µs/req c=${c} (direct = mock) [+ helper processes]`, (t) => {
+        const w = win(t, c);
+        return w ? `${int(w.cpuUsPerReq)}${Number.isNaN(w.helperCpuUsPerReq) ? '' : ` [+${int(w.helperCpuUsPerReq)}]`}` : '–';
+      });
       row(`S3 latency p50 / p99 (ms) c=${c}`, (t) => {
         const w = win(t, c);
         return w ? `${n(w.latencyMs.p50, 1)} / ${n(w.latencyMs.p99, 1)}` : '–';

@@ -18,6 +18,8 @@ export interface S3Window {
   errors: number;
   latencyMs: { p50: number; p90: number; p99: number };
   cpuUsPerReq: number;
+  /** CPU of the target's helper processes (embedded Postgres, ...) per request, during the window. */
+  helperCpuUsPerReq: number;
   loadCoreBusy: number;
   rigBound: boolean;
   /** Busy fraction of the target's core not explained by the target process (other tenants of the box). */
@@ -36,6 +38,7 @@ export async function runS3(
     await runLoad(o.tool, t, body, Math.max(...o.conns), o.warmupS, loadCpu);
     for (const c of o.conns) {
       const cpu0 = processCpuMicros(t.pid);
+      const helpers0 = helperCpu(t);
       const load0 = cores && coreSample(cores.load);
       const target0 = cores && coreSample(cores.target);
       const r = await runLoad(o.tool, t, body, c, o.durationS, loadCpu);
@@ -53,6 +56,7 @@ export async function runS3(
         errors: r.errors + r.non2xx,
         latencyMs: r.latencyMs,
         cpuUsPerReq: completed > 0 ? cpuUs / completed : NaN,
+        helperCpuUsPerReq: completed > 0 && t.helperPids.length > 0 ? (helperCpu(t) - helpers0) / completed : NaN,
         loadCoreBusy: busy,
         rigBound: busy > 0.85,
         // The direct target's process (the mock) lives on the load core, so this is only meaningful for the others.
@@ -61,4 +65,8 @@ export async function runS3(
     }
   }
   return windows;
+}
+
+function helperCpu(t: Target): number {
+  return t.helperPids.reduce((sum, pid) => sum + (processCpuMicros(pid) || 0), 0);
 }

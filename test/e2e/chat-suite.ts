@@ -68,6 +68,7 @@ export function defineChatSuite(mode: SuiteMode): void {
             .create({ model: target, messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 16, seed: 1, logit_bias: { '50256': -100 } })
             .withResponse();
           requestIds.push(response.headers.get('x-request-id')!);
+          assert.equal(response.status, 200);
           assert.equal(data.object, 'chat.completion');
           assert.equal(data.model, target);
           const choice = data.choices[0];

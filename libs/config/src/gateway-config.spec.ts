@@ -18,13 +18,13 @@ describe('loadConfig', () => {
     assert.equal(sut.embedded, true);
     assert.equal(sut.env.INFERENCE_PORT, 8080);
     assert.deepEqual(sut.catalog.models.map((m) => [m.id, m.provider, m.aliases]), [['abliterated-model', 'local', ['abliteration-model']]]);
-    assert.equal(sut.catalog.providers[0]!.kind, 'local-gguf');
+    assert.equal(sut.catalog.providers[0].kind, 'local-gguf');
   });
 
   it('serves abliterated-model from UPSTREAM_BASE_URL when set', () => {
     const sut = loadConfig({ UPSTREAM_BASE_URL: 'http://127.0.0.1:8000/v1', UPSTREAM_MODEL: 'qwen' });
     assert.deepEqual(sut.catalog.providers.map((p) => p.kind), ['openai-compatible']);
-    assert.equal(sut.catalog.models[0]!.upstream_model, 'qwen');
+    assert.equal(sut.catalog.models[0].upstream_model, 'qwen');
   });
 
   it('names each bad variable and what is wrong', () => {
@@ -36,13 +36,13 @@ describe('loadConfig', () => {
   });
 
   it('checks the catalogue: JSON, shape, provider references and duplicate names', () => {
-    assert.match(problems({ CATALOG_JSON: '{' })[0]!, /^CATALOG_JSON: cannot be read as JSON/);
-    assert.match(problems({ CATALOG_JSON: '{"providers":[],"models":[]}' })[0]!, /^CATALOG_JSON\.providers/);
+    assert.match(problems({ CATALOG_JSON: '{' })[0], /^CATALOG_JSON: cannot be read as JSON/);
+    assert.match(problems({ CATALOG_JSON: '{"providers":[],"models":[]}' })[0], /^CATALOG_JSON\.providers/);
     const cat = (models: unknown[]) =>
       JSON.stringify({ providers: [{ id: 'p', kind: 'openai-compatible', base_url: 'http://h/v1' }], models });
-    assert.match(problems({ CATALOG_JSON: cat([{ id: 'm', provider: 'q', upstream_model: 'x' }]) })[0]!, /unknown provider "q"/);
+    assert.match(problems({ CATALOG_JSON: cat([{ id: 'm', provider: 'q', upstream_model: 'x' }]) })[0], /unknown provider "q"/);
     assert.match(
-      problems({ CATALOG_JSON: cat([{ id: 'm', provider: 'p', upstream_model: 'x' }, { id: 'n', aliases: ['m'], provider: 'p', upstream_model: 'y' }]) })[0]!,
+      problems({ CATALOG_JSON: cat([{ id: 'm', provider: 'p', upstream_model: 'x' }, { id: 'n', aliases: ['m'], provider: 'p', upstream_model: 'y' }]) })[0],
       /name "m" is used twice/,
     );
   });

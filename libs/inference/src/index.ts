@@ -8,3 +8,5 @@ export * from './catalog/provider-factory';
 export * from './service/inference-context';
 export * from './service/inference.service';
 export * from './inference.module';
+export * from './providers/openai-compatible';
+export * from './providers/local-gguf/local-gguf.provider';

@@ -1,4 +1,4 @@
-import { Controller, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProtocolHandler } from '../shared/protocol-handler';
@@ -11,6 +11,7 @@ export class OpenAIChatController {
   constructor(private readonly handler: ProtocolHandler) {}
 
   @Post('v1/chat/completions')
+  @HttpCode(200)
   @ApiOperation({ operationId: 'createChatCompletion', summary: 'OpenAI-compatible chat completion (JSON or SSE stream)' })
   @ApiBody({ schema: chatCompletionSchema as object })
   create(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {

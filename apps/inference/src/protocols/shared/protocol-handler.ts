@@ -62,7 +62,7 @@ export class ProtocolHandler {
     const { canonical, meta } = parsed;
     if (!canonical.stream) {
       const result = await this.inference.complete(canonical, ctx);
-      await reply.header('content-type', 'application/json').send(adapter.respond(result, canonical, meta));
+      await reply.status(200).header('content-type', 'application/json').send(adapter.respond(result, canonical, meta));
       return;
     }
     const events = await this.inference.openStream(canonical, ctx);
