@@ -161,14 +161,26 @@ describe('startPostgres (embedded)', () => {
     assert.throws(() => statSync(join(dataDir, 'unused')));
   });
 
-  it('explains when the postgres user cannot reach the data dir', { skip: !isRoot && 'needs root' }, async () => {
+  it('keeps the cluster where the postgres user can reach it when DATA_DIR lies under a 0700 directory', { skip: !isRoot && 'needs root' }, async () => {
     const locked = mkdtempSync(join(tmpdir(), 'gw-pg-locked-')); // 0700, owned by root
+    let alt = '';
     try {
       mkdirSync(join(locked, 'inner'));
-      const cfg = loadConfig({ DATA_DIR: join(locked, 'inner') });
-      await assert.rejects(startPostgres(cfg), /cannot enter .*gw-pg-locked-.*DATA_DIR/s);
+      const pg = await startPostgres(loadConfig({ DATA_DIR: join(locked, 'inner') }));
+      try {
+        alt = readFileSync(join(locked, 'inner', 'pg.location'), 'utf8').trim();
+        assert.ok(alt.startsWith('/var/lib/policy-gateway/'), alt);
+        assert.ok(statSync(join(alt, 'pg', 'PG_VERSION')).isFile());
+        const client = new Client({ connectionString: pg.url });
+        await client.connect();
+        assert.equal((await client.query('SELECT 1 AS one')).rows[0].one, 1);
+        await client.end();
+      } finally {
+        await pg.stop();
+      }
     } finally {
       rmSync(locked, { recursive: true, force: true });
+      if (alt) rmSync(alt, { recursive: true, force: true });
     }
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { cmdline, isAlive, procStat, stopPostmaster } from './process.util';
 
 /** Files of one embedded cluster: `<dataDir>/pg` (PGDATA) and its siblings. */
@@ -38,27 +38,6 @@ export function postgresUserIds(): UserIds | undefined {
     return Number.isInteger(uid) && Number.isInteger(gid) ? { uid, gid } : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/**
- * As root, Postgres runs as `postgres` and must be able to traverse every parent of PGDATA
- * (`/root` is 0700, so a data dir under it cannot work). Fails early with a readable message.
- */
-export function assertTraversable(path: string, ids: UserIds): void {
-  for (let dir = dirname(path); ; dir = dirname(dir)) {
-    const st = statSync(dir);
-    const ok =
-      (st.mode & 0o001) !== 0 ||
-      (st.uid === ids.uid && (st.mode & 0o100) !== 0) ||
-      (st.gid === ids.gid && (st.mode & 0o010) !== 0);
-    if (!ok) {
-      throw new Error(
-        `Embedded Postgres runs as the "postgres" user, which cannot enter ${dir} (mode ${(st.mode & 0o777).toString(8)}). ` +
-          `Set DATA_DIR to a directory outside it (e.g. /var/lib/gateway or /tmp/gateway), or set DATABASE_URL.`,
-      );
-    }
-    if (dir === dirname(dir)) return;
   }
 }
 

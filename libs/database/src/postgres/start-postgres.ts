@@ -1,20 +1,19 @@
 import type { GatewayConfig } from '@gw/config';
 import {
-  assertTraversable,
   clearOwner,
   clusterPaths,
   createPassword,
   ensureDataDir,
   isInitialised,
   isRoot,
-  postgresUserIds,
   readPassword,
   recoverOrphan,
   writeOwner,
   type ClusterPaths,
   type UserIds,
 } from './cluster-dir.util';
-import { initialiseCluster, postgresBinaries } from './initdb.util';
+import { initialiseCluster } from './initdb.util';
+import { reachableBinaries, reachableDataDir, ensurePostgresUser } from './reachable.util';
 import { ensureDatabase, PostmasterExitedError, spawnPostmaster, stopChildPostmaster, waitUntilReady, type Postmaster } from './postmaster.util';
 import { freePort, stopPostmaster, trySignal } from './process.util';
 
@@ -45,28 +44,22 @@ export async function startPostgres(config: GatewayConfig, log: (msg: string) =>
     return { url: config.env.DATABASE_URL, embedded: false, stop: async () => undefined };
   }
   const started = Date.now();
-  const paths = clusterPaths(config.dataDir);
+  const ids = isRoot() ? ensurePostgresUser(log) : undefined;
+  const paths = clusterPaths(reachableDataDir(config.dataDir, ids, log));
   ensureDataDir(paths, log);
-  const asRoot = isRoot();
   await recoverOrphan(paths, log);
+  const bins = await reachableBinaries(ids, log);
 
   let password: string;
   if (isInitialised(paths)) {
     password = readPassword(paths);
   } else {
-    if (asRoot) {
-      const ids = postgresUserIds();
-      if (ids) assertTraversable(paths.pgData, ids);
-    }
     password = createPassword(paths);
     log(`embedded postgres: initialising a new cluster in ${paths.pgData}`);
-    await initialiseCluster(paths, password, asRoot);
+    await initialiseCluster(paths, password, bins.initdb, ids);
   }
-  const ids = asRoot ? postgresUserIds() : undefined;
-  if (asRoot && !ids) throw new Error('Embedded Postgres cannot run as root and no "postgres" account exists.');
-  if (ids) assertTraversable(paths.pgData, ids);
 
-  const pm = await spawnAndWait(paths, password, ids, config.env.EMBEDDED_PG_PORT);
+  const pm = await spawnAndWait(bins.postgres, paths, password, ids, config.env.EMBEDDED_PG_PORT);
   writeOwner(paths, pm.pid);
   // Last-resort safety net: the 'exit' event only runs synchronous code, so send the signal and let
   // the detached postmaster finish its fast shutdown on its own.
@@ -94,8 +87,7 @@ export async function startPostgres(config: GatewayConfig, log: (msg: string) =>
   return { url: urlFor(password, pm.port, EMBEDDED_DATABASE), embedded: true, pid: pm.pid, stop };
 }
 
-async function spawnAndWait(paths: ClusterPaths, password: string, ids: UserIds | undefined, fixedPort: number): Promise<Postmaster> {
-  const { postgres } = await postgresBinaries();
+async function spawnAndWait(postgres: string, paths: ClusterPaths, password: string, ids: UserIds | undefined, fixedPort: number): Promise<Postmaster> {
   for (let attempt = 1; ; attempt++) {
     const port = fixedPort || (await freePort());
     const pm = spawnPostmaster(postgres, paths, port, ids);
