@@ -1,14 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { getQueueToken } from '@nestjs/bullmq';
-import type { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
 import { AUDIT_QUEUE, AuditProducerModule } from '@gw/audit';
-import { ConfigModule } from '@gw/config';
-import { DatabaseModule, checkDatabase } from '@gw/database';
 import { InferenceModule } from '@gw/inference';
-import { HealthController, READINESS_CHECKS, type ReadinessCheck } from '@gw/observability';
-import { QueueModule, checkQueue } from '@gw/queue';
-import type { Runtime } from '@gw/runtime';
+import { HealthController } from '@gw/observability';
+import { platformImports, readinessProvider, type Runtime } from '@gw/runtime';
 import { AuditObserver } from './audit.observer';
 import { ModelsController } from './models.controller';
 import { OpenAIChatController } from './protocols/openai-chat/openai-chat.controller';
@@ -22,9 +16,7 @@ export class InferenceAppModule {
     return {
       module: InferenceAppModule,
       imports: [
-        ConfigModule.forRoot(rt.config),
-        DatabaseModule.forDataSource(rt.dataSource),
-        QueueModule.forRoot(rt.queue),
+        ...platformImports(rt),
         AuditProducerModule,
         InferenceModule.forRoot(rt.catalog, { imports: [AuditProducerModule], observer: AuditObserver }),
       ],
@@ -32,15 +24,7 @@ export class InferenceAppModule {
       providers: [
         ProtocolHandler,
         InflightRegistry,
-        {
-          provide: READINESS_CHECKS,
-          inject: [DataSource, getQueueToken(AUDIT_QUEUE)],
-          useFactory: (ds: DataSource, queue: Queue): ReadinessCheck[] => [
-            { name: 'database', check: () => checkDatabase(ds) },
-            { name: 'queue', check: () => checkQueue(queue) },
-            { name: 'models', check: async () => rt.catalog.notReady().length === 0 },
-          ],
-        },
+        readinessProvider(AUDIT_QUEUE, [{ name: 'models', check: async () => rt.catalog.notReady().length === 0 }]),
       ],
     };
   }
