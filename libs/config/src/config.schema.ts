@@ -72,6 +72,16 @@ export const envSchema = z.object({
   /** Run pending migrations when the gateway starts (the start command does; production may run `npm run migrate`). */
   MIGRATE_ON_START: bool.default(true),
 
+  /** HS256 secret for login tokens; required with DATABASE_URL (replicas must share it), else generated into DATA_DIR. */
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_TTL_SECONDS: int(60, 7 * 24 * 3600).default(3600),
+  /** Requests per RATE_LIMIT_WINDOW_MS per principal (overridable per key and per organisation). */
+  RATE_LIMIT_KEY: int(1).default(120),
+  RATE_LIMIT_JWT: int(1).default(30),
+  RATE_LIMIT_WINDOW_MS: int(1000).default(60_000),
+  /** Failed logins allowed per minute per client IP + email. */
+  LOGIN_ATTEMPTS_PER_MINUTE: int(1).default(10),
+
   AUDIT_BATCH_SIZE: int(1, 10_000).default(500),
   AUDIT_FLUSH_MS: int(1, 10_000).default(20),
   AUDIT_WORKER_CONCURRENCY: int(1, 10_000).default(500),
