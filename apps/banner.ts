@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { BootstrapResult } from '@gw/identity';
 import type { Runtime } from '@gw/runtime';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
@@ -11,9 +12,24 @@ function baseUrl(app: NestFastifyApplication): string {
 }
 
 /** Tells the operator where things are and how to call them (stdout, human-readable). */
-export function printBanner(rt: Runtime, apps: { inference?: NestFastifyApplication; control?: NestFastifyApplication }): void {
+export function printBanner(
+  rt: Runtime,
+  apps: { inference?: NestFastifyApplication; control?: NestFastifyApplication },
+  bootstrap: BootstrapResult | null,
+): void {
   const lines = ['', 'Policy gateway is ready.'];
   const model = rt.config.catalog.models[0].id;
+  const key = bootstrap?.api_key.key ?? '$API_KEY';
+  if (bootstrap) {
+    lines.push(
+      '',
+      '  First start: created an organisation, its owner and an API key (shown once; also in DATA_DIR/bootstrap.json):',
+      `    organisation : ${bootstrap.organization.name} (${bootstrap.credits ?? 0} credits)`,
+      `    owner login  : ${bootstrap.user.email} / ${bootstrap.password}`,
+      `    API key      : ${bootstrap.api_key.key}`,
+      '',
+    );
+  }
   if (apps.inference) {
     const url = baseUrl(apps.inference);
     lines.push(
@@ -21,7 +37,7 @@ export function printBanner(rt: Runtime, apps: { inference?: NestFastifyApplicat
       `  Models        : ${rt.config.catalog.models.map((m) => m.id).join(', ')}`,
       '',
       '  Try it:',
-      `    curl -s ${url}/v1/chat/completions -H 'content-type: application/json' \\`,
+      `    curl -s ${url}/v1/chat/completions -H 'content-type: application/json' -H "Authorization: Bearer ${key}" \\`,
       `      -d '{"model":"${model}","messages":[{"role":"user","content":"Tell me a story"}],"max_tokens":48}'`,
     );
   }

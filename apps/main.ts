@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@gw/config';
 import { createLogger } from '@gw/observability';
-import { startRuntime, stopRuntime, type Role, type Runtime } from '@gw/runtime';
+import { bootstrapOnFirstRun, startRuntime, stopRuntime, type Role, type Runtime } from '@gw/runtime';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createControlApp } from './control/src/create-control-app';
 import { createInferenceApp, drainInference } from './inference/src/create-inference-app';
@@ -61,8 +61,10 @@ async function main(): Promise<void> {
     await shutdown('start-failure').catch(() => undefined);
     process.exit(1);
   }
+  // The embedded default is ready to call at once: the first start creates an org, an owner and a key.
+  const bootstrap = rt.postgres.embedded ? await bootstrapOnFirstRun(rt) : null;
   writeRuntimeFile(rt, apps);
-  printBanner(rt, apps);
+  printBanner(rt, apps, bootstrap);
 }
 
 export type { Runtime };

@@ -1,3 +1,4 @@
+import { bootstrapCli } from '../support/bootstrap';
 import { freshDatabase, freshRedis } from '../support/databases';
 import { defineChatSuite } from './chat-suite';
 
@@ -10,4 +11,5 @@ defineChatSuite({
     return { DATABASE_URL: dbUrl, REDIS_URL: await freshRedis(5) };
   },
   databaseUrl: () => dbUrl,
+  apiKey: async () => (await bootstrapCli({ DATABASE_URL: dbUrl }, ['--org', 'e2e', '--email', 'e2e@example.com', '--credits', '100000'])).api_key.key,
 });

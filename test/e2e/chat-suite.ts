@@ -11,6 +11,8 @@ export interface SuiteMode {
   env: () => Promise<Record<string, string>>;
   /** Where the audit rows can be read. */
   databaseUrl: (gw: GatewayProcess) => string;
+  /** An API key with credits for this gateway. */
+  apiKey: (gw: GatewayProcess) => Promise<string>;
 }
 
 const TOOLS: OpenAI.Chat.ChatCompletionTool[] = [
@@ -41,12 +43,15 @@ export function defineChatSuite(mode: SuiteMode): void {
     let fake: FakeUpstream;
     let gw: GatewayProcess;
     let client: OpenAI;
+    let auth: Record<string, string>;
     const requestIds: string[] = [];
 
     before(async () => {
       fake = await startFakeUpstream();
       gw = await startGateway({ ...(await mode.env()), CATALOG_JSON: JSON.stringify(catalog(fake)), BODY_LIMIT_BYTES: String(1024 * 1024) });
-      client = new OpenAI({ baseURL: `${gw.info.inferenceUrl}/v1`, apiKey: 'unused', maxRetries: 0 });
+      const apiKey = await mode.apiKey(gw);
+      auth = { authorization: `Bearer ${apiKey}` };
+      client = new OpenAI({ baseURL: `${gw.info.inferenceUrl}/v1`, apiKey, maxRetries: 0 });
     });
 
     after(async () => {
@@ -110,7 +115,7 @@ export function defineChatSuite(mode: SuiteMode): void {
         it('round-trips a tool call (streaming call, non-streaming answer)', async () => {
           const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Weather in Paris?' }];
           const first = await client.chat.completions
-            .stream({ model: target, messages, tools: TOOLS, tool_choice: 'required', max_tokens: 64 })
+            .stream({ model: target, messages, tools: TOOLS, tool_choice: 'required', max_tokens: 128, seed: 7 })
             .finalChatCompletion();
           const msg = first.choices[0].message;
           assert.equal(first.choices[0].finish_reason, 'tool_calls');
@@ -167,13 +172,13 @@ export function defineChatSuite(mode: SuiteMode): void {
 
     it('answers malformed JSON and oversized bodies with 4xx in the OpenAI envelope', async () => {
       const url = `${gw.info.inferenceUrl}/v1/chat/completions`;
-      const bad = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":' });
+      const bad = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: '{"model":' });
       assert.equal(bad.status, 400);
       requestIds.push(bad.headers.get('x-request-id')!);
       const body = (await bad.json()) as { error: { type: string; message: string } };
       assert.equal(body.error.type, 'invalid_request_error');
       assert.match(body.error.message, /not valid JSON/);
-      const big = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'fake-model', messages: [{ role: 'user', content: 'x'.repeat(2 * 1024 * 1024) }] }) });
+      const big = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ model: 'fake-model', messages: [{ role: 'user', content: 'x'.repeat(2 * 1024 * 1024) }] }) });
       assert.equal(big.status, 413);
       assert.ok(((await big.json()) as { error?: unknown }).error);
     });
@@ -182,7 +187,7 @@ export function defineChatSuite(mode: SuiteMode): void {
       const ac = new AbortController();
       const res = await fetch(`${gw.info.inferenceUrl}/v1/chat/completions`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...auth },
         body: JSON.stringify({ model: 'fake-slow', stream: true, messages: [{ role: 'user', content: 'go' }] }),
         signal: ac.signal,
       });

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startFakeUpstream, type FakeUpstream } from '@gw/testing';
+import { bootstrapCli } from '../support/bootstrap';
 import { freshDatabase, freshRedis, waitForRows } from '../support/databases';
 import { startGateway } from '../support/gateway-process';
 
 describe('graceful shutdown (DATABASE_URL + Redis)', () => {
   let fake: FakeUpstream;
   let env: Record<string, string>;
+  let apiKey: string;
 
   before(async () => {
     fake = await startFakeUpstream({ slowChunks: 10, chunkIntervalMs: 100 });
@@ -17,6 +19,7 @@ describe('graceful shutdown (DATABASE_URL + Redis)', () => {
       UPSTREAM_MODEL: 'slow-stream',
       SHUTDOWN_GRACE_MS: '5000',
     };
+    apiKey = (await bootstrapCli({ DATABASE_URL: env.DATABASE_URL }, ['--org', 'e2e', '--email', 'e2e@example.com', '--credits', '1000'])).api_key.key;
   });
 
   after(async () => {
@@ -27,7 +30,7 @@ describe('graceful shutdown (DATABASE_URL + Redis)', () => {
     const gw = await startGateway(env);
     const res = await fetch(`${gw.info.inferenceUrl}/v1/chat/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
       body: JSON.stringify({ model: 'abliterated-model', stream: true, messages: [{ role: 'user', content: 'go' }] }),
     });
     const requestId = res.headers.get('x-request-id')!;

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig, type GatewayConfig } from '@gw/config';
-import { checkDatabase, createDataSource, revertLastMigration, runMigrations, schemaDrift, startPostgres } from '@gw/database';
+import { MIGRATIONS, checkDatabase, createDataSource, revertLastMigration, runMigrations, schemaDrift, startPostgres } from '@gw/database';
 import { Client } from 'pg';
 
 const isRoot = process.getuid?.() === 0;
@@ -107,12 +107,15 @@ describe('startPostgres (embedded)', () => {
   it('applies migrations with no drift, reverts (down) and re-applies them', async () => {
     const pg = await startPostgres(config);
     try {
-      assert.deepEqual(await runMigrations(pg.url), ['CreateAuditEvent1795324237818']);
+      const all = MIGRATIONS.map((m) => m.name);
+      assert.deepEqual(await runMigrations(pg.url), all);
       assert.deepEqual(await runMigrations(pg.url), []);
       assert.deepEqual(await schemaDrift(pg.url), []);
       await revertLastMigration(pg.url);
+      assert.deepEqual(await runMigrations(pg.url), all.slice(-1));
+      for (let i = 0; i < all.length; i++) await revertLastMigration(pg.url);
       assert.deepEqual(await query(pg.url, "SELECT to_regclass('audit_event') AS t"), [{ t: null }]);
-      assert.deepEqual(await runMigrations(pg.url), ['CreateAuditEvent1795324237818']);
+      assert.deepEqual(await runMigrations(pg.url), all);
       const ds = createDataSource(pg.url, 1);
       await ds.initialize();
       assert.equal((await checkDatabase(ds)).ok, true);

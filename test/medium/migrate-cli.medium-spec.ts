@@ -46,7 +46,7 @@ describe('migrate CLI (npm run migrate)', () => {
   it('without DATABASE_URL: starts the embedded cluster, migrates, stops it and exits 0', async () => {
     const first = await runCli({ DATA_DIR: dataDir });
     assert.equal(first.code, 0, first.out);
-    assert.match(first.out, /applied 1 migration\(s\): CreateAuditEvent1795324237818/);
+    assert.match(first.out, /applied \d+ migration\(s\): CreateAuditEvent1795324237818/);
     assert.deepEqual(postmastersOn(join(dataDir, 'pg')), []);
     const second = await runCli({ DATA_DIR: dataDir });
     assert.equal(second.code, 0, second.out);
@@ -56,7 +56,7 @@ describe('migrate CLI (npm run migrate)', () => {
   it('with DATABASE_URL: migrates that database', async () => {
     const run = await runCli({ DATABASE_URL: db.url, DATA_DIR: join(dataDir, 'unused') });
     assert.equal(run.code, 0, run.out);
-    assert.match(run.out, /applied 1 migration\(s\)/);
+    assert.match(run.out, /applied \d+ migration\(s\)/);
   });
 
   it('exits non-zero when the database is unreachable', async () => {

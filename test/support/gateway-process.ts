@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '../../..');
+/** Replicas must share a JWT secret; tests use this one. */
+export const TEST_JWT_SECRET = 'e2e-test-secret-0123456789abcdefghijklmnopqrstuvwxyz';
+
 export const MODEL_PATH = resolve(ROOT, '../shared/models/stories260K.gguf');
 
 export interface RuntimeInfo {
@@ -30,7 +33,7 @@ export async function startGateway(env: Record<string, string>, timeoutMs = 60_0
   let out = '';
   const child = spawn(process.execPath, [join(ROOT, 'dist/apps/main.js')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', INFERENCE_PORT: '0', CONTROL_PORT: '0', LOG_LEVEL: 'warn', ...env, DATA_DIR: dataDir },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', INFERENCE_PORT: '0', CONTROL_PORT: '0', LOG_LEVEL: 'warn', JWT_SECRET: TEST_JWT_SECRET, ...env, DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

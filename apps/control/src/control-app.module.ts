@@ -1,17 +1,29 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { AUDIT_QUEUE, AuditProcessorModule } from '@gw/audit';
+import { IdentityModule } from '@gw/identity';
 import { HealthController } from '@gw/observability';
 import { platformImports, readinessProvider, type Runtime } from '@gw/runtime';
+import { AuthController } from './auth/auth.controller';
+import { identityOptions } from './auth/identity-options';
+import { KeysController } from './keys/keys.controller';
 
-/** Control plane: admin/audit APIs (later issues) and the queue processors that write audit rows. */
+/**
+ * Control plane: login and API keys (`/api/*`, behind the global JwtAuthGuard), admin/audit APIs
+ * (later issues) and the queue processors that write audit rows.
+ */
 @Module({})
 export class ControlAppModule {
   static register(rt: Runtime): DynamicModule {
     return {
       module: ControlAppModule,
-      imports: [...platformImports(rt), AuditProcessorModule, BullModule.registerQueue({ name: AUDIT_QUEUE })],
-      controllers: [HealthController],
+      imports: [
+        ...platformImports(rt),
+        AuditProcessorModule,
+        BullModule.registerQueue({ name: AUDIT_QUEUE }),
+        IdentityModule.forRoot({ ...identityOptions(rt), guard: true }),
+      ],
+      controllers: [HealthController, AuthController, KeysController],
       providers: [readinessProvider(AUDIT_QUEUE)],
     };
   }

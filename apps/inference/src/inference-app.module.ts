@@ -1,9 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { DataSource } from 'typeorm';
 import { AUDIT_QUEUE, AuditProducerModule } from '@gw/audit';
+import { IdentityModule } from '@gw/identity';
 import { InferenceModule } from '@gw/inference';
+import { CreditMeter, CreditsModule, FreeTierClaims, PrincipalThrottlerGuard, RateLimitModule, rateLimitOptionsFromConfig } from '@gw/metering';
 import { HealthController } from '@gw/observability';
 import { platformImports, readinessProvider, type Runtime } from '@gw/runtime';
 import { AuditObserver } from './audit.observer';
+import { InferenceAuthGuard } from './auth/inference-auth.guard';
 import { ModelsController } from './models.controller';
 import { OpenAIChatController } from './protocols/openai-chat/openai-chat.controller';
 import { InflightRegistry } from './protocols/shared/inflight.registry';
@@ -13,17 +18,26 @@ import { ProtocolHandler } from './protocols/shared/protocol-handler';
 @Module({})
 export class InferenceAppModule {
   static register(rt: Runtime): DynamicModule {
+    const env = rt.config.env;
+    const credits = CreditsModule.forInference(rt.config, rt.credits);
     return {
       module: InferenceAppModule,
       imports: [
         ...platformImports(rt),
         AuditProducerModule,
-        InferenceModule.forRoot(rt.catalog, { imports: [AuditProducerModule], observer: AuditObserver }),
+        IdentityModule.forRoot({ jwtSecret: rt.jwtSecret, ttlSeconds: env.JWT_TTL_SECONDS, loginAttemptsPerMinute: env.LOGIN_ATTEMPTS_PER_MINUTE }),
+        RateLimitModule.forRoot(rt.rateLimits, rateLimitOptionsFromConfig(rt.config)),
+        credits,
+        InferenceModule.forRoot(rt.catalog, { imports: [AuditProducerModule, credits], observer: AuditObserver, meter: CreditMeter }),
       ],
       controllers: [OpenAIChatController, ModelsController, HealthController],
       providers: [
         ProtocolHandler,
         InflightRegistry,
+        { provide: FreeTierClaims, useFactory: (ds: DataSource) => new FreeTierClaims(ds), inject: [DataSource] },
+        // Order matters: authenticate, then count the request against the principal's budget.
+        { provide: APP_GUARD, useClass: InferenceAuthGuard },
+        { provide: APP_GUARD, useExisting: PrincipalThrottlerGuard },
         readinessProvider(AUDIT_QUEUE, [{ name: 'models', check: async () => rt.catalog.notReady().length === 0 }]),
       ],
     };

@@ -79,8 +79,20 @@ export const envSchema = z.object({
   RATE_LIMIT_KEY: int(1).default(120),
   RATE_LIMIT_JWT: int(1).default(30),
   RATE_LIMIT_WINDOW_MS: int(1000).default(60_000),
+  /** Output cap of the anonymous free-tier request (one per device). */
+  FREE_TIER_MAX_TOKENS: int(1).default(256),
   /** Failed logins allowed per minute per client IP + email. */
   LOGIN_ATTEMPTS_PER_MINUTE: int(1).default(10),
+
+  /** Credits: `max(1, ceil(total_tokens / CREDIT_TOKENS_PER_CREDIT))`; cost `total_tokens × PRICE_USD_PER_TOKEN`. */
+  CREDIT_TOKENS_PER_CREDIT: int(1).default(500),
+  PRICE_USD_PER_TOKEN: z.coerce.number().min(0).default(0.000005),
+  /** Credits granted to the organisation the embedded start command bootstraps on an empty database. */
+  BOOTSTRAP_CREDITS: int(1).default(10_000),
+  /** Output cap reserved for (and sent to the model) when a request names none. */
+  DEFAULT_MAX_TOKENS: int(1).default(4096),
+  /** An unsettled reservation (gateway crashed mid-call) is released after this long. */
+  CREDIT_RESERVATION_TTL_MS: int(60_000).default(24 * 3600 * 1000),
 
   AUDIT_BATCH_SIZE: int(1, 10_000).default(500),
   AUDIT_FLUSH_MS: int(1, 10_000).default(20),

@@ -1,9 +1,11 @@
 import { AuditEventEntity } from '@gw/audit';
+import { ApiKeyEntity, AppUserEntity, OrganizationEntity } from '@gw/identity';
+import { METERING_ENTITIES } from '@gw/metering';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from './migrations';
 
 /** Every entity of the gateway, listed explicitly (glob discovery breaks once bundled). */
-export const ENTITIES = [AuditEventEntity];
+export const ENTITIES = [AuditEventEntity, OrganizationEntity, AppUserEntity, ApiKeyEntity, ...METERING_ENTITIES];
 
 /** The gateway's own migrations ledger (not TypeORM's default `migrations`). */
 export const MIGRATIONS_TABLE = 'gw_migrations';

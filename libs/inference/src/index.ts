@@ -7,6 +7,8 @@ export * from './catalog/model-catalog';
 export * from './catalog/provider-factory';
 export * from './service/inference-context';
 export * from './service/inference.service';
+export * from './service/meter.port';
+export * from './service/token-estimate';
 export * from './inference.module';
 export * from './providers/openai-compatible';
 export * from './providers/local-gguf/local-gguf.provider';

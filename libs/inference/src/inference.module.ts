@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule, type ModuleMetadata, type Type } from '@nestjs/common';
 import type { ModelCatalog } from './catalog/model-catalog';
 import { INFERENCE_OBSERVER, type InferenceObserver } from './service/inference-context';
+import { METER, type Meter } from './service/meter.port';
 import { InferenceService } from './service/inference.service';
 
 export const MODEL_CATALOG = Symbol('MODEL_CATALOG');
@@ -10,6 +11,8 @@ export interface InferenceModuleOptions {
   imports?: ModuleMetadata['imports'];
   /** Receives one summary per request. */
   observer?: Type<InferenceObserver>;
+  /** Reserves and settles credits around each call. */
+  meter?: Type<Meter>;
 }
 
 /** Provides {@link InferenceService} over a catalogue built (and initialised) by the process launcher. */
@@ -18,16 +21,21 @@ export interface InferenceModuleOptions {
 export class InferenceModule {
   static forRoot(catalog: ModelCatalog, options: InferenceModuleOptions = {}): DynamicModule {
     const observer = options.observer ? [{ provide: INFERENCE_OBSERVER, useClass: options.observer }] : [];
+    const meter = options.meter ? [{ provide: METER, useClass: options.meter }] : [];
     return {
       module: InferenceModule,
       imports: options.imports ?? [],
       providers: [
         { provide: MODEL_CATALOG, useValue: catalog },
         ...observer,
+        ...meter,
         {
           provide: InferenceService,
-          useFactory: (obs?: InferenceObserver) => new InferenceService(catalog, obs),
-          inject: [{ token: INFERENCE_OBSERVER, optional: true }],
+          useFactory: (obs?: InferenceObserver, m?: Meter) => new InferenceService(catalog, obs, m),
+          inject: [
+            { token: INFERENCE_OBSERVER, optional: true },
+            { token: METER, optional: true },
+          ],
         },
       ],
       exports: [MODEL_CATALOG, InferenceService],

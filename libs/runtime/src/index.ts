@@ -1,2 +1,4 @@
 export * from './runtime';
 export * from './platform.module';
+export * from './jwt-secret';
+export * from './first-run';

@@ -2,8 +2,10 @@ import type { GatewayConfig } from '@gw/config';
 import { createDataSource, runMigrations, startPostgres, type PostgresHandle } from '@gw/database';
 import type { DataSource } from 'typeorm';
 import { createCatalog, type ModelCatalog } from '@gw/inference';
+import { CreditReservations, createRateLimitStore, type RateLimitStore } from '@gw/metering';
 import { configureQueueBackend, type QueueConnection } from '@gw/queue';
 import type { Logger } from 'pino';
+import { resolveJwtSecret } from './jwt-secret';
 
 export type Role = 'inference' | 'control';
 
@@ -17,10 +19,17 @@ export interface Runtime {
   dataSource: DataSource;
   queue: QueueConnection;
   catalog: ModelCatalog;
+  /** HS256 secret for login tokens (config, or generated and kept in DATA_DIR in the embedded mode). */
+  jwtSecret: string;
+  /** Sliding-window request counters: Redis with REDIS_URL (shared by replicas), in process otherwise. */
+  rateLimits: RateLimitStore;
+  /** Credit admission on the request path (its own async-commit pool). */
+  credits: CreditReservations;
 }
 
 export async function startRuntime(config: GatewayConfig, logger: Logger, roles: Role[]): Promise<Runtime> {
   const log = (msg: string) => logger.info(msg);
+  const jwtSecret = resolveJwtSecret(config);
   const postgres = await startPostgres(config, log);
   try {
     if (config.env.MIGRATE_ON_START) await runMigrations(postgres.url);
@@ -28,7 +37,9 @@ export async function startRuntime(config: GatewayConfig, logger: Logger, roles:
     const queue = configureQueueBackend(config, postgres.url);
     const catalog = createCatalog(config.catalog, (level, msg) => logger[level]({ component: 'provider' }, msg));
     if (roles.includes('inference')) await catalog.init();
-    return { config, logger, roles: new Set(roles), postgres, dataSource, queue, catalog };
+    const rateLimits = createRateLimitStore(config);
+    const credits = new CreditReservations(postgres.url, config.env.DB_POOL_SIZE);
+    return { config, logger, roles: new Set(roles), postgres, dataSource, queue, catalog, jwtSecret, rateLimits, credits };
   } catch (err) {
     await postgres.stop().catch(() => undefined);
     throw err;
@@ -38,6 +49,8 @@ export async function startRuntime(config: GatewayConfig, logger: Logger, roles:
 /** Releases what {@link startRuntime} created, after the apps have closed. */
 export async function stopRuntime(rt: Runtime): Promise<void> {
   await rt.catalog.close();
+  await rt.rateLimits.close().catch(() => undefined);
+  await rt.credits.close().catch(() => undefined);
   await rt.dataSource.destroy().catch(() => undefined);
   await rt.postgres.stop();
 }

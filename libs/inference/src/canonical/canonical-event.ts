@@ -1,4 +1,5 @@
 import type { GatewayError } from '../errors/gateway-error';
+import type { Charge } from '../service/meter.port';
 
 /** Why generation ended, in neutral terms; each protocol maps these to its own vocabulary. */
 export type FinishReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'content_filter';
@@ -48,6 +49,12 @@ export interface ErrorEvent {
   error: GatewayError;
 }
 
+/** Added by InferenceService (never by providers) after a stream ended normally: what the call cost. */
+export interface MeteringEvent {
+  type: 'metering';
+  charge: Charge;
+}
+
 /**
  * Provider output. A well-formed stream is: message_start, any of text/tool events, then usage and
  * message_stop (in either order), or an error event at any point, after which nothing follows.
@@ -59,7 +66,8 @@ export type CanonicalEvent =
   | ToolCallDeltaEvent
   | UsageEvent
   | MessageStopEvent
-  | ErrorEvent;
+  | ErrorEvent
+  | MeteringEvent;
 
 /** A non-streaming result, equivalent to folding a whole event stream. */
 export interface CanonicalResponse {

@@ -34,6 +34,8 @@ export async function foldEvents(events: AsyncIterable<CanonicalEvent>): Promise
         break;
       case 'error':
         throw ev.error;
+      case 'metering':
+        break;
       default: {
         const never: never = ev;
         throw new Error(`unhandled event ${(never as CanonicalEvent).type}`);

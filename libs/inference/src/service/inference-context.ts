@@ -1,4 +1,5 @@
 import type { FinishReason, Usage } from '../canonical/canonical-event';
+import type { Payer } from './meter.port';
 
 /** Which public surface a request came in on (audit `surface`). */
 export type Surface = 'chat.completions' | 'responses' | 'messages' | 'messages.count_tokens';
@@ -13,6 +14,8 @@ export interface InferenceContext {
   startedAtMs: number;
   /** Aborted when the client disconnects. */
   signal: AbortSignal;
+  /** Who pays (set by the auth guard). */
+  payer?: Payer;
 }
 
 /** What happened to one request, reported once when it ends (success, error or client abort). */

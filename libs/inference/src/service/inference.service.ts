@@ -4,52 +4,76 @@ import type { ModelCatalog, ResolvedModel } from '../catalog/model-catalog';
 import { GatewayError, GatewayErrorCode } from '../errors/gateway-error';
 import type { ProviderRequest } from '../providers/model-provider';
 import type { InferenceContext, InferenceObserver } from './inference-context';
+import type { Admission, Charge, Meter } from './meter.port';
 import { RequestTracker } from './request-tracker';
+import { estimateInputTokens } from './token-estimate';
 
 export interface CompletionResult extends CanonicalResponse {
   /** Catalogue id of the model that served (the caller may have used an alias). */
   modelId: string;
+  /** Credits charged (absent when no meter is configured). */
+  charge?: Charge;
+  /** The lowered output cap when the balance could not pay for the requested one. */
+  cappedMaxTokens?: number;
+}
+
+export interface StreamHandle {
+  /** Ends with a `metering` event when a meter is configured. */
+  events: AsyncIterable<CanonicalEvent>;
+  cappedMaxTokens?: number;
+}
+
+interface Started {
+  resolved: ResolvedModel;
+  tracker: RequestTracker;
+  request: CanonicalRequest;
+  admission?: Admission;
 }
 
 /**
- * The one entry point every protocol adapter calls. Resolves the model, runs the provider, and reports
- * exactly one summary per request to the observer (audit, later metering), whatever the outcome.
+ * The one entry point every protocol adapter calls: resolves the model, reserves credits, runs the
+ * provider, settles credits from real usage, and reports exactly one summary per request to the
+ * observer (audit), whatever the outcome.
  */
 export class InferenceService {
   constructor(
     private readonly catalog: ModelCatalog,
     private readonly observer?: InferenceObserver,
+    private readonly meter?: Meter,
   ) {}
 
   async complete(request: CanonicalRequest, ctx: InferenceContext): Promise<CompletionResult> {
-    const { resolved, tracker } = this.start(request, ctx, false);
+    const s = await this.start(request, ctx, false);
     try {
-      const res = await resolved.provider.complete(this.providerRequest(request, resolved, ctx));
-      tracker.succeed(res.usage, res.finishReason, res.upstreamModel);
-      return { ...res, modelId: resolved.model.id };
+      const res = await s.resolved.provider.complete(this.providerRequest(s, ctx));
+      s.tracker.succeed(res.usage, res.finishReason, res.upstreamModel);
+      const charge = s.admission && this.meter?.settle(s.admission, res.usage, true, Date.now());
+      return { ...res, modelId: s.resolved.model.id, charge, cappedMaxTokens: s.admission?.capped ? s.admission.maxTokens : undefined };
     } catch (err) {
-      tracker.fail(err);
+      if (s.admission) this.meter?.settle(s.admission, s.tracker.usage(), false, Date.now());
+      s.tracker.fail(err);
       throw err;
     }
   }
 
   /**
    * Starts a stream and waits for its first event, so failures before any output (unreachable
-   * upstream, full queue, bad input) surface as ordinary HTTP errors rather than in-stream errors.
+   * upstream, full queue, bad input, no credits) surface as ordinary HTTP errors, not in-stream errors.
    */
-  async openStream(request: CanonicalRequest, ctx: InferenceContext): Promise<AsyncIterable<CanonicalEvent>> {
-    const { resolved, tracker } = this.start(request, ctx, true);
+  async openStream(request: CanonicalRequest, ctx: InferenceContext): Promise<StreamHandle> {
+    const s = await this.start(request, ctx, true);
     let first: IteratorResult<CanonicalEvent>;
     let iterator: AsyncIterator<CanonicalEvent>;
     try {
-      iterator = resolved.provider.stream(this.providerRequest(request, resolved, ctx))[Symbol.asyncIterator]();
+      iterator = s.resolved.provider.stream(this.providerRequest(s, ctx))[Symbol.asyncIterator]();
       first = await iterator.next();
       if (!first.done && first.value.type === 'error') throw first.value.error;
     } catch (err) {
-      tracker.fail(err);
+      if (s.admission) this.meter?.settle(s.admission, s.tracker.usage(), false, Date.now());
+      s.tracker.fail(err);
       throw err;
     }
-    return this.relay(first, iterator, tracker);
+    return { events: this.relay(first, iterator, s), cappedMaxTokens: s.admission?.capped ? s.admission.maxTokens : undefined };
   }
 
   /** Reports a request that failed before reaching the service (validation, unknown route body...). */
@@ -57,7 +81,7 @@ export class InferenceService {
     new RequestTracker(ctx, this.observer, { model, provider: '', upstreamModel: '', stream }).fail(err);
   }
 
-  private start(request: CanonicalRequest, ctx: InferenceContext, stream: boolean) {
+  private async start(request: CanonicalRequest, ctx: InferenceContext, stream: boolean): Promise<Started> {
     let resolved: ResolvedModel;
     try {
       resolved = this.catalog.resolve(request.model);
@@ -65,45 +89,61 @@ export class InferenceService {
       this.reportRejected(ctx, request.model, stream, err);
       throw err;
     }
-    const tracker = new RequestTracker(ctx, this.observer, {
-      model: resolved.model.id,
-      provider: resolved.provider.id,
-      upstreamModel: resolved.model.upstream_model,
-      stream,
-    });
-    return { resolved, tracker };
+    const fields = { model: resolved.model.id, provider: resolved.provider.id, upstreamModel: resolved.model.upstream_model, stream };
+    const tracker = new RequestTracker(ctx, this.observer, fields);
+    if (!this.meter) return { resolved, tracker, request };
+    try {
+      const inputTokens = await this.countInput(request, resolved, ctx);
+      tracker.countedInput(inputTokens);
+      const admission = await this.meter.admit({ requestId: ctx.requestId, payer: ctx.payer, request, inputTokens, model: resolved.model.id });
+      // The cap the reservation pays for is always sent, so the charge can never exceed the grant.
+      return { resolved, tracker, admission, request: admission.maxTokens !== undefined ? { ...request, maxTokens: admission.maxTokens } : request };
+    } catch (err) {
+      tracker.fail(err);
+      throw err;
+    }
   }
 
-  private providerRequest(request: CanonicalRequest, resolved: ResolvedModel, ctx: InferenceContext): ProviderRequest {
+  private async countInput(request: CanonicalRequest, resolved: ResolvedModel, ctx: InferenceContext): Promise<number> {
+    const { provider } = resolved;
+    if (!provider.countTokens) return estimateInputTokens(request);
+    return provider.countTokens({ request, upstreamModel: resolved.model.upstream_model, requestId: ctx.requestId, signal: ctx.signal });
+  }
+
+  private providerRequest(s: Started, ctx: InferenceContext): ProviderRequest {
     if (ctx.signal.aborted) throw new GatewayError(GatewayErrorCode.ClientClosed, 'client closed the request');
-    return { request, upstreamModel: resolved.model.upstream_model, requestId: ctx.requestId, signal: ctx.signal };
+    return { request: s.request, upstreamModel: s.resolved.model.upstream_model, requestId: ctx.requestId, signal: ctx.signal };
   }
 
-  private async *relay(
-    first: IteratorResult<CanonicalEvent>,
-    iterator: AsyncIterator<CanonicalEvent>,
-    tracker: RequestTracker,
-  ): AsyncGenerator<CanonicalEvent> {
+  private async *relay(first: IteratorResult<CanonicalEvent>, iterator: AsyncIterator<CanonicalEvent>, s: Started): AsyncGenerator<CanonicalEvent> {
+    const { tracker } = s;
+    const settle = () => (s.admission ? this.meter?.settle(s.admission, tracker.usage(), true, Date.now()) : undefined);
     let finished = false;
     try {
       for (let step = first; !step.done; step = await iterator.next()) {
         tracker.see(step.value);
         if (step.value.type === 'error') {
-          tracker.fail(step.value.error);
           finished = true;
+          settle(); // what was generated before the failure is charged
+          tracker.fail(step.value.error);
+          yield step.value;
+          return;
         }
         yield step.value;
-        if (finished) return;
       }
+      finished = true;
+      const charge = settle();
       tracker.succeed();
-      finished = true;
+      if (charge) yield { type: 'metering', charge };
     } catch (err) {
-      tracker.fail(err);
       finished = true;
+      settle();
+      tracker.fail(err);
       throw err;
     } finally {
       if (!finished) {
-        // The consumer stopped early (client disconnected): stop the provider and record what was generated.
+        // The consumer stopped early (client disconnected): stop the provider, charge what was generated.
+        settle();
         tracker.abandon();
         await iterator.return?.().catch(() => undefined);
       }

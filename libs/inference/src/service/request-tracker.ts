@@ -5,7 +5,9 @@ import type { InferenceContext, InferenceObserver, InferenceSummary } from './in
 
 /** Collects the facts of one request as events pass, and reports exactly one summary. */
 export class RequestTracker {
-  private usage: Usage = { inputTokens: 0, outputTokens: 0 };
+  private usageSeen: Usage | undefined;
+  private inputTokens = 0;
+  private deltas = 0;
   private finishReason: FinishReason | null = null;
   private ttftMs: number | null = null;
   private upstreamModel = '';
@@ -23,26 +25,43 @@ export class RequestTracker {
     switch (ev.type) {
       case 'message_start':
         if (ev.upstreamModel) this.upstreamModel = ev.upstreamModel;
-        if (ev.inputTokens !== undefined) this.usage = { ...this.usage, inputTokens: ev.inputTokens };
+        if (ev.inputTokens !== undefined) this.inputTokens = ev.inputTokens;
         break;
       case 'text_delta':
-      case 'tool_call_start':
       case 'tool_call_delta':
+        this.deltas++;
+        this.ttftMs ??= performance.now() - this.ctx.startedAt;
+        break;
+      case 'tool_call_start':
         this.ttftMs ??= performance.now() - this.ctx.startedAt;
         break;
       case 'usage':
-        this.usage = ev.usage;
+        this.usageSeen = ev.usage;
         break;
       case 'message_stop':
         this.finishReason = ev.finishReason;
         break;
       case 'error':
+      case 'metering':
         break;
     }
   }
 
+  /** Input tokens counted at admission (kept when the provider reports none). */
+  countedInput(tokens: number): void {
+    this.inputTokens = tokens;
+  }
+
+  /**
+   * Usage so far: the provider's own figures once reported; before that (a stream cut short) the
+   * counted input and one output token per content delta, which is how providers stream.
+   */
+  usage(): Usage {
+    return this.usageSeen ?? { inputTokens: this.inputTokens, outputTokens: this.deltas };
+  }
+
   succeed(usage?: Usage, finishReason?: FinishReason, upstreamModel?: string): void {
-    if (usage) this.usage = usage;
+    if (usage) this.usageSeen = usage;
     if (finishReason) this.finishReason = finishReason;
     if (upstreamModel) this.upstreamModel = upstreamModel;
     this.finish('ok', 200, null);
@@ -74,7 +93,7 @@ export class RequestTracker {
       httpStatus,
       errorCode,
       finishReason: this.finishReason,
-      usage: this.usage,
+      usage: this.usage(),
       startedAtMs: this.ctx.startedAtMs,
       finishedAtMs: this.ctx.startedAtMs + (now - this.ctx.startedAt),
       latencyMs: Math.round(now - this.ctx.startedAt),

@@ -1,4 +1,9 @@
-import type { CompletionResult, FinishReason, Usage } from '@gw/inference';
+import type { Charge, CompletionResult, FinishReason, Usage } from '@gw/inference';
+
+/** The abliteration.ai metering fields, added at the top level of bodies and final stream events. */
+export function chargeFields(c: Charge): { remaining_credits: number; estimated_credits_used: number; estimated_cost_usd: number } {
+  return { remaining_credits: c.remainingCredits, estimated_credits_used: c.creditsUsed, estimated_cost_usd: c.costUsd };
+}
 
 export function finishReason(r: FinishReason): 'stop' | 'length' | 'tool_calls' | 'content_filter' {
   switch (r) {
@@ -42,5 +47,6 @@ export function toChatCompletion(res: CompletionResult, id: string, model: strin
     model,
     choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason(res.finishReason) }],
     usage: wireUsage(res.usage),
+    ...(res.charge ? chargeFields(res.charge) : {}),
   };
 }

@@ -1,6 +1,6 @@
-import type { CanonicalEvent, Usage } from '@gw/inference';
+import type { CanonicalEvent, Charge, Usage } from '@gw/inference';
 import { openAIErrorBody } from '../shared/error-envelope';
-import { finishReason, wireUsage } from './openai-chat.response.mapper';
+import { chargeFields, finishReason, wireUsage } from './openai-chat.response.mapper';
 
 export interface ChatStreamOptions {
   id: string;
@@ -13,12 +13,14 @@ export interface ChatStreamOptions {
 /**
  * Canonical events → `chat.completion.chunk` SSE frames (`data: …\n\n`), ending with `data: [DONE]`.
  * Pure and synchronous per event so it can be snapshot-tested. Usage is always sent: on its own chunk
- * when `include_usage` is set, otherwise on the chunk that carries `finish_reason`.
+ * when `include_usage` is set, otherwise on the chunk that carries `finish_reason`; the credit fields
+ * (`remaining_credits`, `estimated_credits_used`, `estimated_cost_usd`) ride on that same chunk.
  */
 export class ChatStreamEncoder {
   private readonly head: string;
   private usage: Usage = { inputTokens: 0, outputTokens: 0 };
   private pendingFinish: string | null = null;
+  private charge: Charge | undefined;
   private ended = false;
 
   constructor(private readonly opts: ChatStreamOptions) {
@@ -51,6 +53,9 @@ export class ChatStreamEncoder {
       case 'error':
         this.ended = true;
         return `data: ${JSON.stringify(openAIErrorBody(ev.error))}\n\n`;
+      case 'metering':
+        this.charge = ev.charge;
+        return '';
     }
   }
 
@@ -59,10 +64,11 @@ export class ChatStreamEncoder {
     if (this.ended) return '';
     this.ended = true;
     const usage = JSON.stringify(wireUsage(this.usage));
+    const credits = this.charge ? `,${JSON.stringify(chargeFields(this.charge)).slice(1, -1)}` : '';
     const finish = JSON.stringify(this.pendingFinish ?? 'stop');
     const last = `data: ${this.head}[{"index":0,"delta":{},"logprobs":null,"finish_reason":${finish}}]`;
     return this.opts.includeUsage
-      ? `${last}}\n\ndata: ${this.head}[],"usage":${usage}}\n\ndata: [DONE]\n\n`
-      : `${last},"usage":${usage}}\n\ndata: [DONE]\n\n`;
+      ? `${last}}\n\ndata: ${this.head}[],"usage":${usage}${credits}}\n\ndata: [DONE]\n\n`
+      : `${last},"usage":${usage}${credits}}\n\ndata: [DONE]\n\n`;
   }
 }

@@ -5,6 +5,16 @@ import { toGatewayError } from './error-envelope';
 import { InflightRegistry } from './inflight.registry';
 import { SseWriter } from './sse-writer';
 
+/** Set when the output cap was lowered to what the caller's balance affords. */
+export const MAX_TOKENS_CAPPED_HEADER = 'x-gateway-max-tokens-capped';
+
+/** Headers already set on the reply (rate limits...) must survive `hijack()`. */
+function headersOf(reply: FastifyReply): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : String(v);
+  return out;
+}
+
 /** Encodes canonical events into one protocol's SSE frames. */
 export interface StreamEncoder {
   encode(ev: CanonicalEvent): string;
@@ -47,7 +57,7 @@ export class ProtocolHandler {
       release();
       if (!reply.raw.writableFinished) ac.abort(new Error('client disconnected'));
     });
-    const ctx = { requestId: req.id, surface: adapter.surface, startedAt: req.startedAt, startedAtMs: req.startedAtMs, signal: ac.signal };
+    const ctx = { requestId: req.id, surface: adapter.surface, startedAt: req.startedAt, startedAtMs: req.startedAtMs, signal: ac.signal, payer: req.payer };
     let parsed: { canonical: CanonicalRequest; meta: M };
     try {
       if (this.inflight.draining) {
@@ -62,11 +72,14 @@ export class ProtocolHandler {
     const { canonical, meta } = parsed;
     if (!canonical.stream) {
       const result = await this.inference.complete(canonical, ctx);
+      if (result.cappedMaxTokens !== undefined) void reply.header(MAX_TOKENS_CAPPED_HEADER, String(result.cappedMaxTokens));
       await reply.status(200).header('content-type', 'application/json').send(adapter.respond(result, canonical, meta));
       return;
     }
-    const events = await this.inference.openStream(canonical, ctx);
-    await this.pipe(events, adapter, canonical, meta, req, reply);
+    const stream = await this.inference.openStream(canonical, ctx);
+    const headers: Record<string, string> = { 'x-request-id': req.id };
+    if (stream.cappedMaxTokens !== undefined) headers[MAX_TOKENS_CAPPED_HEADER] = String(stream.cappedMaxTokens);
+    await this.pipe(stream.events, adapter, canonical, meta, reply, headers);
   }
 
   private async pipe<M>(
@@ -74,12 +87,12 @@ export class ProtocolHandler {
     adapter: ProtocolAdapter<M>,
     canonical: CanonicalRequest,
     meta: M,
-    req: FastifyRequest,
     reply: FastifyReply,
+    headers: Record<string, string>,
   ): Promise<void> {
     reply.hijack();
     const sse = new SseWriter(reply.raw, {
-      headers: { 'x-request-id': req.id },
+      headers: { ...headersOf(reply), ...headers },
       heartbeatFrame: adapter.heartbeat?.frame,
       heartbeatMs: adapter.heartbeat?.everyMs,
     });

@@ -1,0 +1,64 @@
+/** Error kinds, named as the gateway's `GatewayErrorCode` values so the renderers map them the same way. */
+export type IdentityErrorKind = 'invalid_request' | 'unauthenticated' | 'forbidden' | 'not_found' | 'rate_limited';
+
+const STATUS: Record<IdentityErrorKind, number> = {
+  invalid_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  rate_limited: 429,
+};
+
+/**
+ * Thrown by the identity services. Compatible with the control app's renderer (`statusCode`,
+ * `message`, `code` = the wire code) and with GatewayError's shape (`status`, `param`).
+ */
+export class IdentityError extends Error {
+  readonly status: number;
+  readonly statusCode: number;
+
+  constructor(
+    readonly kind: IdentityErrorKind,
+    /** Wire code, e.g. `invalid_credentials`. */
+    readonly code: string,
+    message: string,
+    readonly extra: { param?: string; retryAfterSeconds?: number } = {},
+  ) {
+    super(message);
+    this.name = 'IdentityError';
+    this.status = STATUS[kind];
+    this.statusCode = this.status;
+  }
+
+  get param(): string | undefined {
+    return this.extra.param;
+  }
+
+  get retryAfterSeconds(): number | undefined {
+    return this.extra.retryAfterSeconds;
+  }
+
+  static invalid(message: string, param: string): IdentityError {
+    return new IdentityError('invalid_request', 'invalid_value', message, { param });
+  }
+
+  static invalidCredentials(): IdentityError {
+    return new IdentityError('unauthenticated', 'invalid_credentials', 'Invalid email or password');
+  }
+
+  static unauthenticated(message = 'Missing or invalid credentials', code = 'invalid_token'): IdentityError {
+    return new IdentityError('unauthenticated', code, message);
+  }
+
+  static forbidden(message = 'Your role does not allow this action'): IdentityError {
+    return new IdentityError('forbidden', 'forbidden', message);
+  }
+
+  static keyNotFound(id: string): IdentityError {
+    return new IdentityError('not_found', 'api_key_not_found', `No API key with id '${id}'`, { param: 'id' });
+  }
+}
+
+export function isIdentityError(err: unknown): err is IdentityError {
+  return err instanceof IdentityError;
+}

@@ -1,0 +1,48 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApiKeyEntity } from './api-key.entity';
+import { ApiKeyRepository } from './api-key.repository';
+import { ApiKeyService } from './api-key.service';
+import { AppUserEntity } from './app-user.entity';
+import { AppUserRepository } from './app-user.repository';
+import { JwtAuthGuard } from './jwt-auth.guard';
+import { LoginService } from './login.service';
+import { OrganizationEntity } from './organization.entity';
+import { OrganizationRepository } from './organization.repository';
+import { PasswordHasher } from './password-hasher.service';
+import { IDENTITY_OPTIONS, TokenService, type IdentityOptions } from './token.service';
+
+@Module({})
+export class IdentityModule {
+  /**
+   * Repositories and services of organisations, users, login tokens and API keys. Needs a data
+   * source in the app (`DatabaseModule`). The secret is passed in (not read from config) so the
+   * embedded mode can supply a generated, persisted one. `guard: true` also registers
+   * {@link JwtAuthGuard} as a global guard.
+   */
+  static forRoot(options: IdentityOptions & { guard?: boolean }): DynamicModule {
+    const { guard, ...identityOptions } = options;
+    return {
+      module: IdentityModule,
+      imports: [
+        TypeOrmModule.forFeature([OrganizationEntity, AppUserEntity, ApiKeyEntity]),
+        JwtModule.register({ secret: identityOptions.jwtSecret, signOptions: { algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
+      ],
+      providers: [
+        { provide: IDENTITY_OPTIONS, useValue: identityOptions },
+        OrganizationRepository,
+        AppUserRepository,
+        ApiKeyRepository,
+        PasswordHasher,
+        TokenService,
+        ApiKeyService,
+        LoginService,
+        JwtAuthGuard,
+        ...(guard ? [{ provide: APP_GUARD, useExisting: JwtAuthGuard }] : []),
+      ],
+      exports: [OrganizationRepository, AppUserRepository, ApiKeyRepository, PasswordHasher, TokenService, ApiKeyService, LoginService, JwtAuthGuard],
+    };
+  }
+}

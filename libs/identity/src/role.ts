@@ -1,0 +1,18 @@
+/** Roles of a user inside its organisation (architecture "Contract decisions"). */
+export const ROLES = ['owner', 'admin', 'auditor', 'member'] as const;
+
+export type Role = (typeof ROLES)[number];
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+/** Owners and admins manage every key of their organisation. */
+export function managesOrganization(role: Role): boolean {
+  return role === 'owner' || role === 'admin';
+}
+
+/** Owners, admins and auditors may read every key of their organisation. */
+export function readsOrganization(role: Role): boolean {
+  return role !== 'member';
+}

@@ -1,0 +1,49 @@
+import type { CanonicalRequest } from '../canonical/canonical-request';
+import type { Usage } from '../canonical/canonical-event';
+
+/** Who pays for a call (set by the auth guard; absent only in tests that run without identity). */
+export interface Payer {
+  kind: 'api_key' | 'user' | 'free_tier';
+  orgId: string | null;
+  apiKeyId: string | null;
+  userId: string | null;
+}
+
+/** The outcome of admission, handed back to {@link Meter.settle}. */
+export interface Admission {
+  /** Output cap to send to the model (undefined = the caller's own). */
+  maxTokens?: number;
+  /** True when the cap was lowered to what the balance affords. */
+  capped: boolean;
+  /** Meter-private state (reservation id, grant...). */
+  readonly state?: unknown;
+}
+
+/** What the call cost, for the response body / final stream event. */
+export interface Charge {
+  remainingCredits: number;
+  creditsUsed: number;
+  costUsd: number;
+}
+
+export interface AdmitInput {
+  requestId: string;
+  payer: Payer | undefined;
+  request: CanonicalRequest;
+  /** Input tokens counted (or estimated) for the target model. */
+  inputTokens: number;
+  /** Catalogue id of the model. */
+  model: string;
+}
+
+/**
+ * Credits around a call: `admit` reserves the upper bound before the model is called (throws a 402
+ * GatewayError when the balance cannot pay for one credit); `settle` charges real usage and releases
+ * the rest, exactly once per admission, and never throws.
+ */
+export interface Meter {
+  admit(input: AdmitInput): Promise<Admission>;
+  settle(admission: Admission, usage: Usage, reachedModel: boolean, occurredAtMs: number): Charge;
+}
+
+export const METER = Symbol('METER');

@@ -1,0 +1,98 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { GatewayError, GatewayErrorCode, type Admission, type AdmitInput, type Charge, type Meter, type Payer, type Usage } from '@gw/inference';
+import { BillingProducer } from './billing.producer';
+import { costUsd, creditsFor, planForGrant, type Pricing } from './credit-math';
+import { CreditReservations } from './credit-reservations';
+
+export const CREDIT_METER_OPTIONS = Symbol('CREDIT_METER_OPTIONS');
+
+export interface CreditMeterOptions {
+  pricing: Pricing;
+  reservationTtlMs: number;
+  /** Output cap reserved for when the request names none (DEFAULT_MAX_TOKENS). */
+  defaultMaxTokens: number;
+  freeTierMaxTokens: number;
+}
+
+interface MeterState {
+  requestId: string;
+  model: string;
+  payer: Payer;
+  granted: number;
+  availableBefore: number;
+  settled: boolean;
+}
+
+const insufficient = (message: string) =>
+  new GatewayError(GatewayErrorCode.PaymentRequired, message, { wireCode: 'insufficient_credits' });
+
+/**
+ * Credits around each call. Admission reserves the price of the upper bound (input + output cap) and
+ * lowers the cap to what the grant pays for; settlement charges `max(1, ceil(tokens/500))` of the real
+ * usage (0 when the model was never reached), capped at the grant, through the billing queue.
+ * The free tier is never charged; its output is capped by FREE_TIER_MAX_TOKENS.
+ */
+@Injectable()
+export class CreditMeter implements Meter {
+  private readonly log = new Logger(CreditMeter.name);
+
+  constructor(
+    @Inject(CREDIT_METER_OPTIONS) private readonly opts: CreditMeterOptions,
+    private readonly reservations: CreditReservations,
+    private readonly billing: BillingProducer,
+  ) {}
+
+  async admit({ requestId, payer, request, inputTokens, model }: AdmitInput): Promise<Admission> {
+    if (!payer) return { capped: false };
+    if (payer.kind === 'free_tier') {
+      const cap = this.opts.freeTierMaxTokens;
+      return { maxTokens: Math.min(request.maxTokens ?? cap, cap), capped: false };
+    }
+    if (!payer.orgId) throw insufficient('This credential belongs to no organisation with credits.');
+    const wanted = request.maxTokens ?? this.opts.defaultMaxTokens;
+    const credits = creditsFor(inputTokens + wanted, this.opts.pricing);
+    let reservation;
+    try {
+      reservation = await this.reservations.reserve(payer.orgId, requestId, credits, this.opts.reservationTtlMs);
+    } catch (err) {
+      // Credits fail closed: without the store nobody can tell whether the call is paid for.
+      throw new GatewayError(GatewayErrorCode.UpstreamOverloaded, 'Credit accounting is unavailable; retry shortly.', { status: 503, cause: err });
+    }
+    if (reservation.granted < 1) {
+      throw insufficient('Insufficient credits: the balance is below one credit. Top up to continue.');
+    }
+    const state: MeterState = { requestId, model, payer, granted: reservation.granted, availableBefore: reservation.availableBefore, settled: false };
+    const plan = planForGrant(reservation.granted, inputTokens, wanted, this.opts.pricing);
+    if (!plan) {
+      this.settle({ capped: false, state }, { inputTokens: 0, outputTokens: 0 }, false, Date.now()); // release
+      throw insufficient(`Insufficient credits: the balance pays for ${reservation.granted * this.opts.pricing.tokensPerCredit} tokens but the input alone is ${inputTokens}.`);
+    }
+    return { maxTokens: plan.maxTokens, capped: request.maxTokens !== undefined && plan.capped, state };
+  }
+
+  settle(admission: Admission, usage: Usage, reachedModel: boolean, occurredAtMs: number): Charge {
+    const state = admission.state as MeterState | undefined;
+    const total = usage.inputTokens + usage.outputTokens;
+    const cost = reachedModel ? costUsd(total, this.opts.pricing) : 0;
+    if (!state) return { remainingCredits: 0, creditsUsed: 0, costUsd: cost };
+    const due = reachedModel ? creditsFor(total, this.opts.pricing) : 0;
+    const credits = Math.min(due, state.granted);
+    if (state.settled) return { remainingCredits: state.availableBefore - credits, creditsUsed: credits, costUsd: cost };
+    state.settled = true;
+    if (due > state.granted) this.log.warn(`request ${state.requestId} used ${due} credits but held ${state.granted}; charged ${state.granted}`);
+    this.billing.record({
+      v: 1,
+      requestId: state.requestId,
+      orgId: state.payer.orgId!,
+      apiKeyId: state.payer.apiKeyId,
+      userId: state.payer.userId,
+      model: state.model,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      credits,
+      costUsd: cost,
+      occurredAt: new Date(occurredAtMs).toISOString(),
+    });
+    return { remainingCredits: Math.max(0, state.availableBefore - credits), creditsUsed: credits, costUsd: cost };
+  }
+}

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { UsageEntry } from './ledger-entry';
+
+/**
+ * Settles a batch in one transaction: usage entries become ledger rows (skipping entry ids already
+ * written), their reservations are deleted, and each account moves by the aggregate:
+ * balance −= charged, reserved −= released. Exactly once per request id, whatever the redeliveries.
+ */
+const SETTLE_SQL = `
+WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::int[], $7::int[], $8::bigint[], $9::numeric[], $10::timestamptz[])
+    AS t(entry_id, org_id, api_key_id, user_id, model, input_tokens, output_tokens, credits, cost_usd, occurred_at)
+), ins AS (
+  INSERT INTO credit_ledger (entry_id, kind, org_id, api_key_id, user_id, model, input_tokens, output_tokens, credits, cost_usd, occurred_at)
+  SELECT entry_id, 'usage', org_id, api_key_id, user_id, model, input_tokens, output_tokens, -credits, cost_usd, occurred_at
+  FROM input WHERE credits > 0
+  ON CONFLICT (entry_id) DO NOTHING
+  RETURNING org_id, -credits AS used
+), rel AS (
+  DELETE FROM credit_reservation r USING input i WHERE r.request_id = i.entry_id RETURNING r.org_id, r.credits AS released
+), delta AS (
+  SELECT org_id, sum(used) AS used, sum(released) AS released
+  FROM (SELECT org_id, used, 0::bigint AS released FROM ins UNION ALL SELECT org_id, 0::bigint, released FROM rel) x
+  GROUP BY org_id
+)
+UPDATE credit_account a SET balance = a.balance - d.used, reserved = a.reserved - d.released, updated_at = now()
+FROM delta d WHERE a.org_id = d.org_id`;
+
+const GRANT_SQL = `
+WITH ins AS (
+  INSERT INTO credit_ledger (entry_id, kind, org_id, user_id, credits, occurred_at)
+  VALUES ($1, 'grant', $2, $3, $4, now()) ON CONFLICT (entry_id) DO NOTHING RETURNING org_id, credits
+)
+INSERT INTO credit_account (org_id, balance) SELECT org_id, credits FROM ins
+ON CONFLICT (org_id) DO UPDATE SET balance = credit_account.balance + EXCLUDED.balance, updated_at = now()
+RETURNING balance`;
+
+const SWEEP_SQL = `
+WITH del AS (DELETE FROM credit_reservation WHERE expires_at < now() RETURNING org_id, credits),
+s AS (SELECT org_id, sum(credits) AS credits FROM del GROUP BY org_id)
+UPDATE credit_account a SET reserved = a.reserved - s.credits, updated_at = now() FROM s WHERE a.org_id = s.org_id
+RETURNING a.org_id`;
+
+const USAGE_SQL = `
+SELECT to_char(date_trunc('day', occurred_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day, api_key_id, model,
+       count(*)::int AS requests, sum(input_tokens)::bigint AS input_tokens, sum(output_tokens)::bigint AS output_tokens,
+       (-sum(credits))::bigint AS credits, sum(cost_usd) AS cost_usd
+FROM credit_ledger
+WHERE org_id = $1 AND kind = 'usage' AND occurred_at >= $2 AND occurred_at < $3
+GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
+
+/**
+ * A grant inside the caller's transaction (e.g. the bootstrap's): one ledger entry plus the balance.
+ * @returns the new balance, or null when `entryId` was already granted.
+ */
+export async function grantCredits(manager: EntityManager, orgId: string, credits: number, userId: string | null, entryId = `grant_${randomUUID()}`): Promise<number | null> {
+  if (!Number.isSafeInteger(credits) || credits <= 0) throw new Error('credits must be a positive integer');
+  const rows = await manager.query<Array<{ balance: string }>>(GRANT_SQL, [entryId, orgId, userId, credits]);
+  return rows.length ? Number(rows[0].balance) : null;
+}
+
+export interface Balance {
+  balance: number;
+  reserved: number;
+  available: number;
+}
+
+export interface UsageRow {
+  day: string;
+  apiKeyId: string | null;
+  model: string | null;
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  credits: number;
+  costUsd: number;
+}
+
+/** Owns the SQL of credit_account, credit_reservation and credit_ledger (the durable side). */
+@Injectable()
+export class LedgerRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  async settleBatch(entries: readonly UsageEntry[]): Promise<void> {
+    if (!entries.length) return;
+    const unique = [...new Map(entries.map((e) => [e.requestId, e])).values()];
+    const col = <T>(f: (e: UsageEntry) => T) => unique.map(f);
+    await this.ds.query(SETTLE_SQL, [
+      col((e) => e.requestId),
+      col((e) => e.orgId),
+      col((e) => e.apiKeyId),
+      col((e) => e.userId),
+      col((e) => e.model),
+      col((e) => Math.round(e.inputTokens)),
+      col((e) => Math.round(e.outputTokens)),
+      col((e) => Math.max(0, Math.round(e.credits))),
+      col((e) => e.costUsd),
+      col((e) => e.occurredAt),
+    ]);
+  }
+
+  /** Adds credits as a ledger entry; `entryId` makes a retried grant harmless. Returns the new balance. */
+  async grant(orgId: string, credits: number, userId: string | null, entryId = `grant_${randomUUID()}`): Promise<number> {
+    if (!Number.isSafeInteger(credits) || credits <= 0) throw new Error('credits must be a positive integer');
+    const rows = await this.ds.query<Array<{ balance: string }>>(GRANT_SQL, [entryId, orgId, userId, credits]);
+    return rows.length ? Number(rows[0].balance) : (await this.balance(orgId)).balance;
+  }
+
+  async balance(orgId: string): Promise<Balance> {
+    const rows = await this.ds.query<Array<{ balance: string; reserved: string }>>('SELECT balance, reserved FROM credit_account WHERE org_id = $1', [orgId]);
+    const balance = Number(rows[0]?.balance ?? 0);
+    const reserved = Number(rows[0]?.reserved ?? 0);
+    return { balance, reserved, available: Math.max(0, balance - reserved) };
+  }
+
+  /** Sum of the organisation's ledger (equals `balance` once the billing queue is drained). */
+  async ledgerSum(orgId: string): Promise<number> {
+    const rows = await this.ds.query<Array<{ s: string }>>('SELECT COALESCE(sum(credits), 0) AS s FROM credit_ledger WHERE org_id = $1', [orgId]);
+    return Number(rows[0].s);
+  }
+
+  async usage(orgId: string, from: Date, to: Date): Promise<UsageRow[]> {
+    const rows = await this.ds.query<Array<Record<string, string | number | null>>>(USAGE_SQL, [orgId, from, to]);
+    return rows.map((r) => ({
+      day: String(r.day),
+      apiKeyId: (r.api_key_id as string | null) ?? null,
+      model: (r.model as string | null) ?? null,
+      requests: Number(r.requests),
+      inputTokens: Number(r.input_tokens),
+      outputTokens: Number(r.output_tokens),
+      credits: Number(r.credits),
+      costUsd: Number(r.cost_usd),
+    }));
+  }
+
+  /** Releases reservations of calls that never settled (their gateway died); returns how many orgs moved. */
+  async sweepExpired(): Promise<number> {
+    const rows = await this.ds.query<unknown[]>(SWEEP_SQL);
+    return Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : rows.length;
+  }
+}

@@ -1,0 +1,5 @@
+import { CreditAccountEntity, CreditLedgerEntity, CreditReservationEntity } from './credits/credit.entities';
+import { FreeTierClaimEntity } from './free-tier/free-tier';
+
+/** Every entity of this lib, for the data source's explicit entity list. */
+export const METERING_ENTITIES = [CreditAccountEntity, CreditReservationEntity, CreditLedgerEntity, FreeTierClaimEntity];

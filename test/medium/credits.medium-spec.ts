@@ -1,0 +1,131 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Queue } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import { loadConfig } from '@gw/config';
+import { createDataSource } from '@gw/database';
+import { BILLING_QUEUE, BillingProducer, CreditReservations, LedgerProcessor, LedgerRepository, type UsageEntry } from '@gw/metering';
+import { configureQueueBackend } from '@gw/queue';
+import { createTestDatabase, type TestDatabase } from '../../libs/database/src/testing';
+import { obliterateQueue, uniqueQueuePrefix, waitForQueueIdle } from '../../libs/queue/src/testing';
+
+const TTL = 60_000;
+
+function entry(orgId: string, requestId: string, credits: number): UsageEntry {
+  return { v: 1, requestId, orgId, apiKeyId: null, userId: null, model: 'm', inputTokens: 10, outputTokens: 20, credits, costUsd: 0.00015, occurredAt: new Date().toISOString() };
+}
+
+describe('credits: reservation, ledger and balance (Postgres + BullMQ on Redis)', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let ledger: LedgerRepository;
+  let reservations: CreditReservations;
+  let queue: Queue;
+  let producer: BillingProducer;
+  let processor: LedgerProcessor;
+
+  before(async () => {
+    db = await createTestDatabase();
+    ds = await createDataSource(db.url, 5).initialize();
+    ledger = new LedgerRepository(ds);
+    reservations = new CreditReservations(db.url, 20);
+    const qc = configureQueueBackend(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }), db.url, { prefix: uniqueQueuePrefix() });
+    queue = new Queue(BILLING_QUEUE, { connection: qc.connection, prefix: qc.prefix });
+    producer = new BillingProducer(queue, { batchSize: 100, flushMs: 5, maxBuffered: 10_000 });
+    processor = new LedgerProcessor(ledger, qc, { concurrency: 100, batchSize: 100, lingerMs: 5, maxConcurrentWrites: 1, sweepEveryMs: 60_000 });
+    processor.onApplicationBootstrap();
+    await processor.waitUntilReady();
+  });
+
+  after(async () => {
+    await producer?.close();
+    await processor?.close();
+    if (queue) await obliterateQueue(queue);
+    await queue?.close();
+    await reservations?.close();
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  async function drain(): Promise<void> {
+    assert.equal(await producer.flush(), 0);
+    await waitForQueueIdle(queue, 15_000);
+  }
+
+  it('50 parallel calls against a balance covering 10: 10 admitted, balance ends at 0 and equals the ledger', async () => {
+    const org = randomUUID();
+    await ledger.grant(org, 10, null);
+    const ids = Array.from({ length: 50 }, (_, i) => `req_par_${i}`);
+    const results = await Promise.all(ids.map((id) => reservations.reserve(org, id, 1, TTL)));
+    const admitted = ids.filter((_, i) => results[i].granted > 0);
+    assert.equal(admitted.length, 10);
+    assert.ok(results.every((r) => r.granted <= 1));
+    assert.deepEqual(await ledger.balance(org), { balance: 10, reserved: 10, available: 0 });
+    for (const id of admitted) producer.record(entry(org, id, 1));
+    for (const id of ids.filter((i) => !admitted.includes(i))) producer.record(entry(org, id, 0)); // refused: no charge
+    await drain();
+    assert.deepEqual(await ledger.balance(org), { balance: 0, reserved: 0, available: 0 });
+    assert.equal(await ledger.ledgerSum(org), 0);
+  });
+
+  it('never grants more than the balance when calls want more than one credit', async () => {
+    const org = randomUUID();
+    await ledger.grant(org, 10, null);
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => reservations.reserve(org, `req_big_${i}`, 3, TTL)));
+    const granted = results.map((r) => r.granted).filter((g) => g > 0);
+    assert.equal(granted.reduce((a, b) => a + b, 0), 10);
+    assert.deepEqual(granted.sort(), [1, 3, 3, 3]);
+    // Each admitted call used 1 credit of its grant: the rest goes back.
+    results.forEach((r, i) => producer.record(entry(org, `req_big_${i}`, r.granted > 0 ? 1 : 0)));
+    await drain();
+    assert.deepEqual(await ledger.balance(org), { balance: 6, reserved: 0, available: 6 });
+    assert.equal(await ledger.ledgerSum(org), 6);
+  });
+
+  it('charges a call once however often its entry is delivered', async () => {
+    const org = randomUUID();
+    await ledger.grant(org, 5, null);
+    await reservations.reserve(org, 'req_dup', 2, TTL);
+    const e = entry(org, 'req_dup', 2);
+    await ledger.settleBatch([e]);
+    await ledger.settleBatch([e, e]);
+    producer.record(e);
+    await queue.add('usage-entry', e, { jobId: 'forced-redelivery' }); // a second job for the same call
+    await drain();
+    assert.deepEqual(await ledger.balance(org), { balance: 3, reserved: 0, available: 3 });
+    assert.equal(await ledger.ledgerSum(org), 3);
+    const rows = await ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM credit_ledger WHERE entry_id = 'req_dup'`);
+    assert.equal(rows[0].n, 1);
+  });
+
+  it('refuses below one credit and for organisations without an account', async () => {
+    assert.deepEqual(await reservations.reserve(randomUUID(), 'req_none', 1, TTL), { granted: 0, availableBefore: 0 });
+    const org = randomUUID();
+    await ledger.grant(org, 1, null);
+    assert.equal((await reservations.reserve(org, 'req_a', 5, TTL)).granted, 1);
+    assert.deepEqual(await reservations.reserve(org, 'req_b', 1, TTL), { granted: 0, availableBefore: 0 });
+  });
+
+  it('releases reservations of calls that never settled once they expire', async () => {
+    const org = randomUUID();
+    await ledger.grant(org, 4, null);
+    await reservations.reserve(org, 'req_lost', 3, 1); // a gateway died mid-call; 1 ms TTL
+    await new Promise((r) => setTimeout(r, 20));
+    assert.ok((await ledger.sweepExpired()) >= 1);
+    assert.deepEqual(await ledger.balance(org), { balance: 4, reserved: 0, available: 4 });
+  });
+
+  it('reports usage by day, key and model from the ledger', async () => {
+    const org = randomUUID();
+    await ledger.grant(org, 100, null);
+    for (const [i, model] of ['a', 'a', 'b'].entries()) {
+      await reservations.reserve(org, `req_u${i}`, 2, TTL);
+      await ledger.settleBatch([{ ...entry(org, `req_u${i}`, 2), model }]);
+    }
+    const rows = await ledger.usage(org, new Date(Date.now() - 86_400_000), new Date(Date.now() + 86_400_000));
+    assert.deepEqual(rows.map((r) => [r.model, r.requests, r.credits, r.inputTokens]), [['a', 2, 4, 20], ['b', 1, 2, 10]]);
+    assert.equal(await ledger.ledgerSum(org), 94);
+  });
+});
