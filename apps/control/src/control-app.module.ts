@@ -2,15 +2,17 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { AUDIT_QUEUE, AuditProcessorModule } from '@gw/audit';
 import { IdentityModule } from '@gw/identity';
+import { CreditsModule } from '@gw/metering';
 import { HealthController } from '@gw/observability';
 import { platformImports, readinessProvider, type Runtime } from '@gw/runtime';
 import { AuthController } from './auth/auth.controller';
 import { identityOptions } from './auth/identity-options';
+import { CreditsController } from './credits/credits.controller';
 import { KeysController } from './keys/keys.controller';
 
 /**
  * Control plane: login and API keys (`/api/*`, behind the global JwtAuthGuard), admin/audit APIs
- * (later issues) and the queue processors that write audit rows.
+ * (later issues), credits, and the queue processors that write audit rows and settle the ledger.
  */
 @Module({})
 export class ControlAppModule {
@@ -22,8 +24,9 @@ export class ControlAppModule {
         AuditProcessorModule,
         BullModule.registerQueue({ name: AUDIT_QUEUE }),
         IdentityModule.forRoot({ ...identityOptions(rt), guard: true }),
+        CreditsModule.forControl(rt.config),
       ],
-      controllers: [HealthController, AuthController, KeysController],
+      controllers: [HealthController, AuthController, KeysController, CreditsController],
       providers: [readinessProvider(AUDIT_QUEUE)],
     };
   }
