@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { startFakeUpstream, type FakeUpstream } from '@gw/testing';
 import { bootstrapCli, type Bootstrapped } from '../support/bootstrap';
-import { freshDatabase, freshRedis } from '../support/databases';
+import { freshDatabase, freshRedis, waitForRows } from '../support/databases';
 import { startGateway, type GatewayProcess } from '../support/gateway-process';
 import { controlAs } from '../support/metering-e2e';
 
@@ -16,6 +16,8 @@ describe('auth, credits and rate-limit errors through the OpenAI SDK (e2e)', () 
   let owner: Bootstrapped;
   let baseURL: string;
   let dbUrl: string;
+  const served: string[] = [];
+  const refused: string[] = [];
 
   /** A client that sends no Authorization header at all. */
   const anonymous = (headers: Record<string, string> = {}) =>
@@ -70,6 +72,7 @@ describe('auth, credits and rate-limit errors through the OpenAI SDK (e2e)', () 
       assert.ok(e instanceof OpenAI.APIError, String(e));
       assert.equal(e.status, 402);
       assert.ok(enveloped(e, 'insufficient_credits'), JSON.stringify(e.error));
+      refused.push(e.requestID!);
       return true;
     });
     assert.equal(fake.requests.length, before, 'a refused call never reaches the upstream');
@@ -85,6 +88,7 @@ describe('auth, credits and rate-limit errors through the OpenAI SDK (e2e)', () 
       assert.equal(response.headers.get('x-ratelimit-limit-requests'), '2');
       assert.ok(response.headers.get('x-ratelimit-reset-requests'), 'x-ratelimit-reset-requests is sent');
       remaining.push(response.headers.get('x-ratelimit-remaining-requests')!);
+      served.push(response.headers.get('x-request-id')!);
     }
     assert.deepEqual(remaining, ['1', '0']);
     await assert.rejects(client.chat.completions.create({ model: 'abliterated-model', messages: MESSAGES, max_tokens: 16 }), (e: unknown) => {
@@ -94,6 +98,7 @@ describe('auth, credits and rate-limit errors through the OpenAI SDK (e2e)', () 
       const retryAfter = e.headers?.get('retry-after') ?? '';
       assert.match(retryAfter, /^\d+$/, `Retry-After must be integer seconds, got "${retryAfter}"`);
       assert.ok(Number(retryAfter) >= 1 && Number(retryAfter) <= 60, retryAfter);
+      refused.push(e.requestID!);
       return true;
     });
   });
@@ -122,5 +127,16 @@ describe('auth, credits and rate-limit errors through the OpenAI SDK (e2e)', () 
     await assert.rejects(anonymous({ 'User-Agent': 'third-device/3' }).chat.completions.create({ model: 'abliterated-model', messages: MESSAGES }), (e: unknown) =>
       e instanceof OpenAI.AuthenticationError && e.code === 'missing_api_key',
     );
+  });
+
+  it('the ledger has exactly one charged row per served call and none for refused ones', async () => {
+    assert.equal(served.length, 2);
+    assert.equal(refused.length, 2);
+    assert.ok(refused.every((id) => typeof id === 'string' && id.length > 0), 'refusals carry x-request-id');
+    const rows = await waitForRows<{ entry_id: string; credits: string }>(dbUrl, 'SELECT entry_id, credits FROM credit_ledger WHERE entry_id = ANY($1)', [served], served.length);
+    assert.deepEqual(rows.map((r) => r.entry_id).sort(), [...served].sort());
+    assert.ok(rows.every((r) => Number(r.credits) < 0), JSON.stringify(rows));
+    const charged = await waitForRows<{ entry_id: string }>(dbUrl, 'SELECT entry_id FROM credit_ledger WHERE entry_id = ANY($1) AND credits <> 0', [refused], 1, 1_000);
+    assert.deepEqual(charged, [], 'refused calls are never charged');
   });
 });

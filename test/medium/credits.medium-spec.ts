@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '@gw/config';
 import { createDataSource } from '@gw/database';
@@ -82,6 +83,24 @@ describe('credits: reservation, ledger and balance (Postgres + BullMQ on Redis)'
     await drain();
     assert.deepEqual(await ledger.balance(org), { balance: 6, reserved: 0, available: 6 });
     assert.equal(await ledger.ledgerSum(org), 6);
+  });
+
+  it('serialises the reservations of one organisation on its advisory lock', async () => {
+    const org = randomUUID();
+    await ledger.grant(org, 5, null);
+    const holder = new Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock(hashtextextended($1::text, 7702))', [org]);
+      let done = false;
+      const pending = reservations.reserve(org, 'req_locked', 1, TTL).then((r) => ((done = true), r));
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(done, false, 'a reservation must wait while another one of the organisation is in progress');
+      await holder.query('SELECT pg_advisory_unlock(hashtextextended($1::text, 7702))', [org]);
+      assert.equal((await pending).granted, 1);
+    } finally {
+      await holder.end();
+    }
   });
 
   it('charges a call once however often its entry is delivered', async () => {

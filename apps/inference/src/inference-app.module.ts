@@ -25,7 +25,12 @@ export class InferenceAppModule {
       imports: [
         ...platformImports(rt),
         AuditProducerModule,
-        IdentityModule.forRoot({ jwtSecret: rt.jwtSecret, ttlSeconds: env.JWT_TTL_SECONDS, loginAttemptsPerMinute: env.LOGIN_ATTEMPTS_PER_MINUTE }),
+        IdentityModule.forRoot({
+          jwtSecret: rt.jwtSecret,
+          ttlSeconds: env.JWT_TTL_SECONDS,
+          loginAttemptsPerMinute: env.LOGIN_ATTEMPTS_PER_MINUTE,
+          keyCache: { databaseUrl: rt.postgres.url, ttlMs: env.API_KEY_CACHE_TTL_MS },
+        }),
         RateLimitModule.forRoot(rt.rateLimits, rateLimitOptionsFromConfig(rt.config)),
         credits,
         InferenceModule.forRoot(rt.catalog, { imports: [AuditProducerModule, credits], observer: AuditObserver, meter: CreditMeter }),

@@ -81,6 +81,8 @@ export const envSchema = z.object({
   RATE_LIMIT_WINDOW_MS: int(1000).default(60_000),
   /** Output cap of the anonymous free-tier request (one per device). */
   FREE_TIER_MAX_TOKENS: int(1).default(256),
+  /** Authenticated keys are kept in memory at most this long (revocations evict them at once via NOTIFY); 0 = always read. */
+  API_KEY_CACHE_TTL_MS: int(0).default(60_000),
   /** Failed logins allowed per minute per client IP + email. */
   LOGIN_ATTEMPTS_PER_MINUTE: int(1).default(10),
 

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type FindOptionsWhere, type Repository } from 'typeorm';
 import { ApiKeyEntity } from './api-key.entity';
 import type { Role } from './role';
+import { API_KEY_CHANNEL } from './api-key.cache';
 
 export interface NewApiKeyRow {
   orgId: string;
@@ -23,11 +24,12 @@ export interface ActiveApiKeyRow {
   org_rate_limit_per_minute: number | null;
   role: Role | null;
   last_used_at: Date | null;
+  expires_at: Date | null;
 }
 
 /** Key is not revoked, not expired, and its user (if any) is not disabled. Uses UQ_api_key_key_hash. */
 const FIND_ACTIVE_SQL = `
-  SELECT k.id, k.org_id, k.user_id, k.rate_limit_per_minute, k.last_used_at,
+  SELECT k.id, k.org_id, k.user_id, k.rate_limit_per_minute, k.last_used_at, k.expires_at,
          o.rate_limit_per_minute AS org_rate_limit_per_minute, u.role
     FROM api_key k
     JOIN organization o ON o.id = k.org_id
@@ -65,6 +67,8 @@ export class ApiKeyRepository {
   /** Sets revoked_at once; returns the row (null when it does not exist in that organisation). */
   async revoke(orgId: string, id: string): Promise<{ key: ApiKeyEntity; changed: boolean } | null> {
     const result = await this.keys.update({ orgId, id, revokedAt: IsNull() }, { revokedAt: () => 'now()' });
+    // After the commit: every replica's key cache evicts the key before this call returns.
+    if ((result.affected ?? 0) > 0) await this.keys.query(`SELECT pg_notify('${API_KEY_CHANNEL}', $1)`, [id]);
     const key = await this.findInOrg(orgId, id);
     return key ? { key, changed: (result.affected ?? 0) > 0 } : null;
   }

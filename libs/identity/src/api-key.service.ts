@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { ApiKeyCache } from './api-key.cache';
 import type { ApiKeyEntity } from './api-key.entity';
 import { ApiKeyRepository } from './api-key.repository';
 import { generateApiKey, hashApiKey, isWellFormedApiKey, previewApiKey } from './api-key.util';
@@ -9,6 +10,8 @@ import { managesOrganization, readsOrganization } from './role';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** last_used_at is refreshed at most this often per key (one write per key per minute, not per request). */
 const LAST_USED_RESOLUTION_MS = 60_000;
+/** How long a revocation waits for replicas' key caches to receive its NOTIFY before it returns. */
+export const REVOCATION_PROPAGATION_MS = 50;
 
 /** Key metadata as exposed by the services (never the hash, never the plaintext). */
 export interface ApiKeyInfo {
@@ -54,7 +57,10 @@ export function toApiKeyInfo(e: ApiKeyEntity): ApiKeyInfo {
 export class ApiKeyService {
   private readonly revokedListeners = new Set<ApiKeyRevokedListener>();
 
-  constructor(private readonly keys: ApiKeyRepository) {}
+  constructor(
+    private readonly keys: ApiKeyRepository,
+    @Optional() @Inject(ApiKeyCache) private readonly cache?: ApiKeyCache,
+  ) {}
 
   /** The only moment the plaintext exists: return it to the caller once. */
   async create(input: CreateApiKeyInput): Promise<{ key: ApiKeyInfo; plaintext: string }> {
@@ -90,19 +96,28 @@ export class ApiKeyService {
     const result = await this.keys.revoke(actor.orgId, keyId);
     if (!result) throw IdentityError.keyNotFound(keyId);
     const info = toApiKeyInfo(result.key);
-    if (result.changed) this.emitRevoked(info);
+    if (result.changed) {
+      // Replicas evict the key when its NOTIFY reaches them (sub-millisecond on one Postgres); the
+      // caller hears "revoked" only after that window, so its next request is refused everywhere.
+      await new Promise((r) => setTimeout(r, REVOCATION_PROPAGATION_MS));
+      this.emitRevoked(info);
+    }
     return info;
   }
 
   /** The principal behind a usable key; null for malformed, unknown, revoked or expired keys. */
   async authenticate(plaintext: string): Promise<ApiKeyPrincipal | null> {
     if (!isWellFormedApiKey(plaintext)) return null;
-    const row = await this.keys.findActiveByKeyHash(hashApiKey(plaintext));
+    const hash = hashApiKey(plaintext);
+    const cacheKey = this.cache ? hash.toString('base64') : '';
+    const cached = this.cache?.get(cacheKey);
+    if (cached) return cached;
+    const row = await this.keys.findActiveByKeyHash(hash);
     if (!row) return null;
     if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
       this.keys.touchLastUsed(row.id).catch(() => undefined);
     }
-    return {
+    const principal: ApiKeyPrincipal = {
       kind: 'api_key',
       keyId: row.id,
       orgId: row.org_id,
@@ -111,6 +126,8 @@ export class ApiKeyService {
       rateLimitPerMinute: row.rate_limit_per_minute,
       orgRateLimitPerMinute: row.org_rate_limit_per_minute,
     };
+    this.cache?.set(cacheKey, principal, row.expires_at);
+    return principal;
   }
 
   /**

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApiKeyCache, type ApiKeyCacheOptions } from './api-key.cache';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeyRepository } from './api-key.repository';
 import { ApiKeyService } from './api-key.service';
@@ -22,8 +23,8 @@ export class IdentityModule {
    * embedded mode can supply a generated, persisted one. `guard: true` also registers
    * {@link JwtAuthGuard} as a global guard.
    */
-  static forRoot(options: IdentityOptions & { guard?: boolean }): DynamicModule {
-    const { guard, ...identityOptions } = options;
+  static forRoot(options: IdentityOptions & { guard?: boolean; keyCache?: ApiKeyCacheOptions }): DynamicModule {
+    const { guard, keyCache, ...identityOptions } = options;
     return {
       module: IdentityModule,
       imports: [
@@ -41,6 +42,7 @@ export class IdentityModule {
         LoginService,
         JwtAuthGuard,
         ...(guard ? [{ provide: APP_GUARD, useExisting: JwtAuthGuard }] : []),
+        ...(keyCache && keyCache.ttlMs > 0 ? [{ provide: ApiKeyCache, useValue: new ApiKeyCache(keyCache) }] : []),
       ],
       exports: [OrganizationRepository, AppUserRepository, ApiKeyRepository, PasswordHasher, TokenService, ApiKeyService, LoginService, JwtAuthGuard],
     };

@@ -17,3 +17,4 @@ export * from './auth.decorator';
 export * from './jwt-auth.guard';
 export * from './identity.module';
 export * from './bootstrap-organization';
+export * from './api-key.cache';

@@ -7,26 +7,8 @@ export interface Reservation {
   availableBefore: number;
 }
 
-/**
- * One statement: lock the account row, grant `min(wanted, balance − reserved)` when at least one
- * credit is free, record the reservation and raise `reserved`. Concurrent calls of one organisation
- * serialise on its row, so the grants can never add up to more than the balance.
- */
-const RESERVE_SQL = `
-WITH acct AS (
-  SELECT org_id, balance - reserved AS available FROM credit_account WHERE org_id = $1 FOR UPDATE
-), grant_ AS (
-  SELECT org_id, LEAST($3::bigint, available) AS credits FROM acct WHERE available >= 1
-), ins AS (
-  INSERT INTO credit_reservation (request_id, org_id, credits, expires_at)
-  SELECT $2, org_id, credits, now() + make_interval(secs => $4::double precision / 1000) FROM grant_
-  ON CONFLICT (request_id) DO NOTHING
-  RETURNING org_id, credits
-), upd AS (
-  UPDATE credit_account a SET reserved = a.reserved + ins.credits, updated_at = now() FROM ins WHERE a.org_id = ins.org_id
-  RETURNING a.org_id
-)
-SELECT (SELECT available FROM acct) AS available, (SELECT credits FROM ins) AS granted, (SELECT count(*) FROM upd) AS updated`;
+/** One round trip: `gw_reserve_credits` (see the CreateCredits migration) locks, reads and reserves. */
+const RESERVE_SQL = 'SELECT available, granted FROM gw_reserve_credits($1, $2, $3, $4)';
 
 /**
  * The admission side of credits, on the request path. Uses its own small pool with

@@ -3,17 +3,12 @@ import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryG
 /** One balance per organisation. `balance` always equals the sum of its ledger entries. */
 @Entity('credit_account')
 @Check('CHK_credit_account_balance', '"balance" >= 0')
-@Check('CHK_credit_account_reserved', '"reserved" >= 0')
 export class CreditAccountEntity {
   @PrimaryColumn({ name: 'org_id', type: 'uuid' })
   orgId!: string;
 
   @Column({ type: 'bigint', default: 0 })
   balance!: string;
-
-  /** Credits held by calls in flight (sum of their reservations). */
-  @Column({ type: 'bigint', default: 0 })
-  reserved!: string;
 
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt!: Date;
@@ -22,6 +17,7 @@ export class CreditAccountEntity {
 /** Credits held for one call in flight, released when its ledger entry is written (or after a TTL). */
 @Entity('credit_reservation')
 @Index('IDX_credit_reservation_expires_at', ['expiresAt'])
+@Index('IDX_credit_reservation_org_id', ['orgId'])
 export class CreditReservationEntity {
   @PrimaryColumn({ name: 'request_id', type: 'text' })
   requestId!: string;

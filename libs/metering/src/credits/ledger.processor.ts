@@ -70,7 +70,7 @@ export class LedgerProcessor implements OnApplicationBootstrap, OnModuleDestroy 
   private async sweep(): Promise<void> {
     try {
       const orgs = await this.ledger.sweepExpired();
-      if (orgs) this.log.warn(`released expired credit reservations of ${orgs} organisation(s)`);
+      if (orgs) this.log.warn(`released ${orgs} expired credit reservation(s) of calls that never settled`);
     } catch (err) {
       this.log.warn(`reservation sweep failed: ${(err as Error).message}`);
     }

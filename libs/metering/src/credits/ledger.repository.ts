@@ -5,8 +5,8 @@ import type { UsageEntry } from './ledger-entry';
 
 /**
  * Settles a batch in one transaction: usage entries become ledger rows (skipping entry ids already
- * written), their reservations are deleted, and each account moves by the aggregate:
- * balance −= charged, reserved −= released. Exactly once per request id, whatever the redeliveries.
+ * written), their reservations are deleted, and each account's balance moves by the aggregate
+ * charged. Exactly once per request id, whatever the redeliveries.
  */
 const SETTLE_SQL = `
 WITH input AS (
@@ -19,13 +19,11 @@ WITH input AS (
   ON CONFLICT (entry_id) DO NOTHING
   RETURNING org_id, -credits AS used
 ), rel AS (
-  DELETE FROM credit_reservation r USING input i WHERE r.request_id = i.entry_id RETURNING r.org_id, r.credits AS released
+  DELETE FROM credit_reservation r USING input i WHERE r.request_id = i.entry_id
 ), delta AS (
-  SELECT org_id, sum(used) AS used, sum(released) AS released
-  FROM (SELECT org_id, used, 0::bigint AS released FROM ins UNION ALL SELECT org_id, 0::bigint, released FROM rel) x
-  GROUP BY org_id
+  SELECT org_id, sum(used) AS used FROM ins GROUP BY org_id
 )
-UPDATE credit_account a SET balance = a.balance - d.used, reserved = a.reserved - d.released, updated_at = now()
+UPDATE credit_account a SET balance = a.balance - d.used, updated_at = now()
 FROM delta d WHERE a.org_id = d.org_id`;
 
 const GRANT_SQL = `
@@ -37,11 +35,7 @@ INSERT INTO credit_account (org_id, balance) SELECT org_id, credits FROM ins
 ON CONFLICT (org_id) DO UPDATE SET balance = credit_account.balance + EXCLUDED.balance, updated_at = now()
 RETURNING balance`;
 
-const SWEEP_SQL = `
-WITH del AS (DELETE FROM credit_reservation WHERE expires_at < now() RETURNING org_id, credits),
-s AS (SELECT org_id, sum(credits) AS credits FROM del GROUP BY org_id)
-UPDATE credit_account a SET reserved = a.reserved - s.credits, updated_at = now() FROM s WHERE a.org_id = s.org_id
-RETURNING a.org_id`;
+const SWEEP_SQL = `DELETE FROM credit_reservation WHERE expires_at < now() RETURNING org_id`;
 
 const USAGE_SQL = `
 SELECT to_char(date_trunc('day', occurred_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day, api_key_id, model,
@@ -109,7 +103,11 @@ export class LedgerRepository {
   }
 
   async balance(orgId: string): Promise<Balance> {
-    const rows = await this.ds.query<Array<{ balance: string; reserved: string }>>('SELECT balance, reserved FROM credit_account WHERE org_id = $1', [orgId]);
+    const rows = await this.ds.query<Array<{ balance: string; reserved: string }>>(
+      `SELECT a.balance, (SELECT COALESCE(sum(r.credits), 0) FROM credit_reservation r WHERE r.org_id = a.org_id) AS reserved
+         FROM credit_account a WHERE a.org_id = $1`,
+      [orgId],
+    );
     const balance = Number(rows[0]?.balance ?? 0);
     const reserved = Number(rows[0]?.reserved ?? 0);
     return { balance, reserved, available: Math.max(0, balance - reserved) };
@@ -135,7 +133,7 @@ export class LedgerRepository {
     }));
   }
 
-  /** Releases reservations of calls that never settled (their gateway died); returns how many orgs moved. */
+  /** Releases reservations of calls that never settled (their gateway died); returns how many. */
   async sweepExpired(): Promise<number> {
     const rows = await this.ds.query<unknown[]>(SWEEP_SQL);
     return Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : rows.length;
