@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BootstrapResult } from '@gw/identity';
 import type { Runtime } from '@gw/runtime';
@@ -60,5 +60,8 @@ export function writeRuntimeFile(rt: Runtime, apps: { inference?: NestFastifyApp
     databaseUrl: rt.postgres.embedded ? rt.postgres.url : null,
     startedAt: new Date().toISOString(),
   };
-  writeFileSync(join(rt.config.dataDir, 'runtime.json'), JSON.stringify(info, null, 2), { mode: 0o600 });
+  // Written then renamed: a reader polling for the file never sees it half-written.
+  const file = join(rt.config.dataDir, 'runtime.json');
+  writeFileSync(`${file}.tmp`, JSON.stringify(info, null, 2), { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
 }

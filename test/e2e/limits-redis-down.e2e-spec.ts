@@ -3,8 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { startFakeUpstream, type FakeUpstream } from '@gw/testing';
 import { bootstrapCli, type Bootstrapped } from '../support/bootstrap';
 import { freshDatabase } from '../support/databases';
-import { startGateway, type GatewayProcess } from '../support/gateway-process';
-import { chat, controlAs, freePort, ownRedis, query, until, type OwnRedis } from '../support/metering-e2e';
+import { type GatewayProcess } from '../support/gateway-process';
+import { startGatewaySafely as startGateway } from '../support/gateway-safe';
+import { balanceAndLedgerSum, chat, controlAs, freePort, ownRedis, query, reservedCredits, until, type OwnRedis } from '../support/metering-e2e';
 
 const OUTAGE_CALLS = 6;
 
@@ -83,10 +84,9 @@ describe('Redis outage mid-run (e2e)', () => {
     assert.ok(audits.every((r) => r.status === 'ok'), JSON.stringify(audits));
 
     const orgId = boot.organization.id;
-    assert.ok(await until(async () => (await query<{ reserved: string }>(dbUrl, 'SELECT reserved FROM credit_account WHERE org_id = $1', [orgId]))[0].reserved === '0'));
-    const [acc] = await query<{ balance: string }>(dbUrl, 'SELECT balance FROM credit_account WHERE org_id = $1', [orgId]);
-    const [{ sum }] = await query<{ sum: string }>(dbUrl, 'SELECT sum(credits) AS sum FROM credit_ledger WHERE org_id = $1', [orgId]);
-    assert.equal(acc.balance, sum, 'balance = ledger sum');
-    assert.equal(Number(acc.balance), 1000 - total, 'each small call costs one credit');
+    assert.ok(await until(async () => (await reservedCredits(dbUrl, orgId)) === 0), 'no credits stay reserved');
+    const { balance, ledgerSum } = await balanceAndLedgerSum(dbUrl, orgId);
+    assert.equal(balance, ledgerSum, 'balance = ledger sum');
+    assert.equal(balance, 1000 - total, 'each small call costs one credit');
   });
 });

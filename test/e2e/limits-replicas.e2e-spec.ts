@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { startFakeUpstream, type FakeUpstream } from '@gw/testing';
 import { bootstrapCli, type Bootstrapped } from '../support/bootstrap';
 import { freshDatabase, freshRedis, waitForRows } from '../support/databases';
-import { startGateway, type GatewayProcess } from '../support/gateway-process';
+import { type GatewayProcess } from '../support/gateway-process';
+import { startGatewaySafely as startGateway } from '../support/gateway-safe';
 import { chat, controlAs } from '../support/metering-e2e';
 
 /** Issue #3, Verify 5 + 7: one control plane and two inference replicas on one Postgres and one Redis. */
@@ -20,7 +21,9 @@ describe('limits across inference replicas (e2e)', () => {
     dbUrl = await freshDatabase('gw_e2e_limits_replicas_test');
     const env = { DATABASE_URL: dbUrl, REDIS_URL: await freshRedis(10), UPSTREAM_BASE_URL: `${fake.url}/v1`, UPSTREAM_MODEL: 'fake-model' };
     control = await startGateway({ ...env, GATEWAY_ROLE: 'control' });
-    [a, b] = await Promise.all([startGateway({ ...env, GATEWAY_ROLE: 'inference' }), startGateway({ ...env, GATEWAY_ROLE: 'inference' })]);
+    // One at a time: if the second start failed inside Promise.all, the first would never be stopped.
+    a = await startGateway({ ...env, GATEWAY_ROLE: 'inference' });
+    b = await startGateway({ ...env, GATEWAY_ROLE: 'inference' });
     owner = await bootstrapCli({ DATABASE_URL: dbUrl }, ['--org', 'replicas', '--email', 'owner@replicas.test', '--credits', '1000']);
   });
 

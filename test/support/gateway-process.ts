@@ -48,7 +48,13 @@ export async function startGateway(env: Record<string, string>, timeoutMs = 60_0
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  const info = JSON.parse(readFileSync(runtimeFile, 'utf8')) as RuntimeInfo;
+  let info: RuntimeInfo;
+  try {
+    info = JSON.parse(readFileSync(runtimeFile, 'utf8')) as RuntimeInfo;
+  } catch (err) {
+    child.kill('SIGKILL'); // never leave a gateway behind a failed start
+    throw new Error(`unreadable runtime file ${runtimeFile}: ${(err as Error).message}\n${out}`, { cause: err });
+  }
   return {
     info,
     dataDir,

@@ -133,3 +133,16 @@ export function ownRedis(port: number): OwnRedis {
     },
   };
 }
+
+/** Credits held by an organisation's calls in flight (sum of its reservation rows; 0 once all settled). */
+export async function reservedCredits(dbUrl: string, orgId: string): Promise<number> {
+  const [{ n }] = await query<{ n: string }>(dbUrl, 'SELECT COALESCE(sum(credits), 0) AS n FROM credit_reservation WHERE org_id = $1', [orgId]);
+  return Number(n);
+}
+
+/** The organisation's account balance and the sum of its ledger (they must be equal). */
+export async function balanceAndLedgerSum(dbUrl: string, orgId: string): Promise<{ balance: number; ledgerSum: number }> {
+  const [acc] = await query<{ balance: string }>(dbUrl, 'SELECT balance FROM credit_account WHERE org_id = $1', [orgId]);
+  const [{ sum }] = await query<{ sum: string | null }>(dbUrl, 'SELECT sum(credits) AS sum FROM credit_ledger WHERE org_id = $1', [orgId]);
+  return { balance: Number(acc?.balance ?? NaN), ledgerSum: Number(sum ?? 0) };
+}
