@@ -1,3 +1,4 @@
+import { IdentityError } from './identity.errors';
 import type { Role } from './role';
 
 /** A user authenticated by a login token (JWT). */
@@ -38,4 +39,11 @@ export interface Actor {
 export function actorOf(principal: Principal): Actor | null {
   if (principal.kind === 'user') return { orgId: principal.orgId, userId: principal.userId, role: principal.role };
   return principal.role ? { orgId: principal.orgId, userId: principal.userId, role: principal.role } : null;
+}
+
+/** The actor of an authenticated management request; 401 when the principal cannot act (no user). */
+export function requireActor(principal: Principal | undefined): Actor {
+  const a = principal && actorOf(principal);
+  if (!a) throw IdentityError.unauthenticated();
+  return a;
 }

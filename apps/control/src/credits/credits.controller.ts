@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { actorOf, CurrentPrincipal, IdentityError, Roles, type Actor, type Principal } from '@gw/identity';
+import { CurrentPrincipal, IdentityError, Roles, requireActor, type Principal } from '@gw/identity';
 import { LedgerRepository, type Balance, type UsageRow } from '@gw/metering';
 
 const DAY_MS = 86_400_000;
@@ -16,12 +16,6 @@ function wireUsageRow(r: UsageRow): Record<string, unknown> {
     credits: r.credits,
     cost_usd: r.costUsd,
   };
-}
-
-function actor(principal: Principal | undefined): Actor {
-  const a = principal && actorOf(principal);
-  if (!a) throw IdentityError.unauthenticated();
-  return a;
 }
 
 function parseDate(value: string | undefined, param: string, fallback: Date): Date {
@@ -41,7 +35,7 @@ export class CreditsController {
   @Get('credits')
   @ApiOperation({ operationId: 'getBalance', summary: 'Balance, credits held by calls in flight, and what is available' })
   async balance(@CurrentPrincipal() p: Principal | undefined): Promise<Balance & { organization_id: string }> {
-    const { orgId } = actor(p);
+    const { orgId } = requireActor(p);
     return { organization_id: orgId, ...(await this.ledger.balance(orgId)) };
   }
 
@@ -51,7 +45,7 @@ export class CreditsController {
   @ApiOperation({ operationId: 'grantCredits', summary: 'Add credits to the organisation (a ledger entry)' })
   @ApiBody({ schema: { type: 'object', required: ['credits'], properties: { credits: { type: 'integer', minimum: 1 } } } })
   async grant(@CurrentPrincipal() p: Principal | undefined, @Body() body: unknown): Promise<{ organization_id: string; granted: number; balance: number }> {
-    const { orgId, userId } = actor(p);
+    const { orgId, userId } = requireActor(p);
     const credits = (body as { credits?: unknown } | undefined)?.credits;
     if (typeof credits !== 'number' || !Number.isSafeInteger(credits) || credits < 1) {
       throw IdentityError.invalid("Invalid value for 'credits': expected a positive integer.", 'credits');
@@ -65,7 +59,7 @@ export class CreditsController {
   @ApiQuery({ name: 'from', required: false, description: 'ISO-8601, default 30 days ago' })
   @ApiQuery({ name: 'to', required: false, description: 'ISO-8601, default now' })
   async usage(@CurrentPrincipal() p: Principal | undefined, @Query('from') from?: string, @Query('to') to?: string): Promise<{ data: Array<Record<string, unknown>> }> {
-    const { orgId } = actor(p);
+    const { orgId } = requireActor(p);
     const end = parseDate(to, 'to', new Date());
     const start = parseDate(from, 'from', new Date(end.getTime() - 30 * DAY_MS));
     return { data: (await this.ledger.usage(orgId, start, end)).map(wireUsageRow) };

@@ -1,14 +1,8 @@
 import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { actorOf, ApiKeyService, CurrentPrincipal, IdentityError, type Actor, type Principal } from '@gw/identity';
+import { ApiKeyService, CurrentPrincipal, requireActor, type Principal } from '@gw/identity';
 import { CREATE_KEY_BODY_SCHEMA, parseCreateKeyBody } from './create-key.schema';
 import { CREATED_KEY_RESPONSE_SCHEMA, KEY_RESPONSE_SCHEMA, toKeyResponse, type KeyResponse } from './key.mapper';
-
-function actor(principal: Principal | undefined): Actor {
-  const a = principal && actorOf(principal);
-  if (!a) throw IdentityError.unauthenticated();
-  return a;
-}
 
 /** API keys: everyone creates their own; owners/admins manage the organisation's; auditors read them. */
 @ApiTags('API keys')
@@ -22,7 +16,7 @@ export class KeysController {
   @ApiBody({ schema: CREATE_KEY_BODY_SCHEMA })
   @ApiCreatedResponse({ schema: CREATED_KEY_RESPONSE_SCHEMA })
   async create(@CurrentPrincipal() p: Principal | undefined, @Body() body: unknown): Promise<KeyResponse & { key: string }> {
-    const { orgId, userId } = actor(p);
+    const { orgId, userId } = requireActor(p);
     const input = parseCreateKeyBody(body);
     const { key, plaintext } = await this.keys.create({ orgId, userId, ...input });
     return { ...toKeyResponse(key), key: plaintext };
@@ -32,14 +26,14 @@ export class KeysController {
   @ApiOperation({ operationId: 'listApiKeys', summary: "The organisation's keys (owners, admins, auditors) or the caller's own (members)" })
   @ApiOkResponse({ schema: { type: 'object', properties: { data: { type: 'array', items: KEY_RESPONSE_SCHEMA } } } })
   async list(@CurrentPrincipal() p: Principal | undefined): Promise<{ data: KeyResponse[] }> {
-    return { data: (await this.keys.list(actor(p))).map(toKeyResponse) };
+    return { data: (await this.keys.list(requireActor(p))).map(toKeyResponse) };
   }
 
   @Delete(':id')
   @ApiOperation({ operationId: 'revokeApiKey', summary: 'Revoke a key (immediately); 404 for keys outside the caller’s scope' })
   @ApiOkResponse({ schema: { type: 'object', properties: { id: { type: 'string' }, revoked: { type: 'boolean', enum: [true] } } } })
   async revoke(@CurrentPrincipal() p: Principal | undefined, @Param('id') id: string): Promise<{ id: string; revoked: true }> {
-    const key = await this.keys.revoke(actor(p), id);
+    const key = await this.keys.revoke(requireActor(p), id);
     return { id: key.id, revoked: true };
   }
 }
