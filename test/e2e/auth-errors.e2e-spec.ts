@@ -4,8 +4,7 @@ import OpenAI from 'openai';
 import { startFakeUpstream, type FakeUpstream } from '@gw/testing';
 import { bootstrapCli, type Bootstrapped } from '../support/bootstrap';
 import { freshDatabase, freshRedis, waitForRows } from '../support/databases';
-import { type GatewayProcess } from '../support/gateway-process';
-import { startGatewaySafely as startGateway } from '../support/gateway-safe';
+import { startGateway, type GatewayProcess } from '../support/gateway-process';
 import { controlAs } from '../support/metering-e2e';
 
 const MESSAGES: OpenAI.Chat.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Once upon a time there was a very long story to tell' }];

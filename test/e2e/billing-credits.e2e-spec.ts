@@ -4,8 +4,7 @@ import OpenAI from 'openai';
 import { startFakeUpstream, type FakeUpstream } from '@gw/testing';
 import { bootstrapCli, type Bootstrapped } from '../support/bootstrap';
 import { freshDatabase, freshRedis, waitForRows } from '../support/databases';
-import { type GatewayProcess } from '../support/gateway-process';
-import { startGatewaySafely as startGateway } from '../support/gateway-safe';
+import { startGateway, type GatewayProcess } from '../support/gateway-process';
 import { balanceAndLedgerSum, chat, controlAs, expectedCostUsd, expectedCredits, query, reservedCredits, until, type CreditFields } from '../support/metering-e2e';
 
 type Usage = { total_tokens: number };

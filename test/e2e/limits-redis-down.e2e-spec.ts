@@ -3,8 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { startFakeUpstream, type FakeUpstream } from '@gw/testing';
 import { bootstrapCli, type Bootstrapped } from '../support/bootstrap';
 import { freshDatabase } from '../support/databases';
-import { type GatewayProcess } from '../support/gateway-process';
-import { startGatewaySafely as startGateway } from '../support/gateway-safe';
+import { startGateway, type GatewayProcess } from '../support/gateway-process';
 import { balanceAndLedgerSum, chat, controlAs, freePort, ownRedis, query, reservedCredits, until, type OwnRedis } from '../support/metering-e2e';
 
 const OUTAGE_CALLS = 6;

@@ -3,8 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { startFakeUpstream, type FakeUpstream } from '@gw/testing';
 import { bootstrapCli, type Bootstrapped } from '../support/bootstrap';
 import { freshDatabase, freshRedis, waitForRows } from '../support/databases';
-import { type GatewayProcess } from '../support/gateway-process';
-import { startGatewaySafely as startGateway } from '../support/gateway-safe';
+import { startGateway, type GatewayProcess } from '../support/gateway-process';
 import { chat, controlAs } from '../support/metering-e2e';
 
 /** Issue #3, Verify 5 + 7: one control plane and two inference replicas on one Postgres and one Redis. */
