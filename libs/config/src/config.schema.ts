@@ -24,6 +24,11 @@ export const providerSchema = z.discriminatedUnion('kind', [
     connect_timeout_ms: int(1).default(10_000),
     connections: int(1).default(256),
     supports_images: z.boolean().default(true),
+    /**
+     * Path (on the base URL's origin) of a vLLM/SGLang-style tokenize endpoint, `POST {model, messages,
+     * tools}` → `{count}`, used by `/v1/messages/count_tokens`; unset = the gateway's estimator.
+     */
+    tokenize_path: z.string().startsWith('/').optional(),
   }),
   z.object({
     id: z.string().min(1),
@@ -95,6 +100,11 @@ export const envSchema = z.object({
   DEFAULT_MAX_TOKENS: int(1).default(4096),
   /** An unsettled reservation (gateway crashed mid-call) is released after this long. */
   CREDIT_RESERVATION_TTL_MS: int(60_000).default(24 * 3600 * 1000),
+
+  /** Responses API answers created with `store: true` are kept this long for `previous_response_id` (then 404). */
+  RESPONSES_STORE_TTL_SECONDS: int(1).default(30 * 24 * 3600),
+  /** Output cap of `/v1/messages` when the body has no `max_tokens` (Anthropic requires it; we do not). */
+  MESSAGES_DEFAULT_MAX_TOKENS: int(1).default(4096),
 
   AUDIT_BATCH_SIZE: int(1, 10_000).default(500),
   AUDIT_FLUSH_MS: int(1, 10_000).default(20),

@@ -1,11 +1,12 @@
 import { AuditEventEntity } from '@gw/audit';
 import { ApiKeyEntity, AppUserEntity, OrganizationEntity } from '@gw/identity';
+import { StoredResponseEntity } from '@gw/inference';
 import { METERING_ENTITIES } from '@gw/metering';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from './migrations';
 
 /** Every entity of the gateway, listed explicitly (glob discovery breaks once bundled). */
-export const ENTITIES = [AuditEventEntity, OrganizationEntity, AppUserEntity, ApiKeyEntity, ...METERING_ENTITIES];
+export const ENTITIES = [AuditEventEntity, OrganizationEntity, AppUserEntity, ApiKeyEntity, ...METERING_ENTITIES, StoredResponseEntity];
 
 /** The gateway's own migrations ledger (not TypeORM's default `migrations`). */
 export const MIGRATIONS_TABLE = 'gw_migrations';

@@ -12,3 +12,5 @@ export * from './service/token-estimate';
 export * from './inference.module';
 export * from './providers/openai-compatible';
 export * from './providers/local-gguf/local-gguf.provider';
+export * from './store/response-store';
+export * from './store/stored-response.entity';

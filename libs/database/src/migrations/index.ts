@@ -2,6 +2,13 @@ import { CreateAuditEvent1795324237818 } from './1795324237818-CreateAuditEvent'
 import { CreateIdentity1795327560750 } from './1795327560750-CreateIdentity';
 import { CreateCredits1795330000000 } from './1795330000000-CreateCredits';
 import { CreateFreeTierClaim1795331000000 } from './1795331000000-CreateFreeTierClaim';
+import { CreateStoredResponse1795340000000 } from './1795340000000-CreateStoredResponse';
 
 /** Committed migrations, oldest first. Add each new migration here (explicit list, no globs). */
-export const MIGRATIONS = [CreateAuditEvent1795324237818, CreateIdentity1795327560750, CreateCredits1795330000000, CreateFreeTierClaim1795331000000];
+export const MIGRATIONS = [
+  CreateAuditEvent1795324237818,
+  CreateIdentity1795327560750,
+  CreateCredits1795330000000,
+  CreateFreeTierClaim1795331000000,
+  CreateStoredResponse1795340000000,
+];

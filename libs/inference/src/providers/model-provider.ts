@@ -28,8 +28,13 @@ export interface ModelProvider {
   init(): Promise<void>;
   stream(req: ProviderRequest): AsyncIterable<CanonicalEvent>;
   complete(req: ProviderRequest): Promise<CanonicalResponse>;
-  /** Exact token count of the request as this provider would see it, when the provider can tell. */
+  /** Exact token count of the request as this provider would see it, cheaply (used at admission). */
   countTokens?(req: ProviderRequest): Promise<number>;
+  /**
+   * Input tokens as counted by the upstream's own tokenize endpoint (a round trip, so only
+   * `count_tokens` uses it); null when the upstream has none or it failed.
+   */
+  tokenize?(req: ProviderRequest): Promise<number | null>;
   /** True when the provider can serve now (for readiness checks). */
   isReady(): boolean;
   close(): Promise<void>;

@@ -23,6 +23,14 @@ export interface StreamHandle {
   cappedMaxTokens?: number;
 }
 
+/** Where a `count_tokens` figure came from. */
+export type TokenCountSource = 'model' | 'upstream' | 'estimate';
+
+export interface TokenCount {
+  inputTokens: number;
+  source: TokenCountSource;
+}
+
 interface Started {
   resolved: ResolvedModel;
   tracker: RequestTracker;
@@ -74,6 +82,41 @@ export class InferenceService {
       throw err;
     }
     return { events: this.relay(first, iterator, s), cappedMaxTokens: s.admission?.capped ? s.admission.maxTokens : undefined };
+  }
+
+  /**
+   * Input tokens of a request as the target model counts them: the local model's tokenizer, else the
+   * upstream's tokenize endpoint, else {@link estimateInputTokens}. Free: no credits are reserved.
+   */
+  async countTokens(request: CanonicalRequest, ctx: InferenceContext): Promise<TokenCount> {
+    let resolved: ResolvedModel;
+    try {
+      resolved = this.catalog.resolve(request.model);
+    } catch (err) {
+      this.reportRejected(ctx, request.model, false, err);
+      throw err;
+    }
+    const tracker = new RequestTracker(ctx, this.observer, {
+      model: resolved.model.id,
+      provider: resolved.provider.id,
+      upstreamModel: resolved.model.upstream_model,
+      stream: false,
+    });
+    try {
+      const pr = this.providerRequest({ resolved, tracker, request }, ctx);
+      const { provider } = resolved;
+      let count: TokenCount;
+      if (provider.countTokens) count = { inputTokens: await provider.countTokens(pr), source: 'model' };
+      else {
+        const n = (await provider.tokenize?.(pr)) ?? null;
+        count = n === null ? { inputTokens: estimateInputTokens(request), source: 'estimate' } : { inputTokens: n, source: 'upstream' };
+      }
+      tracker.succeed({ inputTokens: count.inputTokens, outputTokens: 0 });
+      return count;
+    } catch (err) {
+      tracker.fail(err);
+      throw err;
+    }
   }
 
   /** Reports a request that failed before reaching the service (validation, unknown route body...). */

@@ -22,6 +22,8 @@ export interface ReplyOptions {
   toolArgumentFragments: number;
   cachedTokens: number;
   parallelTools: boolean;
+  /** Call this tool when the request offers it (else the forced or first one). */
+  toolName?: string;
 }
 
 export interface PlannedReply {
@@ -51,6 +53,12 @@ export function contentText(content: unknown): string {
   return texts.join(' ') + (images > 0 ? ` [${images} image(s)]` : '');
 }
 
+/** Prompt tokens of a request: 3 + Σ(3 + ⌈chars/4⌉) per message (also what `POST /tokenize` answers). */
+export function promptTokens(body: ChatRequestBody | undefined): number {
+  const messages = Array.isArray(body?.messages) ? body.messages : [];
+  return 3 + messages.reduce((n, m) => n + 3 + tokens(contentText(m.content)), 0);
+}
+
 /**
  * - tools present, tool_choice not `none`, last message not a tool result → a tool call to the chosen (or first)
  *   tool with `toolArguments`;
@@ -62,7 +70,7 @@ export function planReply(body: ChatRequestBody, requestNo: number, opts: ReplyO
   const messages = Array.isArray(body.messages) ? body.messages : [];
   const last = messages[messages.length - 1];
   const tools = Array.isArray(body.tools) ? body.tools : [];
-  const prompt = 3 + messages.reduce((n, m) => n + 3 + tokens(contentText(m.content)), 0);
+  const prompt = promptTokens(body);
   const usage = (completion: number): PlannedReply['usage'] => ({
     prompt_tokens: prompt,
     completion_tokens: completion,
@@ -71,7 +79,8 @@ export function planReply(body: ChatRequestBody, requestNo: number, opts: ReplyO
   });
   if (tools.length > 0 && body.tool_choice !== 'none' && last?.role !== 'tool') {
     const forced = (body.tool_choice as { function?: { name?: string } } | undefined)?.function?.name;
-    const names = [forced ?? tools[0]?.function?.name ?? 'tool'];
+    const preferred = tools.find((t) => opts.toolName !== undefined && t.function?.name === opts.toolName)?.function?.name;
+    const names = [forced ?? preferred ?? tools[0]?.function?.name ?? 'tool'];
     if (opts.parallelTools) names.push(tools[1]?.function?.name ?? names[0]);
     const toolCalls = names.map((name, i) => ({
       id: `call_fake_${requestNo}_${i}`,

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { completionBody, planReply, streamChunks, type ChatRequestBody, type ReplyOptions } from './fake-replies';
+import { completionBody, planReply, promptTokens, streamChunks, type ChatRequestBody, type ReplyOptions } from './fake-replies';
 import {
   FAKE_BEHAVIOURS,
   type FakeBehaviour,
@@ -21,7 +21,7 @@ const FAILURES: Partial<Record<FakeBehaviour, { status: number; type: string; co
 
 /**
  * A deterministic OpenAI-compatible upstream on 127.0.0.1 for tests: `POST /v1/chat/completions` (streaming and
- * not) and `GET /v1/models`. Answers are described in `planReply`, failure modes in {@link FakeBehaviour}.
+ * not), `GET /v1/models` and a vLLM-style `POST /tokenize` (`{count}`). Answers are described in `planReply`, failure modes in {@link FakeBehaviour}.
  * Records every request; prints nothing.
  */
 export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
@@ -30,6 +30,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     toolArgumentFragments: options.toolArgumentFragments ?? 3,
     cachedTokens: options.cachedTokens ?? 0,
     parallelTools: false,
+    toolName: options.toolName,
   };
   const interval = options.chunkIntervalMs ?? 50;
   const slowChunks = options.slowChunks ?? 200;
@@ -87,6 +88,10 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     if (req.method === 'GET' && path === '/v1/models') {
       const data = (options.models ?? ['fake-model']).map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'fake' }));
       return json(res, 200, { object: 'list', data });
+    }
+    if (req.method === 'POST' && path === '/tokenize') {
+      if (behaviour === 'fail-500') return error(res, 500, 'server_error', 'The fake tokenizer failed.');
+      return json(res, 200, { count: promptTokens(body), max_model_len: 8192, tokens: [] });
     }
     if (req.method !== 'POST' || path !== '/v1/chat/completions') return error(res, 404, 'invalid_request_error', 'Unknown route (fake).');
     if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`) {

@@ -61,6 +61,8 @@ export interface FakeUpstreamOptions {
   apiKey?: string;
   /** Arguments JSON of the (first) tool call. Default `{"city":"Paris"}`. */
   toolArguments?: string;
+  /** Tool to call when the request offers it (Claude Code and Codex send many). Default: the forced or first tool. */
+  toolName?: string;
   /** Pieces the tool arguments are streamed in. Default 3. */
   toolArgumentFragments?: number;
   /** `slow-stream` interval. Default 50 ms. */

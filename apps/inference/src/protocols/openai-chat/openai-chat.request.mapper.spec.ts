@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GatewayError } from '@gw/inference';
-import { openAIChatAdapter } from './openai-chat.adapter';
+import { toCanonical } from './openai-chat.request.mapper';
+import { validateChatCompletion } from './openai-chat.schema';
 
-const parse = (body: unknown) => openAIChatAdapter.parse(body).canonical;
+const parse = (body: unknown) => toCanonical(validateChatCompletion(body));
 
 function rejects(body: unknown, param: string | undefined, message: RegExp): void {
   assert.throws(

@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GatewayError, GatewayErrorCode, InferenceService, type CanonicalEvent, type CanonicalRequest, type CompletionResult, type Surface } from '@gw/inference';
+import {
+  GatewayError,
+  GatewayErrorCode,
+  InferenceService,
+  type CanonicalEvent,
+  type CanonicalRequest,
+  type CompletionResult,
+  type InferenceContext,
+  type Surface,
+} from '@gw/inference';
 import { toGatewayError } from './error-envelope';
 import { InflightRegistry } from './inflight.registry';
 import { SseWriter } from './sse-writer';
@@ -18,16 +27,34 @@ function headersOf(reply: FastifyReply): Record<string, string> {
 /** Encodes canonical events into one protocol's SSE frames. */
 export interface StreamEncoder {
   encode(ev: CanonicalEvent): string;
+  /** Closing frames once the event stream ended normally. */
   finish(): string;
+  /** After `finish()`: the answer the stream amounted to, in the non-streaming body's shape. */
+  finalBody?(): unknown;
+}
+
+export interface ParsedRequest<M> {
+  canonical: CanonicalRequest;
+  meta: M;
 }
 
 /** What a protocol plugs into the shared request flow. */
 export interface ProtocolAdapter<M> {
   surface: Surface;
-  /** Validates the wire body and maps it; throws a 400 GatewayError naming the field. */
-  parse(body: unknown): { canonical: CanonicalRequest; meta: M };
+  /**
+   * Validates the wire body and maps it; throws a 400 GatewayError naming the field. May be async
+   * (e.g. to load a stored conversation); `ctx` says who is calling.
+   */
+  parse(body: unknown, ctx: InferenceContext): ParsedRequest<M> | Promise<ParsedRequest<M>>;
+  /** The JSON body of a non-streaming answer. */
   respond(result: CompletionResult, canonical: CanonicalRequest, meta: M): unknown;
   encoder(canonical: CanonicalRequest, meta: M): StreamEncoder;
+  /**
+   * Runs once a non-streaming answer was built (`body`), or once a stream ended normally and its
+   * closing frames were built but not yet written (`body` = the encoder's `finalBody()`); e.g. to store
+   * the response so a follow-up request can reference it. A rejection fails the request.
+   */
+  afterResponse?(canonical: CanonicalRequest, meta: M, body: unknown, ctx: InferenceContext): Promise<void>;
   heartbeat?: { frame: string; everyMs: number };
 }
 
@@ -57,13 +84,20 @@ export class ProtocolHandler {
       release();
       if (!reply.raw.writableFinished) ac.abort(new Error('client disconnected'));
     });
-    const ctx = { requestId: req.id, surface: adapter.surface, startedAt: req.startedAt, startedAtMs: req.startedAtMs, signal: ac.signal, payer: req.payer };
-    let parsed: { canonical: CanonicalRequest; meta: M };
+    const ctx: InferenceContext = {
+      requestId: req.id,
+      surface: adapter.surface,
+      startedAt: req.startedAt,
+      startedAtMs: req.startedAtMs,
+      signal: ac.signal,
+      payer: req.payer,
+    };
+    let parsed: ParsedRequest<M>;
     try {
       if (this.inflight.draining) {
         throw new GatewayError(GatewayErrorCode.UpstreamOverloaded, 'The gateway is shutting down; retry on another instance.', { status: 503 });
       }
-      parsed = adapter.parse(req.body);
+      parsed = await adapter.parse(req.body, ctx);
     } catch (err) {
       const body = req.body as { model?: unknown; stream?: unknown } | undefined;
       this.inference.reportRejected(ctx, typeof body?.model === 'string' ? body.model : '', body?.stream === true, err);
@@ -73,20 +107,22 @@ export class ProtocolHandler {
     if (!canonical.stream) {
       const result = await this.inference.complete(canonical, ctx);
       if (result.cappedMaxTokens !== undefined) void reply.header(MAX_TOKENS_CAPPED_HEADER, String(result.cappedMaxTokens));
-      await reply.status(200).header('content-type', 'application/json').send(adapter.respond(result, canonical, meta));
+      const body = adapter.respond(result, canonical, meta);
+      await adapter.afterResponse?.(canonical, meta, body, ctx);
+      await reply.status(200).header('content-type', 'application/json').send(body);
       return;
     }
     const stream = await this.inference.openStream(canonical, ctx);
     const headers: Record<string, string> = { 'x-request-id': req.id };
     if (stream.cappedMaxTokens !== undefined) headers[MAX_TOKENS_CAPPED_HEADER] = String(stream.cappedMaxTokens);
-    await this.pipe(stream.events, adapter, canonical, meta, reply, headers);
+    await this.pipe(stream.events, adapter, { canonical, meta }, ctx, reply, headers);
   }
 
   private async pipe<M>(
     events: AsyncIterable<CanonicalEvent>,
     adapter: ProtocolAdapter<M>,
-    canonical: CanonicalRequest,
-    meta: M,
+    { canonical, meta }: ParsedRequest<M>,
+    ctx: InferenceContext,
     reply: FastifyReply,
     headers: Record<string, string>,
   ): Promise<void> {
@@ -103,7 +139,9 @@ export class ProtocolHandler {
         if (frame) await sse.write(frame);
         if (sse.closed) break;
       }
-      await sse.write(encoder.finish());
+      const tail = encoder.finish();
+      if (adapter.afterResponse && !sse.closed) await adapter.afterResponse(canonical, meta, encoder.finalBody?.(), ctx);
+      await sse.write(tail);
     } catch (err) {
       await sse.write(encoder.encode({ type: 'error', error: toGatewayError(err) }));
     } finally {

@@ -16,6 +16,8 @@ export type OpenAICompatibleConfig = Extract<ProviderConfig, { kind: 'openai-com
 export type ProviderLogger = ((level: 'info' | 'warn' | 'error', msg: string) => void) | { warn(message: string): void };
 
 const CLOSE_GRACE_MS = 5_000;
+/** A token count is worth a short wait only: past this the estimator answers. */
+const TOKENIZE_TIMEOUT_MS = 5_000;
 
 /**
  * Any OpenAI Chat Completions upstream (OpenAI, vLLM, llama.cpp server, LM Studio, ...) over one keep-alive
@@ -81,6 +83,34 @@ export class OpenAICompatibleProvider implements ModelProvider {
       const parsed = parseChatCompletion(json, req.upstreamModel);
       if (!parsed) throw invalidResponse(this.errCtx, 'the body has no choices');
       return parsed;
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /** Counts through the upstream's tokenize endpoint (`tokenize_path`); null when unset or when it fails. */
+  async tokenize(req: ProviderRequest): Promise<number | null> {
+    if (!this.config.tokenize_path || this.closed) return null;
+    const chat = buildChatBody(req.request, { upstreamModel: req.upstreamModel, stream: false, supportsImages: this.config.supports_images });
+    const deadline = new RequestDeadline(req.signal, Math.min(this.config.timeout_ms, TOKENIZE_TIMEOUT_MS));
+    try {
+      const res = await this.pool.request({
+        path: this.config.tokenize_path,
+        method: 'POST',
+        headers: { ...this.baseHeaders, accept: 'application/json', 'x-request-id': req.requestId },
+        body: JSON.stringify({ model: chat.model, messages: chat.messages, ...(chat.tools ? { tools: chat.tools } : {}), add_generation_prompt: true }),
+        signal: deadline.signal,
+      });
+      const text = await readCapped(res.body, MAX_ERROR_BODY);
+      const json = res.statusCode === 200 ? (JSON.parse(text) as { count?: unknown; tokens?: unknown }) : {};
+      if (typeof json.count === 'number') return json.count;
+      if (Array.isArray(json.tokens)) return json.tokens.length;
+      this.warn(`Upstream '${this.id}' tokenize answered ${res.statusCode} without a count; using the estimator (request ${req.requestId})`);
+      return null;
+    } catch (err) {
+      if (req.signal.aborted) throw transportError(err, this.errCtx, deadline, false);
+      this.warn(`Upstream '${this.id}' tokenize failed: ${(err as Error).message}; using the estimator (request ${req.requestId})`);
+      return null;
     } finally {
       deadline.dispose();
     }
