@@ -47,18 +47,18 @@ export class ResponseStore {
   async delete(id: string, orgId: string | null): Promise<boolean> {
     if (!orgId) return false;
     const rows = await this.ds.query<unknown[]>('DELETE FROM stored_response WHERE id = $1 AND org_id = $2 AND expires_at > now() RETURNING id', [id, orgId]);
-    return (rows as unknown[]).length > 0;
+    return rows.length > 0;
   }
 
   /** Deletes expired rows; returns how many. */
   async sweep(): Promise<number> {
     const rows = await this.ds.query<unknown[]>('DELETE FROM stored_response WHERE expires_at <= now() RETURNING id');
-    return (rows as unknown[]).length;
+    return rows.length;
   }
 
   /** Sweeps every `everyMs` in the background until {@link stop}. */
   start(everyMs: number, onError: (err: unknown) => void): void {
-    this.sweeper ??= setInterval(() => this.sweep().catch(onError), everyMs);
+    this.sweeper ??= setInterval(() => void this.sweep().catch(onError), everyMs);
     this.sweeper.unref();
   }
 
