@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT, TEST_JWT_SECRET } from './gateway-process';
+import { DIST, ROOT, TEST_JWT_SECRET } from './gateway-process';
 
 export interface Bootstrapped {
   organization: { id: string; name: string };
@@ -19,7 +19,7 @@ export function readBootstrap(dataDir: string): Bootstrapped {
 
 /** Runs the documented bootstrap CLI against `env` (DATABASE_URL...) and returns its JSON. */
 export async function bootstrapCli(env: Record<string, string>, args: string[]): Promise<Bootstrapped> {
-  const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'dist/libs/identity/src/cli/bootstrap.js'), ...args], {
+  const { stdout } = await promisify(execFile)(process.execPath, [join(DIST, 'libs/identity/src/cli/bootstrap.js'), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'warn', ...env },
   });

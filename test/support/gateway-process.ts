@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '../../..');
+/** The compiled tree this test runs from (`dist/`, or a private out dir such as `dist-dev/`). */
+export const DIST = resolve(__dirname, '../..');
 /** Replicas must share a JWT secret; tests use this one. */
 export const TEST_JWT_SECRET = 'e2e-test-secret-0123456789abcdefghijklmnopqrstuvwxyz';
 
@@ -31,7 +33,7 @@ export async function startGateway(env: Record<string, string>, timeoutMs = 60_0
   const runtimeFile = join(dataDir, 'runtime.json');
   rmSync(runtimeFile, { force: true });
   let out = '';
-  const child = spawn(process.execPath, [join(ROOT, 'dist/apps/main.js')], {
+  const child = spawn(process.execPath, [join(DIST, 'apps/main.js')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', INFERENCE_PORT: '0', CONTROL_PORT: '0', LOG_LEVEL: 'warn', JWT_SECRET: TEST_JWT_SECRET, ...env, DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],

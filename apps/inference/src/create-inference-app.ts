@@ -12,6 +12,7 @@ const GENERATION_PATHS: Record<string, Surface> = {
   '/v1/chat/completions': 'chat.completions',
   '/v1/responses': 'responses',
   '/v1/messages': 'messages',
+  '/v1/messages/count_tokens': 'messages.count_tokens',
 };
 
 export async function createInferenceApp(rt: Runtime): Promise<NestFastifyApplication> {

@@ -3,16 +3,25 @@ import { APP_GUARD } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AUDIT_QUEUE, AuditProducerModule } from '@gw/audit';
 import { IdentityModule } from '@gw/identity';
-import { InferenceModule } from '@gw/inference';
+import { InferenceModule, ResponseStore } from '@gw/inference';
 import { CreditMeter, CreditsModule, FreeTierClaims, PrincipalThrottlerGuard, RateLimitModule, rateLimitOptionsFromConfig } from '@gw/metering';
 import { HealthController } from '@gw/observability';
 import { platformImports, readinessProvider, type Runtime } from '@gw/runtime';
 import { AuditObserver } from './audit.observer';
 import { InferenceAuthGuard } from './auth/inference-auth.guard';
 import { ModelsController } from './models.controller';
+import { AnthropicMessagesController } from './protocols/anthropic-messages/anthropic-messages.controller';
 import { OpenAIChatController } from './protocols/openai-chat/openai-chat.controller';
+import { OpenAIResponsesController } from './protocols/openai-responses/openai-responses.controller';
 import { InflightRegistry } from './protocols/shared/inflight.registry';
 import { ProtocolHandler } from './protocols/shared/protocol-handler';
+
+/** Stored responses (`store: true`) expire after `ttlSeconds`; expired rows are swept every 10 minutes. */
+function responseStore(ds: DataSource, ttlSeconds: number): ResponseStore {
+  const store = new ResponseStore(ds, ttlSeconds * 1000);
+  store.start(10 * 60_000, () => undefined); // a failed sweep is retried at the next tick; reads ignore expired rows anyway
+  return store;
+}
 
 /** Data plane: the OpenAI/Anthropic-compatible endpoints. Stateless; scale out behind a load balancer. */
 @Module({})
@@ -35,11 +44,12 @@ export class InferenceAppModule {
         credits,
         InferenceModule.forRoot(rt.catalog, { imports: [AuditProducerModule, credits], observer: AuditObserver, meter: CreditMeter }),
       ],
-      controllers: [OpenAIChatController, ModelsController, HealthController],
+      controllers: [OpenAIChatController, OpenAIResponsesController, AnthropicMessagesController, ModelsController, HealthController],
       providers: [
         ProtocolHandler,
         InflightRegistry,
         { provide: FreeTierClaims, useFactory: (ds: DataSource) => new FreeTierClaims(ds), inject: [DataSource] },
+        { provide: ResponseStore, useFactory: (ds: DataSource) => responseStore(ds, env.RESPONSES_STORE_TTL_SECONDS), inject: [DataSource] },
         // Order matters: authenticate, then count the request against the principal's budget.
         { provide: APP_GUARD, useClass: InferenceAuthGuard },
         { provide: APP_GUARD, useExisting: PrincipalThrottlerGuard },
