@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
 bash scripts/ensure-services.sh
+bash scripts/install-clients.sh
 echo "[test] typecheck + lint"
 npx tsc -p tsconfig.json --noEmit
 npx eslint . --max-warnings=0

@@ -2,40 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { startFakeUpstream, type FakeUpstream } from '@gw/testing';
-import { MODEL_PATH, startGateway, type GatewayProcess } from '../support/gateway-process';
+import { startGateway, type GatewayProcess } from '../support/gateway-process';
+import { e2eCatalog, type SuiteMode } from '../support/e2e-modes';
 import { waitForRows } from '../support/databases';
-
-export interface SuiteMode {
-  name: string;
-  /** Extra env for the gateway (DATABASE_URL/REDIS_URL in production mode). */
-  env: () => Promise<Record<string, string>>;
-  /** Where the audit rows can be read. */
-  databaseUrl: (gw: GatewayProcess) => string;
-  /** An API key with credits for this gateway. */
-  apiKey: (gw: GatewayProcess) => Promise<string>;
-}
 
 const TOOLS: OpenAI.Chat.ChatCompletionTool[] = [
   { type: 'function', function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } },
 ];
-
-function catalog(fake: FakeUpstream) {
-  return {
-    providers: [
-      { id: 'local', kind: 'local-gguf', model_path: MODEL_PATH, threads: 1, sequences: 2 },
-      { id: 'fake', kind: 'openai-compatible', base_url: `${fake.url}/v1`, api_key: 'sk-upstream-secret', timeout_ms: 1500 },
-      { id: 'dead', kind: 'openai-compatible', base_url: 'http://127.0.0.1:9/v1', timeout_ms: 1500 },
-    ],
-    models: [
-      { id: 'abliterated-model', aliases: ['abliteration-model'], provider: 'local', upstream_model: 'stories260K' },
-      { id: 'fake-model', provider: 'fake', upstream_model: 'fake-model' },
-      { id: 'fake-hang', provider: 'fake', upstream_model: 'hang' },
-      { id: 'fake-500', provider: 'fake', upstream_model: 'fail-500' },
-      { id: 'fake-slow', provider: 'fake', upstream_model: 'slow-stream' },
-      { id: 'dead-model', provider: 'dead', upstream_model: 'x' },
-    ],
-  };
-}
 
 /** The chat-completions contract, driven by the official OpenAI SDK against a real gateway process. */
 export function defineChatSuite(mode: SuiteMode): void {
@@ -48,7 +21,7 @@ export function defineChatSuite(mode: SuiteMode): void {
 
     before(async () => {
       fake = await startFakeUpstream();
-      gw = await startGateway({ ...(await mode.env()), CATALOG_JSON: JSON.stringify(catalog(fake)), BODY_LIMIT_BYTES: String(1024 * 1024) });
+      gw = await startGateway({ ...(await mode.env()), CATALOG_JSON: JSON.stringify(e2eCatalog(fake)), BODY_LIMIT_BYTES: String(1024 * 1024) });
       const apiKey = await mode.apiKey(gw);
       auth = { authorization: `Bearer ${apiKey}` };
       client = new OpenAI({ baseURL: `${gw.info.inferenceUrl}/v1`, apiKey, maxRetries: 0 });

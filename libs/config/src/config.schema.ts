@@ -32,6 +32,22 @@ export const providerSchema = z.discriminatedUnion('kind', [
   }),
   z.object({
     id: z.string().min(1),
+    kind: z.literal('anthropic'),
+    /** Like the Anthropic SDK base URL (`https://api.anthropic.com`); requests go to `/v1/messages` (a base ending in `/v1` is accepted). */
+    base_url: url(['http:', 'https:']),
+    api_key: z.string().optional(),
+    anthropic_version: z.string().min(1).default('2023-06-01'),
+    /** Sent on every request (e.g. `anthropic-beta`); cannot replace x-api-key, anthropic-version or content-type. */
+    extra_headers: z.record(z.string(), z.string()).default({}),
+    timeout_ms: int(1).default(600_000),
+    connect_timeout_ms: int(1).default(10_000),
+    connections: int(1).default(256),
+    supports_images: z.boolean().default(true),
+    /** `max_tokens` when a request names none (Anthropic requires it). */
+    default_max_tokens: int(1).default(4096),
+  }),
+  z.object({
+    id: z.string().min(1),
     kind: z.literal('local-gguf'),
     /** Filesystem path, or an `hf:` URI for machines with internet. */
     model_path: z.string().min(1),

@@ -11,6 +11,7 @@ export * from './service/meter.port';
 export * from './service/token-estimate';
 export * from './inference.module';
 export * from './providers/openai-compatible';
+export * from './providers/anthropic';
 export * from './providers/local-gguf/local-gguf.provider';
 export * from './store/response-store';
 export * from './store/stored-response.entity';

@@ -7,3 +7,4 @@ export {
   type RecordedRequest,
 } from './fake-upstream/fake-upstream.types';
 export { contentText, fragments, planReply, type PlannedReply } from './fake-upstream/fake-replies';
+export * from './fake-anthropic';

@@ -1,4 +1,5 @@
 import type { CatalogConfig, ProviderConfig } from '@gw/config';
+import { AnthropicProvider } from '../providers/anthropic/anthropic.provider';
 import type { ModelProvider } from '../providers/model-provider';
 import { LocalGgufProvider } from '../providers/local-gguf/local-gguf.provider';
 import { OpenAICompatibleProvider } from '../providers/openai-compatible/openai-compatible.provider';
@@ -12,6 +13,8 @@ export function createProvider(config: ProviderConfig, log?: ProviderLog): Model
       return new OpenAICompatibleProvider(config, log);
     case 'local-gguf':
       return new LocalGgufProvider(config, log);
+    case 'anthropic':
+      return new AnthropicProvider(config, log);
     default: {
       const never: never = config;
       throw new Error(`unknown provider kind ${(never as ProviderConfig).kind}`);

@@ -46,14 +46,15 @@ export class ResponseStore {
   /** True when a live response of this organisation was deleted. */
   async delete(id: string, orgId: string | null): Promise<boolean> {
     if (!orgId) return false;
-    const rows = await this.ds.query<unknown[]>('DELETE FROM stored_response WHERE id = $1 AND org_id = $2 AND expires_at > now() RETURNING id', [id, orgId]);
-    return rows.length > 0;
+    // TypeORM answers a raw DELETE on Postgres with [rows, affectedCount].
+    const [, affected] = await this.ds.query<[unknown[], number]>('DELETE FROM stored_response WHERE id = $1 AND org_id = $2 AND expires_at > now()', [id, orgId]);
+    return affected > 0;
   }
 
   /** Deletes expired rows; returns how many. */
   async sweep(): Promise<number> {
-    const rows = await this.ds.query<unknown[]>('DELETE FROM stored_response WHERE expires_at <= now() RETURNING id');
-    return rows.length;
+    const [, affected] = await this.ds.query<[unknown[], number]>('DELETE FROM stored_response WHERE expires_at <= now()');
+    return affected;
   }
 
   /** Sweeps every `everyMs` in the background until {@link stop}. */

@@ -1,16 +1,71 @@
-import { Controller, Inject } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_CONFIG, type GatewayConfig } from '@gw/config';
-import { InferenceService } from '@gw/inference';
-import { ProtocolHandler } from '../shared/protocol-handler';
+import { InferenceService, type CanonicalRequest, type InferenceContext } from '@gw/inference';
+import { ProtocolHandler, type ProtocolAdapter } from '../shared/protocol-handler';
+import { createMessagesAdapter, parseMessages, type MessagesMeta } from './anthropic-messages.adapter';
+import { messagesSchema } from './anthropic-messages.schema';
 
-/** STUB (issue #4 in progress): POST /v1/messages, POST /v1/messages/count_tokens. */
+/** Says where a `count_tokens` figure came from: the model's tokenizer, the upstream's, or the estimator. */
+export const TOKEN_COUNT_SOURCE_HEADER = 'x-gateway-token-count-source';
+
+/**
+ * POST /v1/messages and /v1/messages/count_tokens (Anthropic SDKs and Claude Code; base URL without
+ * `/v1`). `anthropic-version` / `anthropic-beta` headers are tolerated and ignored, and so is the query
+ * string (Claude Code posts to `/v1/messages?beta=true`): Fastify routes on the path alone.
+ */
 @ApiTags('Anthropic Messages')
 @Controller()
 export class AnthropicMessagesController {
+  private readonly adapter: ProtocolAdapter<MessagesMeta>;
+
   constructor(
     readonly handler: ProtocolHandler,
     readonly inference: InferenceService,
     @Inject(GATEWAY_CONFIG) readonly config: GatewayConfig,
-  ) {}
+  ) {
+    this.adapter = createMessagesAdapter(config.env.MESSAGES_DEFAULT_MAX_TOKENS);
+  }
+
+  @Post('v1/messages')
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'createMessage', summary: 'Anthropic-compatible message (JSON or SSE stream)' })
+  @ApiBody({ schema: messagesSchema as object })
+  create(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.handler.handle(this.adapter, req, reply);
+  }
+
+  /** Free (no credits), audited once by the service. Errors go to the global filter (Anthropic envelope). */
+  @Post('v1/messages/count_tokens')
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'countMessageTokens', summary: 'Input tokens of a Messages request, as the target model counts them' })
+  @ApiBody({ schema: messagesSchema as object })
+  async countTokens(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<{ input_tokens: number }> {
+    // From here on this method or the service reports the outcome, so the global filter must not audit a failure again.
+    ProtocolHandler.markReached(req);
+    const ac = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) ac.abort(new Error('client disconnected'));
+    });
+    const ctx: InferenceContext = {
+      requestId: req.id,
+      surface: 'messages.count_tokens',
+      startedAt: req.startedAt,
+      startedAtMs: req.startedAtMs,
+      signal: ac.signal,
+      payer: req.payer,
+    };
+    let canonical: CanonicalRequest;
+    try {
+      canonical = parseMessages(req.body, this.config.env.MESSAGES_DEFAULT_MAX_TOKENS);
+    } catch (err) {
+      const model = (req.body as { model?: unknown } | undefined)?.model;
+      this.inference.reportRejected(ctx, typeof model === 'string' ? model : '', false, err);
+      throw err;
+    }
+    const count = await this.inference.countTokens(canonical, ctx);
+    void reply.header(TOKEN_COUNT_SOURCE_HEADER, count.source);
+    return { input_tokens: count.inputTokens };
+  }
 }

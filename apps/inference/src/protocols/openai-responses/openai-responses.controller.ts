@@ -1,14 +1,51 @@
-import { Controller } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { ResponseStore } from '@gw/inference';
-import { ProtocolHandler } from '../shared/protocol-handler';
+import { Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayError, GatewayErrorCode, ResponseStore } from '@gw/inference';
+import { ProtocolHandler, type ProtocolAdapter } from '../shared/protocol-handler';
+import { createResponsesAdapter, type ResponsesMeta } from './openai-responses.adapter';
+import { responsesSchema } from './openai-responses.schema';
 
-/** STUB (issue #4 in progress): POST /v1/responses, GET/DELETE /v1/responses/:id. */
+const notFound = (id: string) => new GatewayError(GatewayErrorCode.NotFound, `Response with id '${id}' not found.`);
+
+/** OpenAI Responses: create (JSON or SSE), and retrieve / delete what `store: true` kept, scoped to the caller's organisation. */
 @ApiTags('Responses')
 @Controller()
 export class OpenAIResponsesController {
+  private readonly adapter: ProtocolAdapter<ResponsesMeta>;
+
   constructor(
-    readonly handler: ProtocolHandler,
-    readonly store: ResponseStore,
-  ) {}
+    private readonly handler: ProtocolHandler,
+    private readonly store: ResponseStore,
+  ) {
+    this.adapter = createResponsesAdapter(store);
+  }
+
+  @Post('v1/responses')
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'createResponse', summary: 'OpenAI-compatible Responses API (JSON or SSE stream)' })
+  @ApiBody({ schema: responsesSchema as object })
+  create(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.handler.handle(this.adapter, req, reply);
+  }
+
+  @Get('v1/responses/:id')
+  @ApiOperation({ operationId: 'getResponse', summary: 'A stored response (store: true), as it was returned' })
+  async retrieve(@Param('id') id: string, @Req() req: FastifyRequest): Promise<Record<string, unknown>> {
+    const stored = await this.store.load(id, req.payer?.orgId ?? null);
+    if (!stored) throw notFound(id);
+    return stored.response;
+  }
+
+  @Delete('v1/responses/:id')
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'deleteResponse', summary: 'Deletes a stored response' })
+  async remove(@Param('id') id: string, @Req() req: FastifyRequest): Promise<{ id: string; object: 'response.deleted'; deleted: true }> {
+    const orgId = req.payer?.orgId ?? null;
+    // Checked with load() rather than delete()'s result: through TypeORM a DELETE resolves to
+    // [rows, rowCount], so ResponseStore.delete() currently reports true even for unknown ids.
+    if (!(await this.store.load(id, orgId))) throw notFound(id);
+    await this.store.delete(id, orgId);
+    return { id, object: 'response.deleted', deleted: true };
+  }
 }

@@ -87,8 +87,13 @@ export function openAIErrorBody(err: GatewayError): { error: Record<string, unkn
   };
 }
 
+/** Anthropic's `error.type` for a failure (`invalid_request_error`, `overloaded_error`, ...). */
+export function anthropicErrorType(err: GatewayError): string {
+  return ANTHROPIC_TYPE[err.code];
+}
+
 export function anthropicErrorBody(err: GatewayError, requestId: string): Record<string, unknown> {
-  return { type: 'error', error: { type: ANTHROPIC_TYPE[err.code], message: err.message }, request_id: requestId };
+  return { type: 'error', error: { type: anthropicErrorType(err), message: err.message }, request_id: requestId };
 }
 
 /** Status and body for a failed request in the given envelope. */

@@ -71,6 +71,11 @@ export class ProtocolHandler {
     return ProtocolHandler.handled.has(req);
   }
 
+  /** For handlers outside {@link handle} whose service reports the outcome itself (count_tokens). */
+  static markReached(req: FastifyRequest): void {
+    ProtocolHandler.handled.add(req);
+  }
+
   constructor(
     private readonly inference: InferenceService,
     private readonly inflight: InflightRegistry,

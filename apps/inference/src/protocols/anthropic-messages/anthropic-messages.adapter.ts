@@ -1,0 +1,38 @@
+import type { CanonicalRequest, CompletionResult } from '@gw/inference';
+import { newId } from '../shared/ids';
+import type { ProtocolAdapter } from '../shared/protocol-handler';
+import { toCanonical } from './anthropic-messages.request.mapper';
+import { toMessage } from './anthropic-messages.response.mapper';
+import { validateMessages } from './anthropic-messages.schema';
+import { MessagesStreamEncoder, PING_FRAME } from './anthropic-messages.stream';
+
+export interface MessagesMeta {
+  /** `msg_…`, Anthropic's id shape (24 base62 characters after the prefix). */
+  id: string;
+}
+
+/** Validates and maps a Messages body; shared by `/v1/messages` and `count_tokens`. */
+export function parseMessages(body: unknown, defaultMaxTokens: number): CanonicalRequest {
+  return toCanonical(validateMessages(body), { defaultMaxTokens });
+}
+
+/**
+ * Wires the Anthropic Messages wire format into the shared protocol flow. A factory, not a constant
+ * like the chat adapter, because the output cap without `max_tokens` comes from configuration.
+ */
+export function createMessagesAdapter(defaultMaxTokens: number): ProtocolAdapter<MessagesMeta> {
+  return {
+    surface: 'messages',
+    parse(body: unknown) {
+      return { canonical: parseMessages(body, defaultMaxTokens), meta: { id: newId('msg_') } };
+    },
+    respond(result: CompletionResult, canonical: CanonicalRequest, meta: MessagesMeta) {
+      return toMessage(result, meta.id, canonical.model);
+    },
+    encoder(canonical: CanonicalRequest, meta: MessagesMeta) {
+      return new MessagesStreamEncoder({ id: meta.id, model: canonical.model });
+    },
+    // Anthropic's own keep-alive is a `ping` event; 10 s keeps idle proxies (often 30-60 s) from cutting in.
+    heartbeat: { frame: PING_FRAME, everyMs: 10_000 },
+  };
+}

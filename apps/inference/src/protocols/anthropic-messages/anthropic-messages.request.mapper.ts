@@ -1,0 +1,130 @@
+import {
+  GatewayError,
+  type CanonicalMessage,
+  type CanonicalRequest,
+  type ContentPart,
+  type ImagePart,
+  type TextPart,
+  type ToolChoice,
+  type ToolDefinition,
+} from '@gw/inference';
+import { messagesSchema } from './anthropic-messages.schema';
+import type { MessagesBody, WireImageBlock, WireMessage, WireTextBlock, WireTool, WireToolResultBlock } from './anthropic-messages.wire';
+
+/** Top-level fields the gateway models; every other one travels in `passthrough` (thinking, output_config…). */
+const KNOWN = new Set(Object.keys(messagesSchema.properties));
+
+export interface MessagesMapOptions {
+  /** Output cap when the body has no `max_tokens` (Anthropic requires it; we do not). */
+  defaultMaxTokens: number;
+}
+
+const text = (t: string): TextPart => ({ type: 'text', text: t });
+
+function image(b: WireImageBlock): ImagePart {
+  const s = b.source;
+  return { type: 'image', source: s.type === 'base64' ? { kind: 'base64', mediaType: s.media_type, data: s.data } : { kind: 'url', url: s.url } };
+}
+
+function toolResult(b: WireToolResultBlock): ContentPart {
+  const c = b.content ?? [];
+  const content = typeof c === 'string' ? [text(c)] : c.map((p) => (p.type === 'text' ? text(p.text) : image(p)));
+  return { type: 'tool_result', toolCallId: b.tool_use_id, content, ...(typeof b.is_error === 'boolean' && { isError: b.is_error }) };
+}
+
+/** One wire message → one canonical message; block types per role are already enforced by the schema. */
+function message(m: WireMessage): CanonicalMessage {
+  if (typeof m.content === 'string') return { role: m.role, content: [text(m.content)] };
+  const content: ContentPart[] = [];
+  for (const b of m.content) {
+    switch (b.type) {
+      case 'text':
+        content.push(text(b.text));
+        break;
+      case 'image':
+        content.push(image(b));
+        break;
+      case 'tool_result':
+        content.push(toolResult(b));
+        break;
+      case 'tool_use':
+        // The canonical id is Anthropic's own `toolu_…` id, so a later tool_result matches it unchanged.
+        content.push({ type: 'tool_call', id: b.id, name: b.name, arguments: JSON.stringify(b.input) });
+        break;
+      case 'thinking':
+      case 'redacted_thinking':
+        break; // earlier-turn reasoning: nothing a non-Anthropic upstream can replay
+    }
+  }
+  return { role: m.role, content };
+}
+
+/** `system` (string or text blocks) → one leading system message, blocks kept as separate text parts. */
+function systemMessage(system: MessagesBody['system']): CanonicalMessage[] {
+  if (system === undefined || system === '') return [];
+  const parts = typeof system === 'string' ? [text(system)] : system.map((b: WireTextBlock) => text(b.text));
+  return parts.length ? [{ role: 'system', content: parts }] : [];
+}
+
+/**
+ * Function tools only. Server tools (`web_search_20250305`, `bash_20250124`, `text_editor_…`: any `type`
+ * but `custom`) run inside Anthropic's API; no upstream behind this gateway can run them, so they are
+ * accepted (Claude Code may send them) and not sent upstream. Their names are returned for tool_choice.
+ */
+function tools(wire: WireTool[] | undefined): { defs: ToolDefinition[]; server: Set<string> } {
+  const defs: ToolDefinition[] = [];
+  const server = new Set<string>();
+  for (const t of wire ?? []) {
+    if (t.type !== undefined && t.type !== 'custom') {
+      if (t.name) server.add(t.name);
+      continue;
+    }
+    const strict = typeof t.strict === 'boolean' ? { strict: t.strict } : {};
+    // The schema requires `name` and `input_schema` on function tools.
+    defs.push({ name: t.name!, description: t.description, parameters: t.input_schema!, ...strict });
+  }
+  return { defs, server };
+}
+
+function toolChoice(choice: MessagesBody['tool_choice'], defs: ToolDefinition[], server: Set<string>): ToolChoice | undefined {
+  if (!choice) return undefined;
+  switch (choice.type) {
+    case 'auto':
+    case 'none':
+      return { type: choice.type };
+    case 'any':
+      return { type: 'required' };
+    case 'tool':
+      if (defs.some((t) => t.name === choice.name)) return { type: 'tool', name: choice.name };
+      throw GatewayError.invalid(
+        server.has(choice.name)
+          ? `tool_choice.name: '${choice.name}' is a server tool, which this gateway does not run`
+          : `tool_choice.name: no tool named '${choice.name}' in tools`,
+        'tool_choice.name',
+      );
+  }
+}
+
+const orUndef = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
+
+/** Anthropic Messages body (already schema-validated) → canonical request. */
+export function toCanonical(body: MessagesBody, opts: MessagesMapOptions): CanonicalRequest {
+  const { defs, server } = tools(body.tools);
+  const choice = body.tool_choice;
+  const passthrough: Record<string, unknown> = {};
+  for (const key of Object.keys(body)) if (!KNOWN.has(key)) passthrough[key] = body[key];
+  const stop = orUndef(body.stop_sequences);
+  return {
+    model: body.model,
+    messages: [...systemMessage(body.system), ...body.messages.map(message)],
+    tools: defs.length ? defs : undefined,
+    toolChoice: toolChoice(choice, defs, server),
+    parallelToolCalls: choice && choice.type !== 'none' && choice.disable_parallel_tool_use === true ? false : undefined,
+    sampling: { temperature: orUndef(body.temperature), topP: orUndef(body.top_p), topK: orUndef(body.top_k) },
+    maxTokens: orUndef(body.max_tokens) ?? opts.defaultMaxTokens,
+    stop: stop?.length ? stop : undefined,
+    user: orUndef(body.metadata?.user_id),
+    stream: body.stream === true,
+    passthrough: { dialect: 'anthropic-messages', fields: passthrough },
+  };
+}

@@ -1,0 +1,69 @@
+/** TypeScript shapes of an Anthropic Messages body, as far as {@link messagesSchema} guarantees them. */
+
+export interface WireTextBlock {
+  type: 'text';
+  text: string;
+}
+
+export type WireImageSource = { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string };
+
+export interface WireImageBlock {
+  type: 'image';
+  source: WireImageSource;
+}
+
+export interface WireToolUseBlock {
+  type: 'tool_use';
+  id: string;
+  name: string;
+  input: Record<string, unknown>;
+}
+
+export interface WireToolResultBlock {
+  type: 'tool_result';
+  tool_use_id: string;
+  content?: string | Array<WireTextBlock | WireImageBlock>;
+  is_error?: boolean | null;
+}
+
+export interface WireThinkingBlock {
+  type: 'thinking' | 'redacted_thinking';
+}
+
+export type WireUserBlock = WireTextBlock | WireImageBlock | WireToolResultBlock;
+export type WireAssistantBlock = WireTextBlock | WireToolUseBlock | WireThinkingBlock;
+
+export type WireMessage =
+  | { role: 'user'; content: string | WireUserBlock[] }
+  | { role: 'assistant'; content: string | WireAssistantBlock[] }
+  | { role: 'system'; content: string | WireTextBlock[] };
+
+/** A function tool (`type` absent or `custom`) or a server tool (any other `type`). */
+export interface WireTool {
+  type?: string;
+  name?: string;
+  description?: string;
+  input_schema?: Record<string, unknown>;
+  strict?: boolean | null;
+}
+
+export type WireToolChoice =
+  | { type: 'auto' | 'any'; disable_parallel_tool_use?: boolean | null }
+  | { type: 'none' }
+  | { type: 'tool'; name: string; disable_parallel_tool_use?: boolean | null };
+
+export interface MessagesBody {
+  model: string;
+  messages: WireMessage[];
+  system?: string | WireTextBlock[];
+  max_tokens?: number | null;
+  temperature?: number | null;
+  top_p?: number | null;
+  top_k?: number | null;
+  stop_sequences?: string[] | null;
+  stream?: boolean | null;
+  metadata?: { user_id?: string | null } | null;
+  tools?: WireTool[];
+  tool_choice?: WireToolChoice;
+  [field: string]: unknown;
+}

@@ -1,0 +1,4 @@
+import { embeddedMode } from '../support/e2e-modes';
+import { defineMessagesSuite } from './messages-suite';
+
+defineMessagesSuite(embeddedMode);

@@ -1,0 +1,4 @@
+import { embeddedMode } from '../support/e2e-modes';
+import { defineResponsesSuite } from './responses-suite';
+
+defineResponsesSuite(embeddedMode);
