@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { startFakeAnthropic, type FakeAnthropic } from '@gw/testing';
+import { bootstrapCli } from '../support/bootstrap';
+import { freshDatabase, freshRedis } from '../support/databases';
+import { startGateway, type GatewayProcess } from '../support/gateway-process';
+
+const SCHEMA = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } as const;
+
+/**
+ * Any surface reaches any provider: the two OpenAI surfaces run their tool loops against an Anthropic
+ * upstream (the other direction, Anthropic → OpenAI-compatible, is in messages-suite), and
+ * Anthropic-only fields reach the upstream that understands them.
+ */
+describe('cross-protocol: every surface against an Anthropic upstream', () => {
+  let anthropicFake: FakeAnthropic;
+  let gw: GatewayProcess;
+  let openai: OpenAI;
+  let anthropic: Anthropic;
+
+  before(async () => {
+    anthropicFake = await startFakeAnthropic({ apiKey: 'sk-ant-secret', toolPreamble: 'Let me check.' });
+    const dbUrl = await freshDatabase('gw_e2e_cross_protocol_test');
+    const catalog = {
+      providers: [{ id: 'claude', kind: 'anthropic', base_url: anthropicFake.url, api_key: 'sk-ant-secret', timeout_ms: 2000 }],
+      models: [
+        { id: 'claude-fake', provider: 'claude', upstream_model: 'claude-fake-1' },
+        { id: 'claude-529', provider: 'claude', upstream_model: 'fail-529' },
+      ],
+    };
+    gw = await startGateway({ DATABASE_URL: dbUrl, REDIS_URL: await freshRedis(15), CATALOG_JSON: JSON.stringify(catalog) });
+    const key = (await bootstrapCli({ DATABASE_URL: dbUrl }, ['--org', 'x', '--email', 'x@example.com', '--credits', '1000'])).api_key.key;
+    openai = new OpenAI({ baseURL: `${gw.info.inferenceUrl}/v1`, apiKey: key, maxRetries: 0 });
+    anthropic = new Anthropic({ baseURL: gw.info.inferenceUrl!, apiKey: key, maxRetries: 0 });
+  });
+
+  after(async () => {
+    const code = await gw?.stop();
+    await anthropicFake?.close();
+    assert.equal(code, 0, gw?.output());
+  });
+
+  const lastUpstream = () => anthropicFake.requests.at(-1)!;
+
+  it('chat completions: a streamed tool loop keeps the Anthropic tool id and input', async () => {
+    const tools: OpenAI.Chat.ChatCompletionTool[] = [{ type: 'function', function: { name: 'get_weather', parameters: SCHEMA } }];
+    const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Weather in Paris?' }];
+    const first = await openai.chat.completions.stream({ model: 'claude-fake', messages, tools, max_tokens: 64 }).finalChatCompletion();
+    const msg = first.choices[0].message;
+    assert.equal(first.choices[0].finish_reason, 'tool_calls');
+    assert.equal(msg.content, 'Let me check.');
+    const call = msg.tool_calls![0];
+    assert.ok(call.type === 'function');
+    assert.match(call.id, /^toolu_fake_/);
+    assert.deepEqual(JSON.parse(call.function.arguments), { city: 'Paris' });
+    assert.equal(lastUpstream().headers['x-api-key'], 'sk-ant-secret');
+    assert.deepEqual(lastUpstream().body.system, [{ type: 'text', text: 'Be brief.' }]);
+    messages.push(msg, { role: 'tool', tool_call_id: call.id, content: 'sunny, 21C' });
+    const second = await openai.chat.completions.create({ model: 'claude-fake', messages, tools, max_tokens: 64 });
+    assert.equal(second.choices[0].message.content, 'tool said: sunny, 21C');
+    const sent = lastUpstream().body.messages;
+    assert.deepEqual(sent.at(-2).content.at(-1), { type: 'tool_use', id: call.id, name: 'get_weather', input: { city: 'Paris' } });
+    assert.deepEqual(sent.at(-1).content[0], { type: 'tool_result', tool_use_id: call.id, content: [{ type: 'text', text: 'sunny, 21C' }] });
+  });
+
+  it('responses: a streamed function-call loop keeps call_id and arguments', async () => {
+    const tools: OpenAI.Responses.FunctionTool[] = [{ type: 'function', name: 'get_weather', parameters: SCHEMA, strict: false }];
+    const input: OpenAI.Responses.ResponseInput = [{ role: 'user', content: 'Weather in Paris?' }];
+    const first = await openai.responses.stream({ model: 'claude-fake', input, tools }).finalResponse();
+    const output = first.output as OpenAI.Responses.ResponseOutputItem[];
+    const call = output.find((o): o is OpenAI.Responses.ResponseFunctionToolCall => o.type === 'function_call')!;
+    assert.match(call.call_id, /^toolu_fake_/);
+    assert.deepEqual(JSON.parse(call.arguments), { city: 'Paris' });
+    input.push(...(output as OpenAI.Responses.ResponseInputItem[]), { type: 'function_call_output', call_id: call.call_id, output: 'rainy' });
+    const second = await openai.responses.stream({ model: 'claude-fake', input, tools }).finalResponse();
+    assert.equal(second.output_text, 'tool said: rainy');
+    assert.equal(lastUpstream().body.messages.at(-1).content[0].tool_use_id, call.call_id);
+  });
+
+  it('messages: Anthropic-only fields reach the Anthropic upstream verbatim; count_tokens asks the upstream', async () => {
+    const thinking = { type: 'enabled', budget_tokens: 1024 } as const;
+    const final = await anthropic.messages
+      .stream({
+        model: 'claude-fake',
+        max_tokens: 2048,
+        thinking,
+        messages: [{ role: 'user', content: 'hello' }],
+        ...{ context_management: { edits: [{ type: 'clear_thinking_20251015', keep: 'all' }] } },
+      })
+      .finalMessage();
+    assert.equal(final.content.map((b) => (b.type === 'text' ? b.text : '')).join(''), 'echo: hello');
+    const body = lastUpstream().body;
+    assert.deepEqual(body.thinking, thinking);
+    assert.deepEqual(body.context_management, { edits: [{ type: 'clear_thinking_20251015', keep: 'all' }] });
+    const { data, response } = await anthropic.messages.countTokens({ model: 'claude-fake', messages: [{ role: 'user', content: 'hello' }] }).withResponse();
+    assert.equal(response.headers.get('x-gateway-token-count-source'), 'upstream');
+    assert.equal(lastUpstream().path.split('?')[0], '/v1/messages/count_tokens');
+    assert.ok(data.input_tokens > 0);
+  });
+
+  it('passes an overloaded Anthropic upstream on as 529 (Anthropic) and 503 (OpenAI)', async () => {
+    await assert.rejects(
+      anthropic.messages.create({ model: 'claude-529', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] }),
+      (e: unknown) => e instanceof Anthropic.APIError && e.status === 529 && !e.message.includes('sk-ant-secret'),
+    );
+    await assert.rejects(
+      openai.chat.completions.create({ model: 'claude-529', messages: [{ role: 'user', content: 'x' }] }),
+      (e: unknown) => e instanceof OpenAI.APIError && e.status === 503,
+    );
+  });
+});
