@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { startFakeUpstream, type FakeUpstream } from '@gw/testing';
 import { bootstrapCli, type Bootstrapped } from '../support/bootstrap';
@@ -129,8 +130,38 @@ describe('auth, credits and rate-limit errors through the OpenAI SDK (e2e)', () 
     );
   });
 
+  it('the Anthropic SDK sees 401, 402 and 429 in the Anthropic envelope on /v1/messages', async () => {
+    const ask = { model: 'abliterated-model', max_tokens: 16, messages: [{ role: 'user' as const, content: 'hi' }] };
+    const typeOf = (e: InstanceType<typeof Anthropic.APIError>) => (e.error as { type?: string; error?: { type?: string } }).error?.type;
+    const missing = await fetch(`${gw.info.inferenceUrl}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ask) });
+    assert.equal(missing.status, 401);
+    assert.deepEqual(((await missing.json()) as { type: string; error: { type: string } }).error.type, 'authentication_error');
+    await assert.rejects(new Anthropic({ baseURL: gw.info.inferenceUrl!, apiKey: `ak_${'0'.repeat(32)}`, maxRetries: 0 }).messages.create(ask), (e: unknown) => {
+      assert.ok(e instanceof Anthropic.AuthenticationError, String(e));
+      assert.equal(typeOf(e), 'authentication_error');
+      return true;
+    });
+    const broke = await bootstrapCli({ DATABASE_URL: dbUrl }, ['--org', 'broke-anthropic', '--email', 'owner@broke-anthropic.test']);
+    await assert.rejects(new Anthropic({ baseURL: gw.info.inferenceUrl!, apiKey: broke.api_key.key, maxRetries: 0 }).messages.create(ask), (e: unknown) => {
+      assert.ok(e instanceof Anthropic.PaymentRequiredError, String(e));
+      assert.equal(typeOf(e), 'billing_error');
+      return true;
+    });
+    const control = await controlAs(gw.info.controlUrl!, owner.user.email, owner.password);
+    const key = await control.createKey('one-per-minute', { rate_limit_per_minute: 1 });
+    const client = new Anthropic({ baseURL: gw.info.inferenceUrl!, apiKey: key.key, maxRetries: 0 });
+    const { response } = await client.messages.create(ask).withResponse();
+    served.push(response.headers.get('x-request-id')!);
+    await assert.rejects(client.messages.stream(ask).finalMessage(), (e: unknown) => {
+      assert.ok(e instanceof Anthropic.RateLimitError, String(e));
+      assert.equal(typeOf(e), 'rate_limit_error');
+      assert.match(e.headers?.get('retry-after') ?? '', /^\d+$/);
+      return true;
+    });
+  });
+
   it('the ledger has exactly one charged row per served call and none for refused ones', async () => {
-    assert.equal(served.length, 2);
+    assert.equal(served.length, 3);
     assert.equal(refused.length, 2);
     assert.ok(refused.every((id) => typeof id === 'string' && id.length > 0), 'refusals carry x-request-id');
     const rows = await waitForRows<{ entry_id: string; credits: string }>(dbUrl, 'SELECT entry_id, credits FROM credit_ledger WHERE entry_id = ANY($1)', [served], served.length);
