@@ -194,11 +194,13 @@ export function defineMessagesSuite(mode: SuiteMode): void {
       assert.equal(((await bad.json()) as { type: string; error: { type: string } }).error.type, 'invalid_request_error');
     });
 
+    let midFail = '';
     it('raises the SDK APIError for a stream that fails mid-way', async () => {
-      await assert.rejects(
-        client.messages.stream({ model: 'fake-midfail', max_tokens: 64, messages: [{ role: 'user', content: 'go' }] }).finalMessage(),
-        (e: unknown) => e instanceof Anthropic.APIError && /broke mid-stream/.test(e.message),
-      );
+      const stream = client.messages.stream({ model: 'fake-midfail', max_tokens: 64, messages: [{ role: 'user', content: 'go' }] });
+      await assert.rejects(stream.finalMessage(), (e: unknown) => e instanceof Anthropic.APIError && /broke mid-stream/.test(e.message));
+      midFail = stream.request_id!;
+      assert.match(midFail, /^req_/, 'Anthropic clients read the request-id header');
+      requestIds.push(midFail);
     });
 
     it('writes one audit row per request with the messages surfaces', async () => {
@@ -211,7 +213,9 @@ export function defineMessagesSuite(mode: SuiteMode): void {
       assert.equal(rows.length, requestIds.length);
       assert.equal(rows.filter((r) => r.surface === 'messages.count_tokens').length, 3);
       assert.ok(rows.every((r) => r.surface === 'messages' || r.surface === 'messages.count_tokens'));
-      assert.equal(rows.filter((r) => r.status === 'error').length, 1, 'the malformed-JSON request is audited too');
+      assert.equal(rows.filter((r) => r.status === 'error').length, 2, 'the malformed-JSON request and the failed stream are audited too');
+      const charged = await waitForRows<{ credits: string }>(mode.databaseUrl(gw), 'SELECT credits FROM credit_ledger WHERE entry_id = $1', [midFail], 1);
+      assert.ok(charged.length === 1 && Number(charged[0].credits) < 0, 'what a failed stream generated is charged, once');
     });
   });
 }

@@ -191,10 +191,18 @@ export function defineResponsesSuite(mode: SuiteMode): void {
       }
     });
 
+    let midFail = '';
     it('ends a stream that fails mid-way with response.failed', async () => {
       const final = await client.responses.stream({ model: 'fake-midfail', input: 'go' }).finalResponse();
       assert.equal(final.status, 'failed');
       assert.ok(final.error?.message);
+      const { data: events, response } = await client.responses.create({ model: 'fake-midfail', input: 'go', stream: true }).withResponse();
+      const types: string[] = [];
+      for await (const e of events) types.push(e.type);
+      assert.equal(types.at(-1), 'response.failed');
+      assert.ok(types.includes('response.output_text.delta'), 'the partial output was streamed first');
+      midFail = response.headers.get('x-request-id')!;
+      requestIds.push(midFail);
     });
 
     it('answers malformed JSON with 400 in the OpenAI envelope', async () => {
@@ -217,7 +225,9 @@ export function defineResponsesSuite(mode: SuiteMode): void {
       );
       assert.equal(rows.length, requestIds.length);
       assert.ok(rows.every((r) => r.surface === 'responses'));
-      assert.equal(rows.filter((r) => r.status === 'error').length, 1);
+      assert.equal(rows.filter((r) => r.status === 'error').length, 2, 'the malformed-JSON request and the failed stream');
+      const charged = await waitForRows<{ credits: string }>(mode.databaseUrl(gw), 'SELECT credits FROM credit_ledger WHERE entry_id = $1', [midFail], 1);
+      assert.ok(charged.length === 1 && Number(charged[0].credits) < 0, 'what a failed stream generated is charged, once');
     });
   });
 }

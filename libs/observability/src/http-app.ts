@@ -51,7 +51,8 @@ export async function createHttpApp(module: Type | object, opts: HttpAppOptions)
   fastify.addHook('onRequest', (req, reply, done) => {
     req.startedAt = performance.now();
     req.startedAtMs = Date.now();
-    void reply.header('x-request-id', req.id);
+    // OpenAI's SDK reads `x-request-id`, Anthropic's `request-id`: send both.
+    void reply.header('x-request-id', req.id).header('request-id', req.id);
     done();
   });
   fastify.addHook('onResponse', (req, reply, done) => {
