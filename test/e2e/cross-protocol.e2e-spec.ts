@@ -8,6 +8,9 @@ import { freshDatabase, freshRedis } from '../support/databases';
 import { startGateway, type GatewayProcess } from '../support/gateway-process';
 
 const SCHEMA = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } as const;
+const INPUT_SCHEMA = { type: 'object' as const, properties: { city: { type: 'string' } }, required: ['city'] };
+const EPH = { type: 'ephemeral' } as const;
+const CONFIGURED_BETA = 'context-management-2025-06-27';
 
 /**
  * Any surface reaches any provider: the two OpenAI surfaces run their tool loops against an Anthropic
@@ -24,10 +27,12 @@ describe('cross-protocol: every surface against an Anthropic upstream', () => {
     anthropicFake = await startFakeAnthropic({ apiKey: 'sk-ant-secret', toolPreamble: 'Let me check.' });
     const dbUrl = await freshDatabase('gw_e2e_cross_protocol_test');
     const catalog = {
-      providers: [{ id: 'claude', kind: 'anthropic', base_url: anthropicFake.url, api_key: 'sk-ant-secret', timeout_ms: 2000 }],
+      providers: [{ id: 'claude', kind: 'anthropic', base_url: anthropicFake.url, api_key: 'sk-ant-secret', timeout_ms: 2000, extra_headers: { 'anthropic-beta': CONFIGURED_BETA } }],
       models: [
         { id: 'claude-fake', provider: 'claude', upstream_model: 'claude-fake-1' },
         { id: 'claude-529', provider: 'claude', upstream_model: 'fail-529' },
+        // The fake answers this upstream model with a signed thinking block first.
+        { id: 'claude-thinking', provider: 'claude', upstream_model: 'thinking' },
       ],
     };
     gw = await startGateway({ DATABASE_URL: dbUrl, REDIS_URL: await freshRedis(15), CATALOG_JSON: JSON.stringify(catalog) });
@@ -98,6 +103,64 @@ describe('cross-protocol: every surface against an Anthropic upstream', () => {
     assert.equal(response.headers.get('x-gateway-token-count-source'), 'upstream');
     assert.equal(lastUpstream().path.split('?')[0], '/v1/messages/count_tokens');
     assert.ok(data.input_tokens > 0);
+  });
+
+  it('messages: cache_control reaches the Anthropic upstream on system, text, tool_use, tool_result and tools', async () => {
+    const h1 = { type: 'ephemeral', ttl: '1h' } as const;
+    await anthropic.messages.create({
+      model: 'claude-fake',
+      max_tokens: 64,
+      system: [{ type: 'text', text: 'You are Claude Code.', cache_control: h1 }, { type: 'text', text: 'Be brief.' }],
+      tools: [{ name: 'get_weather', input_schema: INPUT_SCHEMA, cache_control: EPH }],
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'Weather in Paris?', cache_control: EPH }] },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_01', name: 'get_weather', input: { city: 'Paris' }, cache_control: EPH }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01', content: 'sunny', cache_control: EPH }] },
+      ],
+    });
+    const body = lastUpstream().body;
+    assert.deepEqual(body.system, [{ type: 'text', text: 'You are Claude Code.', cache_control: h1 }, { type: 'text', text: 'Be brief.' }]);
+    assert.deepEqual(body.tools, [{ name: 'get_weather', input_schema: INPUT_SCHEMA, cache_control: EPH }]);
+    assert.deepEqual(body.messages[0].content, [{ type: 'text', text: 'Weather in Paris?', cache_control: EPH }]);
+    assert.deepEqual(body.messages[1].content, [{ type: 'tool_use', id: 'toolu_01', name: 'get_weather', input: { city: 'Paris' }, cache_control: EPH }]);
+    assert.deepEqual(body.messages[2].content, [{ type: 'tool_result', tool_use_id: 'toolu_01', content: [{ type: 'text', text: 'sunny' }], cache_control: EPH }]);
+  });
+
+  it('messages: the anthropic-beta header reaches the Anthropic upstream merged with the configured one (count_tokens too), never from chat', async () => {
+    const headers = { 'anthropic-beta': `interleaved-thinking-2025-05-14,${CONFIGURED_BETA}` };
+    const merged = `${CONFIGURED_BETA},interleaved-thinking-2025-05-14`;
+    const params = { model: 'claude-fake', max_tokens: 16, messages: [{ role: 'user' as const, content: 'hi' }] };
+    await anthropic.messages.create(params, { headers });
+    assert.equal(lastUpstream().headers['anthropic-beta'], merged);
+    // The gateway's own key goes upstream, never the caller's credentials.
+    assert.equal(lastUpstream().headers['x-api-key'], 'sk-ant-secret');
+    assert.equal(lastUpstream().headers.authorization, undefined);
+    await anthropic.messages.countTokens({ model: params.model, messages: params.messages }, { headers });
+    assert.equal(lastUpstream().path.split('?')[0], '/v1/messages/count_tokens');
+    assert.equal(lastUpstream().headers['anthropic-beta'], merged);
+    await openai.chat.completions.create({ model: 'claude-fake', messages: [{ role: 'user', content: 'hi' }] }, { headers });
+    assert.equal(lastUpstream().headers['anthropic-beta'], CONFIGURED_BETA);
+  });
+
+  it('messages: a tool loop with thinking sends the signed thinking block back first, and the SDK shows it', async () => {
+    const thinking = { type: 'enabled', budget_tokens: 1024 } as const;
+    const tools = [{ name: 'get_weather', input_schema: INPUT_SCHEMA }];
+    const messages: Anthropic.MessageParam[] = [{ role: 'user', content: 'Weather in Paris?' }];
+    const first = await anthropic.messages.stream({ model: 'claude-thinking', max_tokens: 2048, thinking, tools, messages }).finalMessage();
+    assert.deepEqual(
+      first.content.map((b) => b.type),
+      ['thinking', 'text', 'tool_use'],
+    );
+    const [block, , call] = first.content;
+    assert.ok(block.type === 'thinking' && call.type === 'tool_use');
+    assert.equal(block.thinking, 'Let me think about that.');
+    assert.equal(block.signature, `sig_fake_${anthropicFake.requests.length}`);
+    messages.push({ role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: 'sunny' }] });
+    // The fake, like Anthropic, rejects this request unless the thinking block comes back first with its signature.
+    const second = await anthropic.messages.create({ model: 'claude-thinking', max_tokens: 2048, thinking, tools, messages });
+    assert.deepEqual(lastUpstream().body.messages[1].content[0], { type: 'thinking', thinking: block.thinking, signature: block.signature });
+    assert.deepEqual(second.content[0], { type: 'thinking', thinking: 'Let me think about that.', signature: `sig_fake_${anthropicFake.requests.length}` });
+    assert.equal(second.content.find((b) => b.type === 'text')?.text, 'tool said: sunny');
   });
 
   it('passes an overloaded Anthropic upstream on as 529 (Anthropic) and 503 (OpenAI)', async () => {

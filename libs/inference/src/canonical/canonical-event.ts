@@ -1,5 +1,6 @@
 import type { GatewayError } from '../errors/gateway-error';
 import type { Charge } from '../service/meter.port';
+import type { ReasoningPart, RedactedReasoningPart } from './canonical-request';
 
 /** Why generation ended, in neutral terms; each protocol maps these to its own vocabulary. */
 export type FinishReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'content_filter';
@@ -21,6 +22,28 @@ export interface MessageStartEvent {
 export interface TextDeltaEvent {
   type: 'text_delta';
   text: string;
+}
+/**
+ * Opens a reasoning block (Anthropic `thinking`): the reasoning deltas and signature that follow belong to it, until
+ * any other content event. Blocks are explicit because consecutive ones each carry their own signature.
+ */
+export interface ReasoningStartEvent {
+  type: 'reasoning_start';
+}
+/** Reasoning text; one arriving with no reasoning block open opens one. */
+export interface ReasoningDeltaEvent {
+  type: 'reasoning_delta';
+  text: string;
+}
+/** The open reasoning block's signature (Anthropic sends it once, after the text; a later one replaces it); needed back verbatim. */
+export interface ReasoningSignatureEvent {
+  type: 'reasoning_signature';
+  signature: string;
+}
+/** A whole reasoning block the upstream encrypted (Anthropic `redacted_thinking`). */
+export interface RedactedReasoningEvent {
+  type: 'redacted_reasoning';
+  data: string;
 }
 /** Opens tool call `index` (0-based, in the order the model emits them). */
 export interface ToolCallStartEvent {
@@ -56,12 +79,16 @@ export interface MeteringEvent {
 }
 
 /**
- * Provider output. A well-formed stream is: message_start, any of text/tool events, then usage and
+ * Provider output. A well-formed stream is: message_start, any of text/reasoning/tool events, then usage and
  * message_stop (in either order), or an error event at any point, after which nothing follows.
  */
 export type CanonicalEvent =
   | MessageStartEvent
   | TextDeltaEvent
+  | ReasoningStartEvent
+  | ReasoningDeltaEvent
+  | ReasoningSignatureEvent
+  | RedactedReasoningEvent
   | ToolCallStartEvent
   | ToolCallDeltaEvent
   | UsageEvent
@@ -73,6 +100,8 @@ export type CanonicalEvent =
 export interface CanonicalResponse {
   upstreamModel: string;
   text: string;
+  /** Reasoning blocks in the order produced (they precede the text and calls); absent when there was none. */
+  reasoning?: Array<ReasoningPart | RedactedReasoningPart>;
   toolCalls: Array<{ id: string; name: string; arguments: string }>;
   finishReason: FinishReason;
   stopSequence?: string;

@@ -4,9 +4,17 @@
  */
 export type Role = 'system' | 'developer' | 'user' | 'assistant' | 'tool';
 
+/**
+ * Anthropic's prompt-caching marker (`cache_control`, e.g. `{type:"ephemeral", ttl:"1h"}`): the prompt up to and
+ * including the marked block or tool is cached. Kept verbatim for upstreams that understand it (Anthropic Messages);
+ * every other upstream ignores it.
+ */
+export type CacheControl = Record<string, unknown>;
+
 export interface TextPart {
   type: 'text';
   text: string;
+  cacheControl?: CacheControl;
 }
 
 export type ImageSource = { kind: 'url'; url: string } | { kind: 'base64'; mediaType: string; data: string };
@@ -16,6 +24,7 @@ export interface ImagePart {
   source: ImageSource;
   /** OpenAI `detail` hint, kept for upstreams that understand it. */
   detail?: string;
+  cacheControl?: CacheControl;
 }
 
 /** A call the assistant made; `arguments` is the raw JSON text exactly as the model produced it. */
@@ -24,6 +33,7 @@ export interface ToolCallPart {
   id: string;
   name: string;
   arguments: string;
+  cacheControl?: CacheControl;
 }
 
 /** The answer to a tool call, in a `tool` (or Anthropic-style `user`) message. */
@@ -32,9 +42,27 @@ export interface ToolResultPart {
   toolCallId: string;
   content: Array<TextPart | ImagePart>;
   isError?: boolean;
+  cacheControl?: CacheControl;
 }
 
-export type ContentPart = TextPart | ImagePart | ToolCallPart | ToolResultPart;
+/**
+ * Reasoning the assistant showed in an earlier turn (Anthropic `thinking`). Anthropic requires it back, unchanged and
+ * with its `signature`, before the turn's tool calls when thinking is on; other upstreams cannot use it and drop it.
+ */
+export interface ReasoningPart {
+  type: 'reasoning';
+  text: string;
+  /** Anthropic's opaque proof that `text` is the model's own; absent when the upstream sent none. */
+  signature?: string;
+}
+
+/** Reasoning the upstream encrypted (Anthropic `redacted_thinking`): opaque `data`, replayed as is. */
+export interface RedactedReasoningPart {
+  type: 'redacted_reasoning';
+  data: string;
+}
+
+export type ContentPart = TextPart | ImagePart | ToolCallPart | ToolResultPart | ReasoningPart | RedactedReasoningPart;
 
 export interface CanonicalMessage {
   role: Role;
@@ -49,6 +77,7 @@ export interface ToolDefinition {
   /** JSON Schema of the arguments. */
   parameters: Record<string, unknown>;
   strict?: boolean;
+  cacheControl?: CacheControl;
 }
 
 export type ToolChoice =
@@ -90,6 +119,10 @@ export interface CanonicalRequest {
   /** End-user id for abuse monitoring (OpenAI `user`, Anthropic `metadata.user_id`). */
   user?: string;
   stream: boolean;
-  /** Fields the gateway does not model, passed to upstreams speaking the same dialect. */
-  passthrough: { dialect: Dialect; fields: Record<string, unknown> };
+  /**
+   * Fields the gateway does not model, passed to upstreams speaking the same dialect; likewise `headers`, the
+   * request headers such an upstream needs (only `anthropic-beta`, which unlocks fields like `context_management`).
+   * Never credentials: the gateway authenticates upstream with its own key.
+   */
+  passthrough: { dialect: Dialect; fields: Record<string, unknown>; headers?: Record<string, string> };
 }

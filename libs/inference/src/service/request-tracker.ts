@@ -27,13 +27,20 @@ export class RequestTracker {
         if (ev.upstreamModel) this.upstreamModel = ev.upstreamModel;
         if (ev.inputTokens !== undefined) this.inputTokens = ev.inputTokens;
         break;
+      // Reasoning is generated output like text: upstreams bill it as output tokens, and its first token is the
+      // first sign of life a client sees (Claude Code shows thinking live), so it counts for TTFT and the fallback.
       case 'text_delta':
+      case 'reasoning_delta':
       case 'tool_call_delta':
         this.deltas++;
         this.ttftMs ??= performance.now() - this.ctx.startedAt;
         break;
       case 'tool_call_start':
+      case 'reasoning_start':
+      case 'redacted_reasoning':
         this.ttftMs ??= performance.now() - this.ctx.startedAt;
+        break;
+      case 'reasoning_signature':
         break;
       case 'usage':
         this.usageSeen = ev.usage;

@@ -13,6 +13,11 @@ function partChars(p: ContentPart): number {
       return p.name.length + p.arguments.length;
     case 'tool_result':
       return p.content.reduce((n, c) => n + partChars(c), 0);
+    // Replayed reasoning is input too (Anthropic counts the last turn's); counting it keeps the estimate generous.
+    case 'reasoning':
+      return p.text.length;
+    case 'redacted_reasoning':
+      return p.data.length;
   }
 }
 

@@ -18,6 +18,7 @@ export interface MessagesRequestBody {
   max_tokens?: number;
   stop_sequences?: string[];
   stream?: boolean;
+  thinking?: { type?: string };
 }
 
 export interface AnthropicReplyOptions {

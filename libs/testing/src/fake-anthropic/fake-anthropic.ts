@@ -10,6 +10,7 @@ import {
   type AnthropicReplyOptions,
   type MessagesRequestBody,
 } from './fake-anthropic-replies';
+import { COUNT_FIELDS, FAILURES, thinkingProblem } from './fake-anthropic-checks';
 import { RequestLog, sendError as error, sendJson as json, sendText as text } from './fake-anthropic-http';
 import {
   FAKE_ANTHROPIC_BEHAVIOURS,
@@ -18,21 +19,6 @@ import {
   type FakeAnthropicBehaviour,
   type FakeAnthropicOptions,
 } from './fake-anthropic.types';
-
-type Failure = { status: number; type: string; message: string };
-const FAILURES: Partial<Record<FakeAnthropicBehaviour, Failure>> = {
-  'fail-400': { status: 400, type: 'invalid_request_error', message: 'messages.0.content: fake rejection.' },
-  'fail-403': { status: 403, type: 'permission_error', message: 'Your API key does not have permission to use this model (fake).' },
-  'fail-404': { status: 404, type: 'not_found_error', message: 'model: fake-upstream-model-name' },
-  'fail-413': { status: 413, type: 'request_too_large', message: 'Request exceeds the maximum allowed number of bytes (fake).' },
-  'fail-429': { status: 429, type: 'rate_limit_error', message: 'Number of request tokens has exceeded your rate limit (fake).' },
-  'fail-500': { status: 500, type: 'api_error', message: 'Internal server error (fake).' },
-  'fail-503': { status: 503, type: 'overloaded_error', message: 'Service unavailable (fake).' },
-  'fail-529': { status: 529, type: 'overloaded_error', message: 'Overloaded (fake).' },
-};
-
-/** What count_tokens accepts; like Anthropic, anything else is a 400 "Extra inputs are not permitted". */
-const COUNT_FIELDS = new Set(['model', 'messages', 'system', 'tools', 'tool_choice', 'thinking', 'context_management', 'mcp_servers', 'output_config', 'output_format']);
 
 /**
  * A deterministic Anthropic Messages upstream on 127.0.0.1 for tests: `POST /v1/messages` (JSON, or SSE with the
@@ -56,6 +42,8 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
   const log = new RequestLog();
   const requests = log.requests;
   const timers = new Set<NodeJS.Timeout>();
+  /** Signature → thinking text of every thinking block answered, to check the ones sent back. */
+  const issued = new Map<string, string>();
   let forced = options.behaviour;
 
   const later = (ms: number, fn: () => void): void => {
@@ -127,10 +115,13 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       return json(res, 200, { input_tokens: anthropicPromptTokens(body) });
     }
     if (typeof body.max_tokens !== 'number') return error(res, 400, 'invalid_request_error', 'max_tokens: Field required');
+    const problem = thinkingProblem(body, issued);
+    if (problem) return error(res, 400, 'invalid_request_error', problem);
 
     const model = body.model ?? 'fake-model';
     const opts = { ...base, parallelTools: behaviour === 'parallel-tools', thinking: behaviour === 'thinking', refusal: behaviour === 'refusal' };
     const reply = planAnthropicReply(body, no, opts);
+    for (const b of reply.blocks) if (b.type === 'thinking') issued.set(b.signature, b.thinking);
     if (!body.stream || behaviour === 'json-for-stream') {
       if (behaviour === 'bad-json') return text(res, 200, 'application/json', '{"id":"msg_fake", not json');
       const payload = JSON.stringify(anthropicMessageBody(reply, model, no));

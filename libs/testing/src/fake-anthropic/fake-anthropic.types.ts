@@ -12,6 +12,8 @@ import type { IncomingHttpHeaders } from 'node:http';
  * - `drop-mid-stream`: part of the answer, then the socket is destroyed.
  * - `bad-json`: 200 with an unparsable body (or an unparsable SSE event when streaming; count_tokens too).
  * - `thinking`: a thinking block (with signature) before the answer.
+ * Whatever the behaviour, a request with thinking on that answers tool calls gets Anthropic's 400 unless the assistant
+ * turn starts with thinking and its signatures are ones this fake issued (see `thinkingProblem`).
  * - `parallel-tools`: two tool_use blocks (first two tools, or the first twice) instead of one.
  * - `refusal`: a short text with `stop_reason: "refusal"`.
  * - `json-for-stream`: answers a streaming request with a non-streaming JSON body.

@@ -1,4 +1,5 @@
-import type { CanonicalRequest, CompletionResult } from '@gw/inference';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { CanonicalRequest, CompletionResult, InferenceContext } from '@gw/inference';
 import { newId } from '../shared/ids';
 import type { ProtocolAdapter } from '../shared/protocol-handler';
 import { toCanonical } from './anthropic-messages.request.mapper';
@@ -11,9 +12,19 @@ export interface MessagesMeta {
   id: string;
 }
 
+/**
+ * The request headers an Anthropic upstream needs as well: `anthropic-beta` (fields like `context_management` are
+ * rejected without their beta) and nothing else; above all never the caller's credentials.
+ */
+export function upstreamHeaders(headers: IncomingHttpHeaders): Record<string, string> | undefined {
+  const beta = headers['anthropic-beta'];
+  const value = Array.isArray(beta) ? beta.join(',') : beta;
+  return value ? { 'anthropic-beta': value } : undefined;
+}
+
 /** Validates and maps a Messages body; shared by `/v1/messages` and `count_tokens`. */
-export function parseMessages(body: unknown, defaultMaxTokens: number): CanonicalRequest {
-  return toCanonical(validateMessages(body), { defaultMaxTokens });
+export function parseMessages(body: unknown, defaultMaxTokens: number, headers: IncomingHttpHeaders = {}): CanonicalRequest {
+  return toCanonical(validateMessages(body), { defaultMaxTokens, headers: upstreamHeaders(headers) });
 }
 
 /**
@@ -23,8 +34,8 @@ export function parseMessages(body: unknown, defaultMaxTokens: number): Canonica
 export function createMessagesAdapter(defaultMaxTokens: number): ProtocolAdapter<MessagesMeta> {
   return {
     surface: 'messages',
-    parse(body: unknown) {
-      return { canonical: parseMessages(body, defaultMaxTokens), meta: { id: newId('msg_') } };
+    parse(body: unknown, _ctx: InferenceContext, headers: IncomingHttpHeaders) {
+      return { canonical: parseMessages(body, defaultMaxTokens, headers), meta: { id: newId('msg_') } };
     },
     respond(result: CompletionResult, canonical: CanonicalRequest, meta: MessagesMeta) {
       return toMessage(result, meta.id, canonical.model);

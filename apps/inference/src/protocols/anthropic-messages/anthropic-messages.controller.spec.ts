@@ -14,7 +14,7 @@ import { AnthropicMessagesController, TOKEN_COUNT_SOURCE_HEADER } from './anthro
 
 /** Records what the controller hands to its collaborators; the real flow is covered by the lead's e2e. */
 const seen = {
-  handled: [] as Array<{ url: string; surface: string; maxTokens?: number }>,
+  handled: [] as Array<{ url: string; surface: string; maxTokens?: number; headers?: Record<string, string> }>,
   counted: [] as Array<{ request: CanonicalRequest; ctx: InferenceContext; abortedAtCall: boolean }>,
   rejected: [] as Array<{ surface: string; model: string }>,
   reachedAtFilter: [] as boolean[],
@@ -24,8 +24,8 @@ const seen = {
 const handlerStub = {
   async handle(adapter: ProtocolAdapter<unknown>, req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const ctx = { requestId: req.id, surface: adapter.surface, startedAt: 0, startedAtMs: 0, signal: new AbortController().signal };
-    const { canonical } = await adapter.parse(req.body, ctx);
-    seen.handled.push({ url: req.url, surface: adapter.surface, maxTokens: canonical.maxTokens });
+    const { canonical } = await adapter.parse(req.body, ctx, req.headers);
+    seen.handled.push({ url: req.url, surface: adapter.surface, maxTokens: canonical.maxTokens, headers: canonical.passthrough.headers });
     await reply.status(200).send({ ok: true });
   },
 };
@@ -75,9 +75,9 @@ describe(AnthropicMessagesController.name, () => {
   });
 
   it('routes POST /v1/messages?beta=true to the protocol handler, with the configured default max_tokens', async () => {
-    const res = await app.inject({ method: 'POST', url: '/v1/messages?beta=true', headers: HEADERS, payload: BODY });
+    const res = await app.inject({ method: 'POST', url: '/v1/messages?beta=true', headers: { ...HEADERS, 'x-api-key': 'ak_secret' }, payload: BODY });
     assert.equal(res.statusCode, 200);
-    assert.deepEqual(seen.handled, [{ url: '/v1/messages?beta=true', surface: 'messages', maxTokens: 333 }]);
+    assert.deepEqual(seen.handled, [{ url: '/v1/messages?beta=true', surface: 'messages', maxTokens: 333, headers: { 'anthropic-beta': HEADERS['anthropic-beta'] } }]);
   });
 
   it('count_tokens answers {input_tokens} with the source header and a count_tokens context', async () => {
@@ -91,7 +91,9 @@ describe(AnthropicMessagesController.name, () => {
     assert.equal(typeof ctx.requestId, 'string');
     assert.ok(ctx.signal instanceof AbortSignal);
     assert.equal(abortedAtCall, false);
-    assert.deepEqual(request.messages[0], { role: 'system', content: [{ type: 'text', text: 'sys' }] });
+    assert.deepEqual(request.messages[0], { role: 'system', content: [{ type: 'text', text: 'sys', cacheControl: { type: 'ephemeral' } }] });
+    // The betas travel with the count too (Anthropic's count_tokens rejects beta fields without them), credentials never.
+    assert.deepEqual(request.passthrough.headers, { 'anthropic-beta': HEADERS['anthropic-beta'] });
   });
 
   it('count_tokens rejects a bad body with the Anthropic envelope and reports it once', async () => {

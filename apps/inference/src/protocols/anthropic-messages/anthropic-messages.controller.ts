@@ -12,8 +12,9 @@ export const TOKEN_COUNT_SOURCE_HEADER = 'x-gateway-token-count-source';
 
 /**
  * POST /v1/messages and /v1/messages/count_tokens (Anthropic SDKs and Claude Code; base URL without
- * `/v1`). `anthropic-version` / `anthropic-beta` headers are tolerated and ignored, and so is the query
- * string (Claude Code posts to `/v1/messages?beta=true`): Fastify routes on the path alone.
+ * `/v1`). `anthropic-version` is tolerated and ignored; `anthropic-beta` is forwarded to Anthropic upstreams
+ * only (others ignore it). The query string is ignored too (Claude Code posts to `/v1/messages?beta=true`):
+ * Fastify routes on the path alone.
  */
 @ApiTags('Anthropic Messages')
 @Controller()
@@ -58,7 +59,7 @@ export class AnthropicMessagesController {
     };
     let canonical: CanonicalRequest;
     try {
-      canonical = parseMessages(req.body, this.config.env.MESSAGES_DEFAULT_MAX_TOKENS);
+      canonical = parseMessages(req.body, this.config.env.MESSAGES_DEFAULT_MAX_TOKENS, req.headers);
     } catch (err) {
       const model = (req.body as { model?: unknown } | undefined)?.model;
       this.inference.reportRejected(ctx, typeof model === 'string' ? model : '', false, err);

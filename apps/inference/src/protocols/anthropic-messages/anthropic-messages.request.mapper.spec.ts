@@ -57,11 +57,11 @@ describe('anthropic-messages request mapping', () => {
         role: 'system',
         content: [
           { type: 'text', text: 'x-anthropic-billing-header: cc_version=2.1.330' },
-          { type: 'text', text: 'You are Claude Code.' },
-          { type: 'text', text: 'Tool usage policy…' },
+          { type: 'text', text: 'You are Claude Code.', cacheControl: { type: 'ephemeral' } },
+          { type: 'text', text: 'Tool usage policy…', cacheControl: { type: 'ephemeral', ttl: '1h' } },
         ],
       },
-      { role: 'user', content: [{ type: 'text', text: 'hi' }] },
+      { role: 'user', content: [{ type: 'text', text: 'hi', cacheControl: { type: 'ephemeral' } }] },
       { role: 'system', content: [{ type: 'text', text: '<env>cwd: /tmp</env>' }] },
       { role: 'user', content: [{ type: 'text', text: 'list files' }] },
     ]);
@@ -75,6 +75,7 @@ describe('anthropic-messages request mapping', () => {
       description: 'Run a command',
       parameters: { type: 'object', properties: { command: { type: 'string' } }, required: ['command'] },
     });
+    assert.deepEqual(c.tools?.[1].cacheControl, { type: 'ephemeral' });
     assert.equal(c.user, '{"device_id":"abc","session_id":"s1"}');
     assert.deepEqual(c.passthrough, {
       dialect: 'anthropic-messages',
@@ -109,7 +110,7 @@ describe('anthropic-messages request mapping', () => {
     assert.deepEqual(c.passthrough, { dialect: 'anthropic-messages', fields: extra });
   });
 
-  it('keeps tool ids through a tool_use → tool_result round trip and drops earlier thinking', () => {
+  it('keeps tool ids through a tool_use → tool_result round trip, and earlier thinking verbatim', () => {
     const c = parse({
       model: 'm',
       messages: [
@@ -138,6 +139,8 @@ describe('anthropic-messages request mapping', () => {
     assert.deepEqual(c.messages[1], {
       role: 'assistant',
       content: [
+        { type: 'reasoning', text: 'hmm', signature: 'sig' },
+        { type: 'redacted_reasoning', data: 'opaque' },
         { type: 'text', text: 'Running.' },
         { type: 'tool_call', id: 'toolu_01A', name: 'Bash', arguments: '{"command":"ls","flags":["-l"]}' },
         { type: 'tool_call', id: 'toolu_01B', name: 'Read', arguments: '{}' },
@@ -146,7 +149,7 @@ describe('anthropic-messages request mapping', () => {
     assert.deepEqual(c.messages[2], {
       role: 'user',
       content: [
-        { type: 'tool_result', toolCallId: 'toolu_01A', content: [{ type: 'text', text: 'done' }], isError: false },
+        { type: 'tool_result', toolCallId: 'toolu_01A', content: [{ type: 'text', text: 'done' }], isError: false, cacheControl: { type: 'ephemeral' } },
         { type: 'tool_result', toolCallId: 'toolu_01B', content: [{ type: 'text', text: 'no such file' }], isError: true },
         { type: 'tool_result', toolCallId: 'toolu_01C', content: [] },
         { type: 'text', text: 'continue' },

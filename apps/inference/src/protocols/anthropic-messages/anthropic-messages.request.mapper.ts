@@ -9,7 +9,7 @@ import {
   type ToolDefinition,
 } from '@gw/inference';
 import { messagesSchema } from './anthropic-messages.schema';
-import type { MessagesBody, WireImageBlock, WireMessage, WireTextBlock, WireTool, WireToolResultBlock } from './anthropic-messages.wire';
+import type { MessagesBody, WireCached, WireImageBlock, WireMessage, WireTextBlock, WireTool, WireToolResultBlock } from './anthropic-messages.wire';
 
 /** Top-level fields the gateway models; every other one travels in `passthrough` (thinking, output_config…). */
 const KNOWN = new Set(Object.keys(messagesSchema.properties));
@@ -17,19 +17,25 @@ const KNOWN = new Set(Object.keys(messagesSchema.properties));
 export interface MessagesMapOptions {
   /** Output cap when the body has no `max_tokens` (Anthropic requires it; we do not). */
   defaultMaxTokens: number;
+  /** Request headers an Anthropic upstream needs too (`anthropic-beta`), see {@link CanonicalRequest.passthrough}. */
+  headers?: Record<string, string>;
 }
 
-const text = (t: string): TextPart => ({ type: 'text', text: t });
+/** The block's prompt-caching marker (null = none), kept for Anthropic upstreams. */
+const cached = (b: WireCached): { cacheControl?: Record<string, unknown> } => (b.cache_control ? { cacheControl: b.cache_control } : {});
+
+const text = (t: string, b: WireCached = {}): TextPart => ({ type: 'text', text: t, ...cached(b) });
 
 function image(b: WireImageBlock): ImagePart {
   const s = b.source;
-  return { type: 'image', source: s.type === 'base64' ? { kind: 'base64', mediaType: s.media_type, data: s.data } : { kind: 'url', url: s.url } };
+  const source = s.type === 'base64' ? { kind: 'base64' as const, mediaType: s.media_type, data: s.data } : { kind: 'url' as const, url: s.url };
+  return { type: 'image', source, ...cached(b) };
 }
 
 function toolResult(b: WireToolResultBlock): ContentPart {
   const c = b.content ?? [];
-  const content = typeof c === 'string' ? [text(c)] : c.map((p) => (p.type === 'text' ? text(p.text) : image(p)));
-  return { type: 'tool_result', toolCallId: b.tool_use_id, content, ...(typeof b.is_error === 'boolean' && { isError: b.is_error }) };
+  const content = typeof c === 'string' ? [text(c)] : c.map((p) => (p.type === 'text' ? text(p.text, p) : image(p)));
+  return { type: 'tool_result', toolCallId: b.tool_use_id, content, ...(typeof b.is_error === 'boolean' && { isError: b.is_error }), ...cached(b) };
 }
 
 /** One wire message → one canonical message; block types per role are already enforced by the schema. */
@@ -39,7 +45,7 @@ function message(m: WireMessage): CanonicalMessage {
   for (const b of m.content) {
     switch (b.type) {
       case 'text':
-        content.push(text(b.text));
+        content.push(text(b.text, b));
         break;
       case 'image':
         content.push(image(b));
@@ -49,11 +55,16 @@ function message(m: WireMessage): CanonicalMessage {
         break;
       case 'tool_use':
         // The canonical id is Anthropic's own `toolu_…` id, so a later tool_result matches it unchanged.
-        content.push({ type: 'tool_call', id: b.id, name: b.name, arguments: JSON.stringify(b.input) });
+        content.push({ type: 'tool_call', id: b.id, name: b.name, arguments: JSON.stringify(b.input), ...cached(b) });
         break;
+      // Earlier-turn reasoning, kept verbatim: with thinking on, Anthropic rejects a tool loop whose assistant turn
+      // comes back without its signed thinking. Upstreams that cannot replay it drop it.
       case 'thinking':
+        content.push({ type: 'reasoning', text: b.thinking ?? '', ...(b.signature !== undefined && { signature: b.signature }) });
+        break;
       case 'redacted_thinking':
-        break; // earlier-turn reasoning: nothing a non-Anthropic upstream can replay
+        content.push({ type: 'redacted_reasoning', data: b.data ?? '' });
+        break;
     }
   }
   return { role: m.role, content };
@@ -62,7 +73,7 @@ function message(m: WireMessage): CanonicalMessage {
 /** `system` (string or text blocks) → one leading system message, blocks kept as separate text parts. */
 function systemMessage(system: MessagesBody['system']): CanonicalMessage[] {
   if (system === undefined || system === '') return [];
-  const parts = typeof system === 'string' ? [text(system)] : system.map((b: WireTextBlock) => text(b.text));
+  const parts = typeof system === 'string' ? [text(system)] : system.map((b: WireTextBlock) => text(b.text, b));
   return parts.length ? [{ role: 'system', content: parts }] : [];
 }
 
@@ -81,7 +92,7 @@ function tools(wire: WireTool[] | undefined): { defs: ToolDefinition[]; server: 
     }
     const strict = typeof t.strict === 'boolean' ? { strict: t.strict } : {};
     // The schema requires `name` and `input_schema` on function tools.
-    defs.push({ name: t.name!, description: t.description, parameters: t.input_schema!, ...strict });
+    defs.push({ name: t.name!, description: t.description, parameters: t.input_schema!, ...strict, ...cached(t) });
   }
   return { defs, server };
 }
@@ -125,6 +136,6 @@ export function toCanonical(body: MessagesBody, opts: MessagesMapOptions): Canon
     stop: stop?.length ? stop : undefined,
     user: orUndef(body.metadata?.user_id),
     stream: body.stream === true,
-    passthrough: { dialect: 'anthropic-messages', fields: passthrough },
+    passthrough: { dialect: 'anthropic-messages', fields: passthrough, ...(opts.headers && { headers: opts.headers }) },
   };
 }

@@ -80,6 +80,25 @@ describe('anthropic-messages response mapping', () => {
     assert.deepEqual(toMessage(result({ text: '' }), 'msg_4', 'm').content, [{ type: 'text', text: '' }]);
   });
 
+  it('puts thinking and redacted thinking first, signatures kept (none becomes ""), and still an empty text block', () => {
+    const reasoning = [
+      { type: 'reasoning' as const, text: 'Let me think.', signature: 'sig_1' },
+      { type: 'redacted_reasoning' as const, data: 'opaque==' },
+      { type: 'reasoning' as const, text: '' },
+    ];
+    assert.deepEqual(toMessage(result({ text: '', reasoning }), 'msg_5', 'm').content, [
+      { type: 'thinking', thinking: 'Let me think.', signature: 'sig_1' },
+      { type: 'redacted_thinking', data: 'opaque==' },
+      { type: 'thinking', thinking: '', signature: '' },
+      { type: 'text', text: '' },
+    ]);
+    const call = { id: 't', name: 'f', arguments: '{}' };
+    assert.deepEqual(
+      (toMessage(result({ reasoning: reasoning.slice(0, 1), toolCalls: [call] }), 'msg_6', 'm').content as Array<{ type: string }>).map((b) => b.type),
+      ['thinking', 'text', 'tool_use'],
+    );
+  });
+
   it('turns anything but a JSON object into {} for tool input', () => {
     assert.deepEqual(toolInput('[1,2]'), {});
     assert.deepEqual(toolInput('"s"'), {});

@@ -47,13 +47,20 @@ export function toolInput(args: string): Record<string, unknown> {
   }
 }
 
+/** A canonical reasoning part as the Anthropic block it came from (the signature is what makes it replayable). */
+export function thinkingBlock(r: NonNullable<CompletionResult['reasoning']>[number]): Record<string, unknown> {
+  if (r.type === 'redacted_reasoning') return { type: 'redacted_thinking', data: r.data };
+  return { type: 'thinking', thinking: r.text, signature: r.signature ?? '' };
+}
+
 /**
- * Canonical result → Anthropic `message` body. Content is the text block (if any text) then the tool_use
- * blocks; an answer with neither gets one empty text block, the same as the stream encoder sends, so
- * the SDK's `finalText()` and clients that read `content[0].text` see `''` instead of failing.
+ * Canonical result → Anthropic `message` body. Content is the thinking blocks (Anthropic puts them first,
+ * and the client must send them back so), the text block (if any text), then the tool_use blocks; an
+ * answer with neither text nor calls gets one empty text block, the same as the stream encoder sends, so
+ * the SDK's `finalText()` and clients that read the text block see `''` instead of failing.
  */
 export function toMessage(res: CompletionResult, id: string, model: string): Record<string, unknown> {
-  const content: Array<Record<string, unknown>> = [];
+  const content: Array<Record<string, unknown>> = (res.reasoning ?? []).map(thinkingBlock);
   if (res.text.length || !res.toolCalls.length) content.push({ type: 'text', text: res.text });
   for (const c of res.toolCalls) content.push({ type: 'tool_use', id: c.id, name: c.name, input: toolInput(c.arguments) });
   return {

@@ -1,7 +1,7 @@
 import type { MessagesBody } from './anthropic-messages.wire';
 import { compileAnthropicValidator } from './anthropic-messages.validator';
 
-/** Accepted on every block, system block and tool; ignored: chat upstreams have no prompt caching. */
+/** Accepted on every block, system block and tool; kept for Anthropic upstreams, ignored by the others. */
 const cacheControl = { type: ['object', 'null'] };
 const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
 
@@ -57,9 +57,10 @@ const toolResultBlock = {
   },
 };
 
-// Thinking from an earlier turn is accepted and dropped: its signature only means something to Anthropic.
-const thinkingBlock = { type: 'object', properties: { type: { const: 'thinking' } } };
-const redactedThinkingBlock = { type: 'object', properties: { type: { const: 'redacted_thinking' } } };
+// Thinking from an earlier turn is replayed to Anthropic upstreams (its signature only means something there) and
+// dropped for the others. Its fields are typed but not required, as before: clients that trim them still pass.
+const thinkingBlock = { type: 'object', properties: { type: { const: 'thinking' }, thinking: { type: 'string' }, signature: { type: 'string' } } };
+const redactedThinkingBlock = { type: 'object', properties: { type: { const: 'redacted_thinking' }, data: { type: 'string' } } };
 
 const message = (role: string, ...blocks: object[]) => ({
   type: 'object',

@@ -4,7 +4,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { GatewayError, GatewayErrorCode } from '@gw/inference';
 import { renderError } from '../shared/error-envelope';
 import { toMessage } from './anthropic-messages.response.mapper';
-import { encodeAll, TEXT_STREAM, TOOL_STREAM } from './anthropic-messages.spec-helpers';
+import { encodeAll, TEXT_STREAM, THINKING_STREAM, TOOL_STREAM } from './anthropic-messages.spec-helpers';
 import { MessagesStreamEncoder } from './anthropic-messages.stream';
 
 /** Serves `body` in 7-byte chunks, so frames arrive split the way a network delivers them. */
@@ -69,6 +69,22 @@ describe('anthropic-messages through @anthropic-ai/sdk', () => {
     assert.equal(msg.usage.output_tokens, 12);
   });
 
+  it('finalMessage() shows the signed thinking and redacted thinking blocks first, ready to send back', async () => {
+    const thinking: string[] = [];
+    const stream = clientAnswering(encodeAll(THINKING_STREAM)).messages.stream(PARAMS);
+    stream.on('thinking', (t) => thinking.push(t));
+    const msg = await stream.finalMessage();
+    assert.deepEqual(thinking, ['Let me ', 'think.']);
+    assert.deepEqual(msg.content.slice(0, 2), [
+      { type: 'thinking', thinking: 'Let me think.', signature: 'sig_1' },
+      { type: 'redacted_thinking', data: 'opaque==' },
+    ]);
+    assert.deepEqual(
+      msg.content.map((b) => b.type),
+      ['thinking', 'redacted_thinking', 'text', 'tool_use'],
+    );
+  });
+
   it('finalText() is "" for an empty answer rather than throwing', async () => {
     const sse = encodeAll([{ type: 'message_start', upstreamModel: 'u' }, { type: 'message_stop', finishReason: 'end_turn' }]);
     assert.equal(await clientAnswering(sse).messages.stream(PARAMS).finalText(), '');
@@ -115,6 +131,17 @@ describe('anthropic-messages through @anthropic-ai/sdk', () => {
     assert.equal(msg.stop_reason, 'tool_use');
     assert.deepEqual(msg.content[1], { type: 'tool_use', id: 'toolu_9', name: 'f', input: { x: 1 } });
     assert.equal((msg as unknown as { remaining_credits: number }).remaining_credits, 10);
+  });
+
+  it('create() shows thinking first in a non-streaming body', async () => {
+    const usage = { inputTokens: 5, outputTokens: 3 };
+    const reasoning = [{ type: 'reasoning' as const, text: 'hm', signature: 's' }];
+    const body = toMessage({ upstreamModel: 'u', modelId: 'm', text: 'Hi', reasoning, toolCalls: [], finishReason: 'end_turn', usage }, 'msg_8', 'm');
+    const msg = await clientAnswering(body).messages.create(PARAMS);
+    assert.deepEqual(msg.content, [
+      { type: 'thinking', thinking: 'hm', signature: 's' },
+      { type: 'text', text: 'Hi' },
+    ]);
   });
 
   it('a 529 in the Anthropic envelope surfaces as the SDK OverloadedError', async () => {

@@ -27,3 +27,18 @@ export const TOOL_STREAM: CanonicalEvent[] = [
   { type: 'message_stop', finishReason: 'tool_use' },
   { type: 'usage', usage: { inputTokens: 50, outputTokens: 12, cachedInputTokens: 20 } },
 ];
+
+/** Thinking (streamed in two deltas, then signed), a redacted block, text and a tool call: a Claude tool turn. */
+export const THINKING_STREAM: CanonicalEvent[] = [
+  { type: 'message_start', upstreamModel: 'u', inputTokens: 5 },
+  { type: 'reasoning_start' },
+  { type: 'reasoning_delta', text: 'Let me ' },
+  { type: 'reasoning_delta', text: 'think.' },
+  { type: 'reasoning_signature', signature: 'sig_1' },
+  { type: 'redacted_reasoning', data: 'opaque==' },
+  { type: 'text_delta', text: 'Checking.' },
+  { type: 'tool_call_start', index: 0, id: 'toolu_1', name: 'get_weather' },
+  { type: 'tool_call_delta', index: 0, argumentsDelta: '{"city":"Paris"}' },
+  { type: 'usage', usage: { inputTokens: 5, outputTokens: 20 } },
+  { type: 'message_stop', finishReason: 'tool_use' },
+];

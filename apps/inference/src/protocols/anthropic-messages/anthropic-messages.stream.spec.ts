@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GatewayError, GatewayErrorCode } from '@gw/inference';
-import { encodeAll, TEXT_STREAM, TOOL_STREAM } from './anthropic-messages.spec-helpers';
+import { encodeAll, TEXT_STREAM, THINKING_STREAM, TOOL_STREAM } from './anthropic-messages.spec-helpers';
 import { MessagesStreamEncoder } from './anthropic-messages.stream';
 
 const ev = (type: string, data: string) => `event: ${type}\ndata: ${data}\n\n`;
@@ -47,6 +47,55 @@ describe(MessagesStreamEncoder.name, () => {
         ev('content_block_start', '{"type":"content_block_start","index":2,"content_block":{"type":"tool_use","id":"toolu_2","name":"get_time","input":{}}}') +
         STOP(2) +
         ev('message_delta', `{"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":${USAGE(30, 12, 20)}}`) +
+        END,
+    );
+  });
+
+  it('encodes reasoning as Anthropic streams thinking: empty start, thinking_delta, signature_delta, then redacted_thinking whole', () => {
+    const delta = (i: number, d: object) => ev('content_block_delta', JSON.stringify({ type: 'content_block_delta', index: i, delta: d }));
+    assert.equal(
+      encodeAll(THINKING_STREAM),
+      START(5) +
+        ev('content_block_start', '{"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":"","signature":""}}') +
+        delta(0, { type: 'thinking_delta', thinking: 'Let me ' }) +
+        delta(0, { type: 'thinking_delta', thinking: 'think.' }) +
+        delta(0, { type: 'signature_delta', signature: 'sig_1' }) +
+        STOP(0) +
+        ev('content_block_start', '{"type":"content_block_start","index":1,"content_block":{"type":"redacted_thinking","data":"opaque=="}}') +
+        STOP(1) +
+        TEXT_START(2) +
+        TEXT(2, 'Checking.') +
+        STOP(2) +
+        ev('content_block_start', '{"type":"content_block_start","index":3,"content_block":{"type":"tool_use","id":"toolu_1","name":"get_weather","input":{}}}') +
+        delta(3, { type: 'input_json_delta', partial_json: '{"city":"Paris"}' }) +
+        STOP(3) +
+        ev('message_delta', `{"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":${USAGE(5, 20)}}`) +
+        END,
+    );
+  });
+
+  it('opens a thinking block for a delta without a start, drops a signature with no open thinking block, and adds an empty text block after thinking alone', () => {
+    const out = encodeAll([
+      { type: 'message_start', upstreamModel: 'u', inputTokens: 3 },
+      { type: 'reasoning_signature', signature: 'orphan' },
+      { type: 'reasoning_delta', text: 'hmm' },
+      { type: 'reasoning_start' },
+      { type: 'reasoning_signature', signature: 'sig_bare' },
+      { type: 'message_stop', finishReason: 'max_tokens' },
+    ]);
+    const thinkingStart = (i: number) => ev('content_block_start', `{"type":"content_block_start","index":${i},"content_block":{"type":"thinking","thinking":"","signature":""}}`);
+    assert.equal(
+      out,
+      START(3) +
+        thinkingStart(0) +
+        ev('content_block_delta', '{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"hmm"}}') +
+        STOP(0) +
+        thinkingStart(1) +
+        ev('content_block_delta', '{"type":"content_block_delta","index":1,"delta":{"type":"signature_delta","signature":"sig_bare"}}') +
+        STOP(1) +
+        TEXT_START(2) +
+        STOP(2) +
+        ev('message_delta', `{"type":"message_delta","delta":{"stop_reason":"max_tokens","stop_sequence":null},"usage":${USAGE(3, 0)}}`) +
         END,
     );
   });

@@ -14,6 +14,8 @@ export interface MessagesStreamOptions {
 /** Anthropic's keep-alive; the SDK skips `event: ping` frames. */
 export const PING_FRAME = 'event: ping\ndata: {"type":"ping"}\n\n';
 
+type BlockKind = 'text' | 'tool_use' | 'thinking' | 'redacted_thinking';
+
 /** Every frame carries an `event:` line: the SDK silently drops frames without one. */
 const frame = (type: string, data: Record<string, unknown> = {}): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 
@@ -21,14 +23,18 @@ const frame = (type: string, data: Record<string, unknown> = {}): string => `eve
  * Canonical events → Anthropic Messages SSE: message_start, ping, then content blocks one after the
  * other (the SDK appends a block on each content_block_start, so indexes must be 0, 1, 2… in order,
  * and a block is closed before the next opens), then message_delta (stop reason, the final usage, and
- * the credit fields at its top level) and message_stop. Pure and synchronous per event.
+ * the credit fields at its top level) and message_stop. Reasoning becomes thinking blocks exactly as
+ * Anthropic streams them (start with empty thinking and signature, thinking_delta, signature_delta), so
+ * the client can send them back signed. Pure and synchronous per event.
  */
 export class MessagesStreamEncoder implements StreamEncoder {
   private started = false;
   private ended = false;
   private nextBlock = 0;
-  /** The block open now; text deltas reuse an open text block, anything else closes it. */
-  private open: { index: number; kind: 'text' | 'tool_use' } | null = null;
+  /** The block open now; text (reasoning) deltas reuse an open text (thinking) block, anything else closes it. */
+  private open: { index: number; kind: BlockKind } | null = null;
+  /** Whether a text or tool_use block went out: a message without one gets an empty text block at the end. */
+  private answered = false;
   /** Canonical tool call index → content block index. */
   private readonly toolBlocks = new Map<number, number>();
   private usage: Usage = { inputTokens: 0, outputTokens: 0 };
@@ -63,10 +69,11 @@ export class MessagesStreamEncoder implements StreamEncoder {
     return out;
   }
 
-  private openBlock(kind: 'text' | 'tool_use', contentBlock: Record<string, unknown>): { index: number; frames: string } {
+  private openBlock(kind: BlockKind, contentBlock: Record<string, unknown>): { index: number; frames: string } {
     const frames = this.close();
     const index = this.nextBlock++;
     this.open = { index, kind };
+    if (kind === 'text' || kind === 'tool_use') this.answered = true;
     return { index, frames: frames + frame('content_block_start', { index, content_block: contentBlock }) };
   }
 
@@ -90,6 +97,22 @@ export class MessagesStreamEncoder implements StreamEncoder {
           index = block.index;
         }
         return out + this.delta(index, { type: 'text_delta', text: ev.text });
+      }
+      case 'reasoning_start':
+        return this.start() + this.openBlock('thinking', { type: 'thinking', thinking: '', signature: '' }).frames;
+      case 'reasoning_delta': {
+        if (!ev.text) return '';
+        let out = this.start();
+        if (this.open?.kind !== 'thinking') out += this.encode({ type: 'reasoning_start' });
+        return out + this.delta(this.open!.index, { type: 'thinking_delta', thinking: ev.text });
+      }
+      case 'reasoning_signature':
+        // A signature after its block was closed has nowhere to go (providers send it before closing).
+        return this.open?.kind === 'thinking' ? this.delta(this.open.index, { type: 'signature_delta', signature: ev.signature }) : '';
+      case 'redacted_reasoning': {
+        // Arrives whole, as Anthropic sends it: in content_block_start, with no deltas.
+        const head = this.start();
+        return head + this.openBlock('redacted_thinking', { type: 'redacted_thinking', data: ev.data }).frames + this.close();
       }
       case 'tool_call_start': {
         const head = this.start();
@@ -127,11 +150,12 @@ export class MessagesStreamEncoder implements StreamEncoder {
     if (this.ended) return '';
     this.ended = true;
     let out = this.start() + this.close();
-    // No content at all: one empty text block, so the message has the shape clients expect (the SDK's
-    // finalText() throws on a message without a text block; Claude Code reads content[0]).
-    if (this.nextBlock === 0) {
-      out += frame('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
-      out += frame('content_block_stop', { index: 0 });
+    // No answer at all (none, or only thinking): one empty text block, so the message has the shape clients
+    // expect (the SDK's finalText() throws on a message without a text block; clients read the text block).
+    if (!this.answered) {
+      const index = this.nextBlock++;
+      out += frame('content_block_start', { index, content_block: { type: 'text', text: '' } });
+      out += frame('content_block_stop', { index });
     }
     const delta = {
       delta: { stop_reason: this.stop.reason, stop_sequence: this.stop.sequence },

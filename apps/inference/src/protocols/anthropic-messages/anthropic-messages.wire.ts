@@ -1,37 +1,50 @@
 /** TypeScript shapes of an Anthropic Messages body, as far as {@link messagesSchema} guarantees them. */
 
-export interface WireTextBlock {
+/** Prompt-caching marker on a block or tool (`{type:"ephemeral", ttl?}`); null is accepted and means none. */
+export interface WireCached {
+  cache_control?: Record<string, unknown> | null;
+}
+
+export interface WireTextBlock extends WireCached {
   type: 'text';
   text: string;
 }
 
 export type WireImageSource = { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string };
 
-export interface WireImageBlock {
+export interface WireImageBlock extends WireCached {
   type: 'image';
   source: WireImageSource;
 }
 
-export interface WireToolUseBlock {
+export interface WireToolUseBlock extends WireCached {
   type: 'tool_use';
   id: string;
   name: string;
   input: Record<string, unknown>;
 }
 
-export interface WireToolResultBlock {
+export interface WireToolResultBlock extends WireCached {
   type: 'tool_result';
   tool_use_id: string;
   content?: string | Array<WireTextBlock | WireImageBlock>;
   is_error?: boolean | null;
 }
 
+/** Fields optional here: the schema types them but, being lenient with clients, does not require them. */
 export interface WireThinkingBlock {
-  type: 'thinking' | 'redacted_thinking';
+  type: 'thinking';
+  thinking?: string;
+  signature?: string;
+}
+
+export interface WireRedactedThinkingBlock {
+  type: 'redacted_thinking';
+  data?: string;
 }
 
 export type WireUserBlock = WireTextBlock | WireImageBlock | WireToolResultBlock;
-export type WireAssistantBlock = WireTextBlock | WireToolUseBlock | WireThinkingBlock;
+export type WireAssistantBlock = WireTextBlock | WireToolUseBlock | WireThinkingBlock | WireRedactedThinkingBlock;
 
 export type WireMessage =
   | { role: 'user'; content: string | WireUserBlock[] }
@@ -39,7 +52,7 @@ export type WireMessage =
   | { role: 'system'; content: string | WireTextBlock[] };
 
 /** A function tool (`type` absent or `custom`) or a server tool (any other `type`). */
-export interface WireTool {
+export interface WireTool extends WireCached {
   type?: string;
   name?: string;
   description?: string;

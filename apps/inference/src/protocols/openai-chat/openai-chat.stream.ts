@@ -40,6 +40,12 @@ export class ChatStreamEncoder {
         return this.chunk({ role: 'assistant', content: '', refusal: null });
       case 'text_delta':
         return ev.text ? this.chunk({ content: ev.text }) : '';
+      // Anthropic thinking has no Chat Completions form (and is signed for Anthropic alone): not sent.
+      case 'reasoning_start':
+      case 'reasoning_delta':
+      case 'reasoning_signature':
+      case 'redacted_reasoning':
+        return '';
       case 'tool_call_start':
         return this.chunk({ tool_calls: [{ index: ev.index, id: ev.id, type: 'function', function: { name: ev.name, arguments: '' } }] });
       case 'tool_call_delta':

@@ -42,7 +42,7 @@ const result = (over: Partial<CompletionResult> = {}): CompletionResult => ({
 /** parse → respond → afterResponse, as the handler runs a JSON request. */
 async function turn(store: FakeStore, body: Record<string, unknown>, res = result(), c = ctx()): Promise<{ body: ResponseObject; meta: ResponsesMeta; messages: unknown[] }> {
   const adapter = createResponsesAdapter(store);
-  const { canonical, meta } = await adapter.parse({ model: 'm', ...body }, c);
+  const { canonical, meta } = await adapter.parse({ model: 'm', ...body }, c, {});
   const out = adapter.respond(res, canonical, meta) as ResponseObject;
   await adapter.afterResponse!(canonical, meta, out, c);
   return { body: out, meta, messages: canonical.messages };
@@ -118,7 +118,7 @@ describe('openai-responses adapter: store and previous_response_id', () => {
   it('stores a stream from the encoder final body, and fails it with response.failed (output kept) when the store fails', async () => {
     const store = new FakeStore();
     const adapter = createResponsesAdapter(store);
-    const { canonical, meta } = await adapter.parse({ model: 'm', input: 'x', store: true, stream: true }, ctx());
+    const { canonical, meta } = await adapter.parse({ model: 'm', input: 'x', store: true, stream: true }, ctx(), {});
     const enc = adapter.encoder(canonical, meta);
     enc.encode({ type: 'message_start', upstreamModel: 'u' });
     enc.encode({ type: 'text_delta', text: 'streamed' });
@@ -127,7 +127,7 @@ describe('openai-responses adapter: store and previous_response_id', () => {
     assert.deepEqual(store.rows.get(meta.echo.id)!.history.at(-1), { role: 'assistant', content: [text('streamed')] });
 
     store.failSaves = true;
-    const again = await adapter.parse({ model: 'm', input: 'x', store: true, stream: true }, ctx());
+    const again = await adapter.parse({ model: 'm', input: 'x', store: true, stream: true }, ctx(), {});
     const enc2 = adapter.encoder(again.canonical, again.meta);
     enc2.encode({ type: 'text_delta', text: 'lost?' });
     enc2.finish();

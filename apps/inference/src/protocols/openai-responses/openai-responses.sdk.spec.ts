@@ -33,7 +33,7 @@ const CALL: CanonicalEvent[] = [
 function client(answer: (req: CanonicalRequest) => CanonicalEvent[] | CompletionResult, seen: CanonicalRequest[] = []): OpenAI {
   const fetch = async (_url: string | URL | Request, init?: RequestInit): Promise<Response> => {
     assert.equal(typeof init?.body, 'string', 'the SDK sends JSON text');
-    const { canonical, meta } = await adapter.parse(JSON.parse(init!.body as string), ctx);
+    const { canonical, meta } = await adapter.parse(JSON.parse(init!.body as string), ctx, {});
     seen.push(canonical);
     const out = answer(canonical);
     if (!Array.isArray(out)) return Response.json(adapter.respond(out, canonical, meta));
@@ -59,7 +59,7 @@ function events(sse: string): ResponseStreamEvent[] {
 
 describe('openai-responses against the openai SDK', () => {
   it('accumulateResponse() builds the text at every step and keeps it after response.completed replaces the snapshot', async () => {
-    const { canonical, meta } = await adapter.parse({ model: 'm', input: 'x', stream: true }, ctx);
+    const { canonical, meta } = await adapter.parse({ model: 'm', input: 'x', stream: true }, ctx, {});
     const enc = adapter.encoder(canonical, meta);
     let snapshot: SdkResponse | undefined;
     for (const e of events(TEXT.map((x) => enc.encode(x)).join('') + enc.finish())) {

@@ -129,6 +129,12 @@ export class ResponsesStreamEncoder implements StreamEncoder {
         slot.item.arguments += ev.argumentsDelta;
         return out + this.frame('response.function_call_arguments.delta', { item_id: slot.item.id, output_index: at, delta: ev.argumentsDelta });
       }
+      // Anthropic thinking is not mapped onto Responses reasoning items (its signature is Anthropic's alone).
+      case 'reasoning_start':
+      case 'reasoning_delta':
+      case 'reasoning_signature':
+      case 'redacted_reasoning':
+        return out;
       case 'usage':
         this.usage = ev.usage;
         return out;

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -43,9 +44,10 @@ export interface ProtocolAdapter<M> {
   surface: Surface;
   /**
    * Validates the wire body and maps it; throws a 400 GatewayError naming the field. May be async
-   * (e.g. to load a stored conversation); `ctx` says who is calling.
+   * (e.g. to load a stored conversation); `ctx` says who is calling, `headers` are the request's (for the
+   * few a same-dialect upstream needs too, e.g. `anthropic-beta`; an adapter picks those and nothing else).
    */
-  parse(body: unknown, ctx: InferenceContext): ParsedRequest<M> | Promise<ParsedRequest<M>>;
+  parse(body: unknown, ctx: InferenceContext, headers: IncomingHttpHeaders): ParsedRequest<M> | Promise<ParsedRequest<M>>;
   /** The JSON body of a non-streaming answer. */
   respond(result: CompletionResult, canonical: CanonicalRequest, meta: M): unknown;
   encoder(canonical: CanonicalRequest, meta: M): StreamEncoder;
@@ -102,7 +104,7 @@ export class ProtocolHandler {
       if (this.inflight.draining) {
         throw new GatewayError(GatewayErrorCode.UpstreamOverloaded, 'The gateway is shutting down; retry on another instance.', { status: 503 });
       }
-      parsed = await adapter.parse(req.body, ctx);
+      parsed = await adapter.parse(req.body, ctx, req.headers);
     } catch (err) {
       const body = req.body as { model?: unknown; stream?: unknown } | undefined;
       this.inference.reportRejected(ctx, typeof body?.model === 'string' ? body.model : '', body?.stream === true, err);
@@ -118,7 +120,7 @@ export class ProtocolHandler {
       return;
     }
     const stream = await this.inference.openStream(canonical, ctx);
-    const headers: Record<string, string> = { 'x-request-id': req.id };
+    const headers: Record<string, string> = { 'x-request-id': req.id, 'request-id': req.id };
     if (stream.cappedMaxTokens !== undefined) headers[MAX_TOKENS_CAPPED_HEADER] = String(stream.cappedMaxTokens);
     await this.pipe(stream.events, adapter, { canonical, meta }, ctx, reply, headers);
   }

@@ -1,34 +1,52 @@
 /** The subset of the Anthropic Messages wire format this provider writes and reads. */
 
-export interface AnthropicTextBlock {
+/** Prompt-caching marker, sent verbatim (see canonical `CacheControl`). */
+type Cached = { cache_control?: Record<string, unknown> };
+
+export interface AnthropicTextBlock extends Cached {
   type: 'text';
   text: string;
 }
 export type AnthropicImageSource = { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string };
-export interface AnthropicImageBlock {
+export interface AnthropicImageBlock extends Cached {
   type: 'image';
   source: AnthropicImageSource;
 }
-export interface AnthropicToolUseBlock {
+export interface AnthropicToolUseBlock extends Cached {
   type: 'tool_use';
   id: string;
   name: string;
   input: Record<string, unknown>;
 }
-export interface AnthropicToolResultBlock {
+export interface AnthropicToolResultBlock extends Cached {
   type: 'tool_result';
   tool_use_id: string;
   content?: Array<AnthropicTextBlock | AnthropicImageBlock>;
   is_error?: boolean;
 }
-export type AnthropicContentBlock = AnthropicTextBlock | AnthropicImageBlock | AnthropicToolUseBlock | AnthropicToolResultBlock;
+export interface AnthropicThinkingBlock {
+  type: 'thinking';
+  thinking: string;
+  signature?: string;
+}
+export interface AnthropicRedactedThinkingBlock {
+  type: 'redacted_thinking';
+  data: string;
+}
+export type AnthropicContentBlock =
+  | AnthropicTextBlock
+  | AnthropicImageBlock
+  | AnthropicToolUseBlock
+  | AnthropicToolResultBlock
+  | AnthropicThinkingBlock
+  | AnthropicRedactedThinkingBlock;
 
 export interface AnthropicMessageParam {
   role: 'user' | 'assistant';
   content: AnthropicContentBlock[];
 }
 
-export interface AnthropicTool {
+export interface AnthropicTool extends Cached {
   name: string;
   description?: string;
   input_schema: Record<string, unknown>;
@@ -64,6 +82,9 @@ export interface AnthropicResponseBlock {
   id?: string;
   name?: string;
   input?: unknown;
+  thinking?: string;
+  signature?: string;
+  data?: string;
 }
 
 export interface AnthropicMessage {
@@ -86,7 +107,15 @@ export interface AnthropicStreamEvent {
   message?: AnthropicMessage;
   index?: number;
   content_block?: AnthropicResponseBlock;
-  delta?: { type?: string; text?: string; partial_json?: string; stop_reason?: string | null; stop_sequence?: string | null };
+  delta?: {
+    type?: string;
+    text?: string;
+    partial_json?: string;
+    thinking?: string;
+    signature?: string;
+    stop_reason?: string | null;
+    stop_sequence?: string | null;
+  };
   usage?: AnthropicUsage | null;
   error?: AnthropicErrorPayload;
 }

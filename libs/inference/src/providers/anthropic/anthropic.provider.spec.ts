@@ -98,7 +98,7 @@ void describe('AnthropicProvider: mapping, complete and stream', () => {
     ['text', {}],
     ['a tool call after text', { tools: [WEATHER] }],
     ['an answer after a tool result', { tools: [WEATHER], messages: afterTool }],
-    ['thinking (skipped)', {}, 'thinking'],
+    ['thinking', {}, 'thinking'],
     ['parallel tool calls', { tools: [WEATHER, { ...WEATHER, name: 'get_time' }] }, 'parallel-tools'],
   ];
   for (const [name, over, model] of cases) {
@@ -108,10 +108,17 @@ void describe('AnthropicProvider: mapping, complete and stream', () => {
       const events = await collect(provider.stream(providerRequest(canonical({ ...over, stream: true }), undefined, model)));
       assertWellFormed(events);
       const viaStream = await foldEvents(toAsync(events));
-      // The fake numbers tool ids per request (toolu_fake_<request>_<i>): compare them by shape.
-      const norm = (r: typeof viaStream) => ({ ...r, toolCalls: r.toolCalls.map((c) => ({ ...c, id: c.id.replace(/_\d+_/, '_N_') })) });
+      // The fake numbers tool ids and signatures per request (toolu_fake_<request>_<i>, sig_fake_<request>): compare them by shape.
+      const norm = (r: typeof viaStream) => ({
+        ...r,
+        toolCalls: r.toolCalls.map((c) => ({ ...c, id: c.id.replace(/_\d+_/, '_N_') })),
+        reasoning: r.reasoning?.map((p) => (p.type === 'reasoning' ? { ...p, signature: p.signature?.replace(/\d+$/, 'N') } : p)),
+      });
       assert.deepEqual(norm(viaStream), norm(viaComplete));
-      if (model === 'thinking') assert.equal(viaStream.text, 'echo: hello there');
+      if (model === 'thinking') {
+        assert.equal(viaStream.text, 'echo: hello there');
+        assert.deepEqual(viaStream.reasoning, [{ type: 'reasoning', text: 'Let me think about that.', signature: `sig_fake_${fake.requests.length}` }]);
+      }
       if (model === 'parallel-tools') assert.deepEqual(viaStream.toolCalls.map((c) => c.name), ['get_weather', 'get_time']);
     });
   }

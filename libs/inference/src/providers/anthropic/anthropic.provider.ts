@@ -8,6 +8,7 @@ import { RequestDeadline } from '../openai-compatible/request-deadline';
 import { responseToEvents } from '../openai-compatible/stream-parser';
 import { invalidResponse, transportError, type ErrorContext } from '../openai-compatible/upstream-errors';
 import type { AnthropicConfig } from './anthropic.config';
+import { betaHeader } from './anthropic-beta';
 import { readInputTokens, readJson } from './anthropic-bodies';
 import { anthropicHttpError } from './anthropic-errors';
 import { buildCountTokensBody, buildMessagesBody } from './request-builder';
@@ -164,7 +165,10 @@ export class AnthropicProvider implements ModelProvider {
   }
 
   private requestHeaders(req: ProviderRequest, accept: string): Record<string, string> {
-    return { ...this.headers, accept, 'x-request-id': req.requestId };
+    const headers: Record<string, string> = { ...this.headers, accept, 'x-request-id': req.requestId };
+    const beta = betaHeader(this.headers['anthropic-beta'], req.request);
+    if (beta !== undefined) headers['anthropic-beta'] = beta;
+    return headers;
   }
 
   /** Sends the request; resolves with a 2xx response, throws GatewayError otherwise. */

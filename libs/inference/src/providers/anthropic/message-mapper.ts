@@ -1,4 +1,4 @@
-import type { CanonicalMessage, ContentPart, ImagePart, Role, TextPart } from '../../canonical/canonical-request';
+import type { CacheControl, CanonicalMessage, ContentPart, ImagePart, Role, TextPart } from '../../canonical/canonical-request';
 import { GatewayError } from '../../errors/gateway-error';
 import type {
   AnthropicContentBlock,
@@ -28,17 +28,22 @@ export interface MappedConversation {
 
 const isSystem = (role: Role): boolean => role === 'system' || role === 'developer';
 
+/** The part's prompt-caching marker as the wire field, for every dialect: only callers that speak Anthropic set one. */
+const cache = (p: { cacheControl?: CacheControl }): { cache_control?: CacheControl } => (p.cacheControl ? { cache_control: p.cacheControl } : {});
+
 /**
  * Canonical messages → top-level `system` blocks (the leading system/developer messages) and strictly alternating
  * user/assistant turns: consecutive same-role messages are merged, `tool` messages become user turns of
  * `tool_result` blocks, and in every user turn the tool results come first (Anthropic rejects a tool_use whose
- * results do not open the next user turn). Empty text is dropped: Anthropic rejects empty text blocks.
+ * results do not open the next user turn). Empty text is dropped: Anthropic rejects empty text blocks. Prompt-caching
+ * markers travel on their blocks; reasoning parts become thinking blocks where they stood (first in the turn, as
+ * Anthropic produced them: it rejects a reordered or edited sequence).
  */
 export function mapConversation(messages: CanonicalMessage[], opts: MapOptions): MappedConversation {
   const system: AnthropicTextBlock[] = [];
   let i = 0;
   for (; i < messages.length && isSystem(messages[i].role); i++) {
-    for (const text of systemTexts(messages[i], i)) system.push({ type: 'text', text });
+    for (const part of systemTexts(messages[i], i)) system.push({ type: 'text', text: part.text, ...cache(part) });
   }
   const out: AnthropicMessageParam[] = [];
   for (; i < messages.length; i++) {
@@ -47,7 +52,11 @@ export function mapConversation(messages: CanonicalMessage[], opts: MapOptions):
     let blocks: AnthropicContentBlock[];
     if (isSystem(msg.role)) {
       const texts = systemTexts(msg, i);
-      blocks = texts.length > 0 ? [{ type: 'text', text: MID_CONVERSATION_SYSTEM_MARKER + texts.join('\n') }] : [];
+      // The texts become one block, so a caching marker on any of them moves to its end: the last marker wins,
+      // caching at least what the caller asked for.
+      const marked = texts.findLast((t) => t.cacheControl !== undefined);
+      const text = MID_CONVERSATION_SYSTEM_MARKER + texts.map((t) => t.text).join('\n');
+      blocks = texts.length > 0 ? [{ type: 'text', text, ...(marked && cache(marked)) }] : [];
     } else if (msg.role === 'assistant') {
       role = 'assistant';
       blocks = assistantBlocks(msg, i);
@@ -63,12 +72,12 @@ export function mapConversation(messages: CanonicalMessage[], opts: MapOptions):
   return { system, messages: out };
 }
 
-function systemTexts(msg: CanonicalMessage, i: number): string[] {
+function systemTexts(msg: CanonicalMessage, i: number): TextPart[] {
   return msg.content.flatMap((part, p) => {
     if (part.type !== 'text') {
       throw GatewayError.invalid(`System and developer messages can only contain text, not ${part.type}.`, `messages[${i}].content[${p}]`);
     }
-    return part.text === '' ? [] : [part.text];
+    return part.text === '' ? [] : [part];
   });
 }
 
@@ -76,9 +85,14 @@ function assistantBlocks(msg: CanonicalMessage, i: number): AnthropicContentBloc
   const blocks: AnthropicContentBlock[] = [];
   msg.content.forEach((part, p) => {
     if (part.type === 'text') {
-      if (part.text !== '') blocks.push({ type: 'text', text: part.text });
+      if (part.text !== '') blocks.push({ type: 'text', text: part.text, ...cache(part) });
     } else if (part.type === 'tool_call') {
-      blocks.push({ type: 'tool_use', id: part.id, name: part.name, input: parseToolInput(part.arguments) });
+      blocks.push({ type: 'tool_use', id: part.id, name: part.name, input: parseToolInput(part.arguments), ...cache(part) });
+    } else if (part.type === 'reasoning') {
+      // Kept even when empty (`display: "omitted"` thinking is a bare signature), and never edited: it is signed.
+      blocks.push({ type: 'thinking', thinking: part.text, ...(part.signature !== undefined && { signature: part.signature }) });
+    } else if (part.type === 'redacted_reasoning') {
+      blocks.push({ type: 'redacted_thinking', data: part.data });
     } else {
       throw GatewayError.invalid(`Assistant messages cannot contain ${part.type} parts.`, `messages[${i}].content[${p}]`);
     }
@@ -91,9 +105,10 @@ function userBlocks(msg: CanonicalMessage, i: number, opts: MapOptions): Anthrop
   msg.content.forEach((part: ContentPart, p) => {
     const at = `messages[${i}].content[${p}]`;
     if (part.type === 'tool_call') throw GatewayError.invalid('Only assistant messages can contain tool calls.', at);
+    if (part.type === 'reasoning' || part.type === 'redacted_reasoning') throw GatewayError.invalid('Only assistant messages can contain reasoning.', at);
     if (part.type === 'tool_result') {
       const content = part.content.flatMap((c) => leafBlock(c, at, opts));
-      const block: AnthropicToolResultBlock = { type: 'tool_result', tool_use_id: part.toolCallId };
+      const block: AnthropicToolResultBlock = { type: 'tool_result', tool_use_id: part.toolCallId, ...cache(part) };
       if (content.length > 0) block.content = content;
       if (part.isError) block.is_error = true;
       blocks.push(block);
@@ -105,15 +120,15 @@ function userBlocks(msg: CanonicalMessage, i: number, opts: MapOptions): Anthrop
 }
 
 function leafBlock(part: TextPart | ImagePart, at: string, opts: MapOptions): Array<AnthropicTextBlock | AnthropicImageBlock> {
-  if (part.type === 'text') return part.text === '' ? [] : [{ type: 'text', text: part.text }];
+  if (part.type === 'text') return part.text === '' ? [] : [{ type: 'text', text: part.text, ...cache(part) }];
   if (!opts.supportsImages) throw GatewayError.invalid(`The model '${opts.model}' does not support image input.`, at);
   const src = part.source;
-  if (src.kind === 'base64') return [{ type: 'image', source: { type: 'base64', media_type: src.mediaType, data: src.data } }];
-  if (!src.url.startsWith('data:')) return [{ type: 'image', source: { type: 'url', url: src.url } }];
+  if (src.kind === 'base64') return [{ type: 'image', source: { type: 'base64', media_type: src.mediaType, data: src.data }, ...cache(part) }];
+  if (!src.url.startsWith('data:')) return [{ type: 'image', source: { type: 'url', url: src.url }, ...cache(part) }];
   // OpenAI clients inline images as data URLs; Anthropic's url source only takes http(s), so unwrap them.
   const m = /^data:([^;,]+);base64,(.*)$/s.exec(src.url);
   if (!m) throw GatewayError.invalid('Image data URLs must be base64 encoded.', at);
-  return [{ type: 'image', source: { type: 'base64', media_type: m[1], data: m[2] } }];
+  return [{ type: 'image', source: { type: 'base64', media_type: m[1], data: m[2] }, ...cache(part) }];
 }
 
 /** `tool_use.input` must be an object: arguments that are not a JSON object (truncated, empty, an array) become `{}`. */

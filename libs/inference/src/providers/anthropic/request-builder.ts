@@ -69,6 +69,7 @@ function mapTool(t: ToolDefinition, native: boolean): AnthropicTool {
   // Anthropic requires `input_schema.type: "object"`; OpenAI clients may send `{}` for a tool without arguments.
   const schema = t.parameters.type === undefined ? { type: 'object', ...t.parameters } : t.parameters;
   const tool: AnthropicTool = { name: t.name, ...(t.description !== undefined && { description: t.description }), input_schema: schema };
+  if (t.cacheControl) tool.cache_control = t.cacheControl;
   // `strict` only travels when the caller already spoke Anthropic: OpenAI clients set it routinely, and
   // Messages servers without structured outputs reject the field.
   if (native && t.strict !== undefined) tool.strict = t.strict;

@@ -45,7 +45,8 @@ export function mapUsage(u: AnthropicUsage | null | undefined): Usage {
 
 /**
  * A non-streaming Messages answer → CanonicalResponse: text blocks are concatenated, `tool_use` blocks become tool
- * calls (`input` re-serialised as the arguments text), thinking and server-tool blocks are skipped.
+ * calls (`input` re-serialised as the arguments text), thinking and redacted thinking blocks become `reasoning`
+ * (signatures kept: the caller must send them back), server-tool blocks are skipped.
  * Returns undefined when the body is not a message at all.
  */
 export function parseAnthropicMessage(json: unknown, fallbackModel: string): CanonicalResponse | undefined {
@@ -53,10 +54,16 @@ export function parseAnthropicMessage(json: unknown, fallbackModel: string): Can
   const msg = json as AnthropicMessage;
   if (!Array.isArray(msg.content)) return undefined;
   let text = '';
+  const reasoning: NonNullable<CanonicalResponse['reasoning']> = [];
   const toolCalls: CanonicalResponse['toolCalls'] = [];
   for (const block of msg.content) {
     if (block?.type === 'text' && typeof block.text === 'string') text += block.text;
-    else if (block?.type === 'tool_use') {
+    else if (block?.type === 'thinking') {
+      const signature = typeof block.signature === 'string' ? { signature: block.signature } : {};
+      reasoning.push({ type: 'reasoning', text: typeof block.thinking === 'string' ? block.thinking : '', ...signature });
+    } else if (block?.type === 'redacted_thinking' && typeof block.data === 'string') {
+      reasoning.push({ type: 'redacted_reasoning', data: block.data });
+    } else if (block?.type === 'tool_use') {
       toolCalls.push({
         id: typeof block.id === 'string' ? block.id : `toolu_${toolCalls.length}`,
         name: typeof block.name === 'string' ? block.name : '',
@@ -68,6 +75,7 @@ export function parseAnthropicMessage(json: unknown, fallbackModel: string): Can
   return {
     upstreamModel: typeof msg.model === 'string' && msg.model !== '' ? msg.model : fallbackModel,
     text,
+    ...(reasoning.length > 0 && { reasoning }),
     toolCalls,
     finishReason: finish.finishReason,
     stopSequence: finish.stopSequence,

@@ -19,7 +19,7 @@ const msgDelta = (stop_reason: string, usage: Record<string, number> = { output_
   frame({ type: 'message_delta', delta: { stop_reason, stop_sequence }, usage });
 const STOP = frame({ type: 'message_stop' });
 
-/** A whole tool-use stream: thinking (skipped), text, then a tool call streamed as JSON fragments. */
+/** A whole tool-use stream: thinking, text, then a tool call streamed as JSON fragments. */
 const TOOL_STREAM = [
   start({ input_tokens: 10, output_tokens: 1, cache_read_input_tokens: 4, cache_creation_input_tokens: 2 }),
   frame({ type: 'ping' }),
@@ -57,20 +57,25 @@ async function* toAsync(events: CanonicalEvent[]): AsyncGenerator<CanonicalEvent
 }
 
 void describe('MessagesStreamDecoder', () => {
-  void it('maps the Anthropic event sequence, skipping thinking and numbering tool calls from 0', async () => {
+  void it('maps the Anthropic event sequence, thinking included, numbering tool calls from 0', async () => {
     const events = decode(TOOL_STREAM);
     assert.deepEqual(events[0], { type: 'message_start', upstreamModel: 'claude-served', inputTokens: 16 });
     assert.deepEqual(
       events.map((e) => e.type),
-      ['message_start', 'text_delta', 'tool_call_start', 'tool_call_delta', 'tool_call_delta', 'usage', 'message_stop'],
+      ['message_start', 'reasoning_start', 'reasoning_delta', 'reasoning_signature', 'text_delta', 'tool_call_start', 'tool_call_delta', 'tool_call_delta', 'usage', 'message_stop'],
     );
-    assert.deepEqual(events[2], { type: 'tool_call_start', index: 0, id: 'toolu_01', name: 'get_weather' });
+    assert.deepEqual(events.slice(1, 4), [
+      { type: 'reasoning_start' },
+      { type: 'reasoning_delta', text: 'hmm, secret reasoning' },
+      { type: 'reasoning_signature', signature: 'sig' },
+    ]);
+    assert.deepEqual(events[5], { type: 'tool_call_start', index: 0, id: 'toolu_01', name: 'get_weather' });
     const folded = await foldEvents(toAsync(events));
     assert.equal(folded.text, 'Checking the wéather ✓ ');
     assert.deepEqual(folded.toolCalls, [{ id: 'toolu_01', name: 'get_weather', arguments: '{"city": "Paris ✓"}' }]);
     assert.equal(folded.finishReason, 'tool_use');
     assert.deepEqual(folded.usage, { inputTokens: 16, outputTokens: 12, cachedInputTokens: 4 });
-    assert.ok(!JSON.stringify(events).includes('secret reasoning'));
+    assert.deepEqual(folded.reasoning, [{ type: 'reasoning', text: 'hmm, secret reasoning', signature: 'sig' }]);
   });
 
   void it('gives the same events however the bytes are split, UTF-8 characters included', () => {

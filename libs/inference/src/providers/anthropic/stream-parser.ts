@@ -7,7 +7,7 @@ import type { AnthropicResponseBlock, AnthropicStreamEvent, AnthropicUsage } fro
 import { mapStopReason, mapUsage } from './response-parser';
 
 interface BlockState {
-  kind: 'text' | 'tool' | 'skip';
+  kind: 'text' | 'tool' | 'thinking' | 'skip';
   /** Canonical tool call index (tool blocks only). */
   tool: number;
   /** Arguments some servers put whole into `content_block_start.input` instead of streaming them. */
@@ -20,8 +20,9 @@ const USAGE_FIELDS = ['input_tokens', 'output_tokens', 'cache_read_input_tokens'
 /**
  * Turns an Anthropic Messages SSE body into canonical events. Feed it text as it arrives; each call returns the
  * events that text completed. `message_start` carries the input tokens; text and `tool_use` blocks become text and
- * tool call events (tool calls numbered in the order they open, whatever their block index); thinking, redacted
- * thinking and server-tool blocks are skipped; usage (message_start's counts updated by message_delta's cumulative
+ * tool call events (tool calls numbered in the order they open, whatever their block index); thinking blocks become
+ * reasoning events (start, text, signature) and redacted thinking one redacted_reasoning event, so a caller can send
+ * them back as Anthropic requires; server-tool blocks are skipped; usage (message_start's counts updated by message_delta's cumulative
  * ones) and message_stop are emitted when `message_stop` arrives, or at EOF after a `message_delta` with a stop
  * reason. An `error` event, or EOF before that, yields one error event.
  */
@@ -132,7 +133,15 @@ export class MessagesStreamDecoder {
       this.blocks.set(index, { kind: 'tool', tool, startInput: input, streamedJson: false });
       const id = typeof block.id === 'string' && block.id !== '' ? block.id : `toolu_${this.requestId}_${tool}`;
       this.out.push({ type: 'tool_call_start', index: tool, id, name: typeof block.name === 'string' ? block.name : '' });
+    } else if (block.type === 'thinking') {
+      this.blocks.set(index, { kind: 'thinking', tool: -1, streamedJson: false });
+      this.out.push({ type: 'reasoning_start' });
+      // Anthropic starts it empty and streams both; a server that sends them whole here is read the same way.
+      if (typeof block.thinking === 'string' && block.thinking !== '') this.out.push({ type: 'reasoning_delta', text: block.thinking });
+      if (typeof block.signature === 'string' && block.signature !== '') this.out.push({ type: 'reasoning_signature', signature: block.signature });
     } else {
+      // redacted_thinking arrives whole in its start event; it has no deltas.
+      if (block.type === 'redacted_thinking' && typeof block.data === 'string') this.out.push({ type: 'redacted_reasoning', data: block.data });
       this.blocks.set(index, { kind: 'skip', tool: -1, streamedJson: false });
     }
   }
@@ -140,13 +149,17 @@ export class MessagesStreamDecoder {
   private blockDelta(ev: AnthropicStreamEvent): void {
     const block = this.blocks.get(ev.index ?? 0);
     const delta = ev.delta;
-    if (delta?.type === 'text_delta' && typeof delta.text === 'string' && delta.text !== '' && block?.kind !== 'skip') {
+    if (delta?.type === 'text_delta' && typeof delta.text === 'string' && delta.text !== '' && block?.kind !== 'skip' && block?.kind !== 'thinking') {
       this.out.push({ type: 'text_delta', text: delta.text });
     } else if (delta?.type === 'input_json_delta' && block?.kind === 'tool' && typeof delta.partial_json === 'string') {
       block.streamedJson = true;
       if (delta.partial_json !== '') this.out.push({ type: 'tool_call_delta', index: block.tool, argumentsDelta: delta.partial_json });
+    } else if (delta?.type === 'thinking_delta' && block?.kind === 'thinking' && typeof delta.thinking === 'string' && delta.thinking !== '') {
+      this.out.push({ type: 'reasoning_delta', text: delta.thinking });
+    } else if (delta?.type === 'signature_delta' && block?.kind === 'thinking' && typeof delta.signature === 'string') {
+      this.out.push({ type: 'reasoning_signature', signature: delta.signature });
     }
-    // thinking_delta, signature_delta, citations_delta: not modelled.
+    // citations_delta: not modelled.
   }
 
   private blockStop(index: number): void {

@@ -29,6 +29,14 @@ void describe('renderPrompt / planRequest', () => {
     );
   });
 
+  void it('skips replayed reasoning (another model\'s, signed for Anthropic)', () => {
+    const messages = base.messages.map((m) =>
+      m.role === 'assistant' ? { ...m, content: [{ type: 'reasoning' as const, text: 'secret', signature: 's' }, { type: 'redacted_reasoning' as const, data: 'x' }, ...m.content] } : m,
+    );
+    const opts = { tools: [], upstreamModel: 'm', providerId: 'p' };
+    assert.equal(renderPrompt(messages, opts), renderPrompt(base.messages, opts));
+  });
+
   void it('describes tools unless tool_choice is none, and opens a forced call', () => {
     assert.match(planRequest(base, 'm', 'p').prompt, /^System: You can call these tools.*\n- get_weather: Weather now Arguments: \{"type":"object"\}\n/);
     assert.doesNotMatch(planRequest({ ...base, toolChoice: { type: 'none' } }, 'm', 'p').prompt, /get_weather: Weather/);

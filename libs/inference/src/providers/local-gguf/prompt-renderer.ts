@@ -79,6 +79,9 @@ function renderMessage(message: CanonicalMessage, toolNames: Map<string, string>
         lines.push(`Tool: [${kind} of ${name} ${part.toolCallId}] ${partsText(part.content, opts)}`);
         break;
       }
+      case 'reasoning':
+      case 'redacted_reasoning':
+        break; // another model's earlier reasoning (signed for Anthropic): not part of this model's prompt
       default:
         assertNever(part);
     }

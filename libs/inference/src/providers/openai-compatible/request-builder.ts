@@ -76,6 +76,8 @@ function mapMessage(msg: CanonicalMessage, i: number, ctx: Ctx, out: OpenAIMessa
       if (part.type === 'text') texts.push(part.text);
       else if (part.type === 'tool_call') {
         calls.push({ id: part.id, type: 'function', function: { name: part.name, arguments: part.arguments } });
+      } else if (part.type === 'reasoning' || part.type === 'redacted_reasoning') {
+        continue; // Anthropic thinking from an earlier turn: only Anthropic can replay it (its signature is theirs)
       } else {
         throw GatewayError.invalid(`Assistant messages cannot contain ${part.type} parts.`, `messages[${i}].content`);
       }
@@ -99,7 +101,7 @@ function mapMessage(msg: CanonicalMessage, i: number, ctx: Ctx, out: OpenAIMessa
       out.push({ role: 'tool', tool_call_id: part.toolCallId, content: texts.join('\n') });
     } else if (part.type === 'tool_call') {
       throw GatewayError.invalid(`Only assistant messages can contain tool calls.`, `messages[${i}].content[${p}]`);
-    } else {
+    } else if (part.type !== 'reasoning' && part.type !== 'redacted_reasoning') {
       rest.push(part);
     }
   }

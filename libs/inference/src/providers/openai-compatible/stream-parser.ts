@@ -157,6 +157,14 @@ export class ChatStreamDecoder {
 /** A whole (non-streamed) response as the equivalent event stream, for upstreams that ignore `stream: true`. */
 export function responseToEvents(res: CanonicalResponse): CanonicalEvent[] {
   const events: CanonicalEvent[] = [{ type: 'message_start', upstreamModel: res.upstreamModel }];
+  for (const r of res.reasoning ?? []) {
+    if (r.type === 'redacted_reasoning') events.push({ type: 'redacted_reasoning', data: r.data });
+    else {
+      events.push({ type: 'reasoning_start' });
+      if (r.text !== '') events.push({ type: 'reasoning_delta', text: r.text });
+      if (r.signature !== undefined) events.push({ type: 'reasoning_signature', signature: r.signature });
+    }
+  }
   if (res.text !== '') events.push({ type: 'text_delta', text: res.text });
   res.toolCalls.forEach((call, index) => {
     events.push({ type: 'tool_call_start', index, id: call.id, name: call.name });
