@@ -26,7 +26,8 @@ export interface WireUsage {
  * Canonical usage counts cached tokens inside `inputTokens` (OpenAI's `prompt_tokens` semantics, which
  * billing uses); Anthropic reports them beside it (`input_tokens` + `cache_read_input_tokens` = the
  * whole prompt). Subtracting keeps clients that add the two up (Claude Code's context meter) right.
- * The gateway never writes a prompt cache, so `cache_creation_input_tokens` is 0.
+ * Cache writes an Anthropic upstream reports stay inside `input_tokens` (canonical usage has no field for
+ * them yet), so `cache_creation_input_tokens` is 0; totals and billing are unaffected.
  */
 export function wireUsage(u: Usage): WireUsage {
   const cached = Math.min(u.cachedInputTokens ?? 0, u.inputTokens);
