@@ -89,19 +89,7 @@ export class InferenceService {
    * upstream's tokenize endpoint, else {@link estimateInputTokens}. Free: no credits are reserved.
    */
   async countTokens(request: CanonicalRequest, ctx: InferenceContext): Promise<TokenCount> {
-    let resolved: ResolvedModel;
-    try {
-      resolved = this.catalog.resolve(request.model);
-    } catch (err) {
-      this.reportRejected(ctx, request.model, false, err);
-      throw err;
-    }
-    const tracker = new RequestTracker(ctx, this.observer, {
-      model: resolved.model.id,
-      provider: resolved.provider.id,
-      upstreamModel: resolved.model.upstream_model,
-      stream: false,
-    });
+    const { resolved, tracker } = this.track(request, ctx, false);
     try {
       const pr = this.providerRequest({ resolved, tracker, request }, ctx);
       const { provider } = resolved;
@@ -124,7 +112,8 @@ export class InferenceService {
     new RequestTracker(ctx, this.observer, { model, provider: '', upstreamModel: '', stream }).fail(err);
   }
 
-  private async start(request: CanonicalRequest, ctx: InferenceContext, stream: boolean): Promise<Started> {
+  /** Resolves the model (an unknown one is reported and thrown) and opens the request's tracker. */
+  private track(request: CanonicalRequest, ctx: InferenceContext, stream: boolean): { resolved: ResolvedModel; tracker: RequestTracker } {
     let resolved: ResolvedModel;
     try {
       resolved = this.catalog.resolve(request.model);
@@ -133,7 +122,11 @@ export class InferenceService {
       throw err;
     }
     const fields = { model: resolved.model.id, provider: resolved.provider.id, upstreamModel: resolved.model.upstream_model, stream };
-    const tracker = new RequestTracker(ctx, this.observer, fields);
+    return { resolved, tracker: new RequestTracker(ctx, this.observer, fields) };
+  }
+
+  private async start(request: CanonicalRequest, ctx: InferenceContext, stream: boolean): Promise<Started> {
+    const { resolved, tracker } = this.track(request, ctx, stream);
     if (!this.meter) return { resolved, tracker, request };
     try {
       const inputTokens = await this.countInput(request, resolved, ctx);

@@ -1,8 +1,8 @@
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import type { CanonicalEvent, CanonicalResponse } from '../../canonical/canonical-event';
 import { GatewayError, GatewayErrorCode, isGatewayError } from '../../errors/gateway-error';
 import type { ModelProvider, ProviderCapabilities, ProviderRequest } from '../model-provider';
-import type { ProviderLogger } from '../openai-compatible/openai-compatible.provider';
+import { closeUpstreamPool, createUpstreamPool, errorContextOf, warnOf, type ProviderLogger } from '../upstream-pool';
 import { MAX_ERROR_BODY, readCapped } from '../openai-compatible/read-capped';
 import { RequestDeadline } from '../openai-compatible/request-deadline';
 import { responseToEvents } from '../openai-compatible/stream-parser';
@@ -15,7 +15,6 @@ import { buildCountTokensBody, buildMessagesBody } from './request-builder';
 import { parseAnthropicMessage } from './response-parser';
 import { MessagesStreamDecoder } from './stream-parser';
 
-const CLOSE_GRACE_MS = 5_000;
 /** A token count is worth a short wait only: past this the estimator answers. */
 const TOKENIZE_TIMEOUT_MS = 5_000;
 
@@ -38,24 +37,19 @@ export class AnthropicProvider implements ModelProvider {
     private readonly config: AnthropicConfig,
     logger?: ProviderLogger,
   ) {
-    this.warn = !logger ? () => undefined : typeof logger === 'function' ? (m) => logger('warn', m) : (m) => logger.warn(m);
+    this.warn = warnOf(logger);
     this.id = config.id;
     this.capabilities = { images: config.supports_images, tools: true };
     const base = new URL(config.base_url);
     const prefix = base.pathname.replace(/\/+$/, '');
     this.messagesPath = `${prefix.endsWith('/v1') ? prefix : `${prefix}/v1`}/messages`;
-    this.pool = new Pool(base.origin, {
-      connections: config.connections,
-      headersTimeout: config.timeout_ms,
-      bodyTimeout: config.timeout_ms,
-      connect: { timeout: config.connect_timeout_ms },
-    });
+    this.pool = createUpstreamPool(base.origin, config);
     // Extra headers first: they may add (anthropic-beta, ...) but not replace what the provider owns.
     this.headers = {};
     for (const [k, v] of Object.entries(config.extra_headers)) this.headers[k.toLowerCase()] = v;
     Object.assign(this.headers, { 'content-type': 'application/json', 'anthropic-version': config.anthropic_version });
     if (config.api_key) this.headers['x-api-key'] = config.api_key;
-    this.errCtx = { providerId: config.id, timeoutMs: config.timeout_ms, connectTimeoutMs: config.connect_timeout_ms, secret: config.api_key };
+    this.errCtx = errorContextOf(config);
   }
 
   async init(): Promise<void> {}
@@ -67,11 +61,7 @@ export class AnthropicProvider implements ModelProvider {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    let timer: NodeJS.Timeout | undefined;
-    const graceOver = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_GRACE_MS)));
-    const closedInTime = await Promise.race([this.pool.close().then(() => true), graceOver]);
-    clearTimeout(timer);
-    if (!closedInTime) await this.pool.destroy();
+    await closeUpstreamPool(this.pool);
   }
 
   async complete(req: ProviderRequest): Promise<CanonicalResponse> {

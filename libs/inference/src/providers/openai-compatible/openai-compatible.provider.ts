@@ -1,8 +1,9 @@
 import type { ProviderConfig } from '@gw/config';
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import type { CanonicalEvent, CanonicalResponse } from '../../canonical/canonical-event';
 import { GatewayError, GatewayErrorCode, isGatewayError } from '../../errors/gateway-error';
 import type { ModelProvider, ProviderCapabilities, ProviderRequest } from '../model-provider';
+import { closeUpstreamPool, createUpstreamPool, errorContextOf, warnOf, type ProviderLogger } from '../upstream-pool';
 import { MAX_ERROR_BODY, readCapped } from './read-capped';
 import { RequestDeadline } from './request-deadline';
 import { buildChatBody } from './request-builder';
@@ -12,10 +13,8 @@ import { httpError, invalidResponse, payloadError, transportError, type ErrorCon
 
 export type OpenAICompatibleConfig = Extract<ProviderConfig, { kind: 'openai-compatible' }>;
 
-/** A `(level, msg)` function or anything with `warn(msg)` (Nest `Logger`, pino). Messages never contain the API key. */
-export type ProviderLogger = ((level: 'info' | 'warn' | 'error', msg: string) => void) | { warn(message: string): void };
+export type { ProviderLogger } from '../upstream-pool';
 
-const CLOSE_GRACE_MS = 5_000;
 /** A token count is worth a short wait only: past this the estimator answers. */
 const TOKENIZE_TIMEOUT_MS = 5_000;
 
@@ -38,25 +37,15 @@ export class OpenAICompatibleProvider implements ModelProvider {
     private readonly config: OpenAICompatibleConfig,
     logger?: ProviderLogger,
   ) {
-    this.warn = !logger ? () => undefined : typeof logger === 'function' ? (m) => logger('warn', m) : (m) => logger.warn(m);
+    this.warn = warnOf(logger);
     this.id = config.id;
     this.capabilities = { images: config.supports_images, tools: true };
     const base = new URL(config.base_url);
     this.path = `${base.pathname.replace(/\/+$/, '')}/chat/completions`;
-    this.pool = new Pool(base.origin, {
-      connections: config.connections,
-      headersTimeout: config.timeout_ms,
-      bodyTimeout: config.timeout_ms,
-      connect: { timeout: config.connect_timeout_ms },
-    });
+    this.pool = createUpstreamPool(base.origin, config);
     this.baseHeaders = { 'content-type': 'application/json' };
     if (config.api_key) this.baseHeaders.authorization = `Bearer ${config.api_key}`;
-    this.errCtx = {
-      providerId: config.id,
-      timeoutMs: config.timeout_ms,
-      connectTimeoutMs: config.connect_timeout_ms,
-      secret: config.api_key,
-    };
+    this.errCtx = errorContextOf(config);
   }
 
   async init(): Promise<void> {}
@@ -68,11 +57,7 @@ export class OpenAICompatibleProvider implements ModelProvider {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    let timer: NodeJS.Timeout | undefined;
-    const graceOver = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_GRACE_MS)));
-    const closedInTime = await Promise.race([this.pool.close().then(() => true), graceOver]);
-    clearTimeout(timer);
-    if (!closedInTime) await this.pool.destroy();
+    await closeUpstreamPool(this.pool);
   }
 
   async complete(req: ProviderRequest): Promise<CanonicalResponse> {
