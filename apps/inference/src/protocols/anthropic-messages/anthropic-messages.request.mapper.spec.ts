@@ -185,7 +185,7 @@ describe('anthropic-messages request mapping', () => {
     rejects({ model: 'm', messages: [{ role: 'assistant', content: [{ type: 'tool_use', id: 'a', name: 'b', input: '{}' }] }] }, 'messages.0.content.0.input', /of type object/);
     rejects({ model: 'm', messages: [user([{ type: 'image', source: { type: 'base64', media_type: 'image/bmp', data: 'x' } }])] }, 'messages.0.content.0.source.media_type', /'image\/png'/);
     rejects({ model: 'm', messages: [user([{ type: 'image', source: { type: 'file', file_id: 'f' } }])] }, 'messages.0.content.0.source.type', /'file'.*'base64', 'url'/);
-    rejects({ model: 'm', messages: [user([{ type: 'tool_result', tool_use_id: 't', content: [{ type: 'document' }] }])] }, 'messages.0.content.0.content.0.type', /'document'/);
+    rejects({ model: 'm', messages: [user([{ type: 'tool_result', tool_use_id: 't', content: [{ type: 'server_tool_use' }] }])] }, 'messages.0.content.0.content.0.type', /'server_tool_use'/);
     rejects({ ...ok, system: [{ type: 'image' }] }, 'system.0.type', /'image'.*'text'/);
     rejects({ ...ok, max_tokens: 0 }, 'max_tokens', /greater than or equal to 1/);
     rejects({ ...ok, max_tokens: 1.5 }, 'max_tokens', /of type integer or null/);

@@ -9,6 +9,7 @@ import {
   type ToolDefinition,
 } from '@gw/inference';
 import { messagesSchema } from './anthropic-messages.schema';
+import { textLikePart } from './anthropic-messages.text-blocks';
 import type { MessagesBody, WireCached, WireImageBlock, WireMessage, WireTextBlock, WireTool, WireToolResultBlock } from './anthropic-messages.wire';
 
 /** Top-level fields the gateway models; every other one travels in `passthrough` (thinking, output_config…). */
@@ -32,17 +33,21 @@ function image(b: WireImageBlock): ImagePart {
   return { type: 'image', source, ...cached(b) };
 }
 
-function toolResult(b: WireToolResultBlock): ContentPart {
+function toolResult(b: WireToolResultBlock, param: string): ContentPart {
   const c = b.content ?? [];
-  const content = typeof c === 'string' ? [text(c)] : c.map((p) => (p.type === 'text' ? text(p.text, p) : image(p)));
+  const content =
+    typeof c === 'string'
+      ? [text(c)]
+      : c.map((p, i) => (p.type === 'text' ? text(p.text, p) : p.type === 'image' ? image(p) : textLikePart(p, `${param}.content.${i}`)));
   return { type: 'tool_result', toolCallId: b.tool_use_id, content, ...(typeof b.is_error === 'boolean' && { isError: b.is_error }), ...cached(b) };
 }
 
 /** One wire message → one canonical message; block types per role are already enforced by the schema. */
-function message(m: WireMessage): CanonicalMessage {
+function message(m: WireMessage, index: number): CanonicalMessage {
   if (typeof m.content === 'string') return { role: m.role, content: [text(m.content)] };
   const content: ContentPart[] = [];
-  for (const b of m.content) {
+  for (const [i, b] of m.content.entries()) {
+    const param = `messages.${index}.content.${i}`;
     switch (b.type) {
       case 'text':
         content.push(text(b.text, b));
@@ -51,7 +56,11 @@ function message(m: WireMessage): CanonicalMessage {
         content.push(image(b));
         break;
       case 'tool_result':
-        content.push(toolResult(b));
+        content.push(toolResult(b, param));
+        break;
+      case 'document':
+      case 'search_result':
+        content.push(textLikePart(b, param));
         break;
       case 'tool_use':
         // The canonical id is Anthropic's own `toolu_…` id, so a later tool_result matches it unchanged.
@@ -127,7 +136,7 @@ export function toCanonical(body: MessagesBody, opts: MessagesMapOptions): Canon
   const stop = orUndef(body.stop_sequences);
   return {
     model: body.model,
-    messages: [...systemMessage(body.system), ...body.messages.map(message)],
+    messages: [...systemMessage(body.system), ...body.messages.map((m, i) => message(m, i))],
     tools: defs.length ? defs : undefined,
     toolChoice: toolChoice(choice, defs, server),
     parallelToolCalls: choice && choice.type !== 'none' && choice.disable_parallel_tool_use === true ? false : undefined,

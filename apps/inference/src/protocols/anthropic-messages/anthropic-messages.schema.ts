@@ -45,13 +45,31 @@ const toolUseBlock = {
   },
 };
 
+/**
+ * Blocks the gateway carries as text, because no canonical part models them and rejecting them would break
+ * Claude Code conversations: plain-text documents (a PDF or URL source is refused by the mapper), ToolSearch's
+ * `tool_reference` results and `search_result` blocks. Each branch checks only what the text needs.
+ */
+const documentBlock = {
+  type: 'object',
+  required: ['type', 'source'],
+  properties: { type: { const: 'document' }, source: { type: 'object', required: ['type'] }, title: nullable('string'), context: nullable('string'), cache_control: cacheControl },
+};
+const toolReferenceBlock = { type: 'object', required: ['type', 'tool_name'], properties: { type: { const: 'tool_reference' }, tool_name: { type: 'string' } } };
+const searchResultBlock = {
+  type: 'object',
+  required: ['type', 'source', 'title', 'content'],
+  properties: { type: { const: 'search_result' }, source: { type: 'string' }, title: { type: 'string' }, content: { type: 'array', items: textBlock } },
+};
+const textLike = [documentBlock, toolReferenceBlock, searchResultBlock];
+
 const toolResultBlock = {
   type: 'object',
   required: ['type', 'tool_use_id'],
   properties: {
     type: { const: 'tool_result' },
     tool_use_id: { type: 'string', minLength: 1 },
-    content: { type: ['string', 'array'], items: union(textBlock, imageBlock) },
+    content: { type: ['string', 'array'], items: union(textBlock, imageBlock, ...textLike) },
     is_error: nullable('boolean'),
     cache_control: cacheControl,
   },
@@ -84,7 +102,7 @@ export const messagesSchema = {
         required: ['role'],
         discriminator: { propertyName: 'role' },
         oneOf: [
-          message('user', textBlock, imageBlock, toolResultBlock),
+          message('user', textBlock, imageBlock, toolResultBlock, documentBlock, searchResultBlock),
           message('assistant', textBlock, toolUseBlock, thinkingBlock, redactedThinkingBlock),
           // Claude Code puts its environment block mid-conversation as a system-role message.
           message('system', textBlock),

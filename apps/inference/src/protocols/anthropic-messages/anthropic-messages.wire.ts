@@ -24,10 +24,33 @@ export interface WireToolUseBlock extends WireCached {
   input: Record<string, unknown>;
 }
 
+/** `source` is `{type:"text", data}`, `{type:"content", content:[blocks]}`, or a PDF/URL source the mapper refuses. */
+export interface WireDocumentBlock extends WireCached {
+  type: 'document';
+  source: { type: string; data?: unknown; content?: unknown; media_type?: string };
+  title?: string | null;
+  context?: string | null;
+}
+
+export interface WireToolReferenceBlock {
+  type: 'tool_reference';
+  tool_name: string;
+}
+
+export interface WireSearchResultBlock {
+  type: 'search_result';
+  source: string;
+  title: string;
+  content: WireTextBlock[];
+}
+
+/** Blocks carried as text (see the schema's `textLike`). */
+export type WireTextLikeBlock = WireDocumentBlock | WireToolReferenceBlock | WireSearchResultBlock;
+
 export interface WireToolResultBlock extends WireCached {
   type: 'tool_result';
   tool_use_id: string;
-  content?: string | Array<WireTextBlock | WireImageBlock>;
+  content?: string | Array<WireTextBlock | WireImageBlock | WireTextLikeBlock>;
   is_error?: boolean | null;
 }
 
@@ -43,7 +66,7 @@ export interface WireRedactedThinkingBlock {
   data?: string;
 }
 
-export type WireUserBlock = WireTextBlock | WireImageBlock | WireToolResultBlock;
+export type WireUserBlock = WireTextBlock | WireImageBlock | WireToolResultBlock | WireDocumentBlock | WireSearchResultBlock;
 export type WireAssistantBlock = WireTextBlock | WireToolUseBlock | WireThinkingBlock | WireRedactedThinkingBlock;
 
 export type WireMessage =
