@@ -33,12 +33,16 @@ export function printBanner(
   if (apps.inference) {
     const url = baseUrl(apps.inference);
     lines.push(
-      `  Inference API : ${url}/v1   (OpenAI base URL; docs at ${url}/docs)`,
+      `  Inference API : ${url}/v1   (OpenAI SDKs, Codex: chat completions + responses; docs at ${url}/docs)`,
+      `                  ${url}      (Anthropic SDKs, Claude Code: ANTHROPIC_BASE_URL; /v1/messages)`,
       `  Models        : ${rt.config.catalog.models.map((m) => m.id).join(', ')}`,
       '',
       '  Try it:',
       `    curl -s ${url}/v1/chat/completions -H 'content-type: application/json' -H "Authorization: Bearer ${key}" \\`,
       `      -d '{"model":"${model}","messages":[{"role":"user","content":"Tell me a story"}],"max_tokens":48}'`,
+      `    curl -s ${url}/v1/messages -H 'content-type: application/json' -H "x-api-key: ${key}" \\`,
+      `      -d '{"model":"${model}","messages":[{"role":"user","content":"Tell me a story"}],"max_tokens":48}'`,
+      `    ANTHROPIC_BASE_URL=${url} ANTHROPIC_AUTH_TOKEN=${key} claude -p "hi" --model ${model}`,
     );
   }
   if (apps.control) lines.push(`  Control API   : ${baseUrl(apps.control)}   (health at /health/ready, docs at /docs)`);
