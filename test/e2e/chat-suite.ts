@@ -98,9 +98,9 @@ export function defineChatSuite(mode: SuiteMode): void {
           assert.equal(typeof args.city, 'string');
           messages.push(msg, { role: 'tool', tool_call_id: call.id, content: 'sunny, 21C' });
           const second = await client.chat.completions.create({ model: target, messages, tools: TOOLS, max_tokens: 16 });
-          assert.ok(second.choices[0].message.content);
+          assert.equal(typeof second.choices[0].message.content, 'string'); // the unseeded local model may stop at once
           if (target === 'fake-model') {
-            assert.match(second.choices[0].message.content, /sunny, 21C/);
+            assert.match(second.choices[0].message.content ?? '', /sunny, 21C/);
             const upstream = fake.requests.at(-1)!.body;
             assert.deepEqual(upstream.messages.at(-1), { role: 'tool', tool_call_id: call.id, content: 'sunny, 21C' });
             assert.equal(upstream.messages.at(-2).tool_calls[0].id, call.id);

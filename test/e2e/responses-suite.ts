@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { startFakeUpstream, type FakeUpstream } from '@gw/testing';
+import { bootstrapCli } from '../support/bootstrap';
 import { waitForRows } from '../support/databases';
 import { e2eCatalog, type SuiteMode } from '../support/e2e-modes';
 import { startGateway, type GatewayProcess } from '../support/gateway-process';
@@ -98,9 +99,11 @@ export function defineResponsesSuite(mode: SuiteMode): void {
           assert.equal(typeof (JSON.parse(call.arguments) as { city?: unknown }).city, 'string');
           input.push(...(output as OpenAI.Responses.ResponseInputItem[]), { type: 'function_call_output', call_id: call.call_id, output: 'sunny, 21C' });
           const second = await client.responses.create({ model: target, input, tools: TOOLS, max_output_tokens: 16 });
-          assert.ok(second.output_text.length > 0);
+          // The unseeded local model may stop at once: an answer item is what matters here, the text is the fake's check.
+          assert.ok(second.output.some((o) => o.type === 'message'), JSON.stringify(second.output));
+          assert.ok(['completed', 'incomplete'].includes(second.status!), second.status);
           if (target === 'fake-model') {
-            assert.match(second.output_text, /sunny, 21C/);
+            assert.equal(second.output_text, 'tool said: sunny, 21C');
             const upstream = fake.requests.at(-1)!.body;
             assert.deepEqual(upstream.messages.at(-1), { role: 'tool', tool_call_id: call.call_id, content: 'sunny, 21C' });
             assert.deepEqual(upstream.messages.at(-2).tool_calls[0], { id: call.call_id, type: 'function', function: { name: 'get_weather', arguments: call.arguments } });
@@ -123,6 +126,19 @@ export function defineResponsesSuite(mode: SuiteMode): void {
         client.responses.create({ model: 'fake-model', input: 'again', previous_response_id: first.id }),
         (e: unknown) => e instanceof OpenAI.NotFoundError && (e.error as { param?: string }).param === 'previous_response_id',
       );
+    });
+
+    it('deletes a stored response once; another organisation can neither read, continue nor delete it', async () => {
+      const r = await client.responses.create({ model: 'fake-model', input: 'keep me', store: true });
+      const other = await bootstrapCli({ DATABASE_URL: mode.databaseUrl(gw) }, ['--org', 'other', '--email', 'other@example.com', '--credits', '100']);
+      const stranger = new OpenAI({ baseURL: `${gw.info.inferenceUrl}/v1`, apiKey: other.api_key.key, maxRetries: 0 });
+      await assert.rejects(stranger.responses.retrieve(r.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+      await assert.rejects(stranger.responses.create({ model: 'fake-model', input: 'x', previous_response_id: r.id }), (e: unknown) => e instanceof OpenAI.NotFoundError);
+      await assert.rejects(stranger.responses.delete(r.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+      assert.equal((await client.responses.retrieve(r.id)).id, r.id);
+      await client.responses.delete(r.id);
+      await assert.rejects(client.responses.retrieve(r.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+      await assert.rejects(client.responses.delete(r.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
     });
 
     it('keeps nothing without store: true', async () => {

@@ -43,7 +43,11 @@ function storedBody(body: ResponseObject): Record<string, unknown> {
 }
 
 /** Wires the OpenAI Responses wire format (and `previous_response_id` / `store`) into the shared protocol flow. */
-export function createResponsesAdapter(store: ResponseStorePort, ids: IdFactory = newId): ProtocolAdapter<ResponsesMeta> {
+export function createResponsesAdapter(
+  store: ResponseStorePort,
+  ids: IdFactory = newId,
+  warn: (message: string) => void = () => undefined,
+): ProtocolAdapter<ResponsesMeta> {
   return {
     surface: 'responses',
     async parse(body: unknown, ctx: InferenceContext) {
@@ -85,6 +89,7 @@ export function createResponsesAdapter(store: ResponseStorePort, ids: IdFactory 
       try {
         await store.save({ id: response.id, orgId, model: canonical.model, history: [...meta.conversation, assistantTurn(response)], response: storedBody(response) });
       } catch (err) {
+        warn(`storing response ${response.id} failed: ${(err as Error)?.message ?? String(err)}`);
         if (!canonical.stream) {
           response.store = false;
           return;

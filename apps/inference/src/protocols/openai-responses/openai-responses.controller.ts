@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Logger, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError, GatewayErrorCode, ResponseStore } from '@gw/inference';
@@ -18,7 +18,8 @@ export class OpenAIResponsesController {
     private readonly handler: ProtocolHandler,
     private readonly store: ResponseStore,
   ) {
-    this.adapter = createResponsesAdapter(store);
+    const log = new Logger('Responses');
+    this.adapter = createResponsesAdapter(store, undefined, (msg) => log.warn(msg));
   }
 
   @Post('v1/responses')
@@ -41,11 +42,7 @@ export class OpenAIResponsesController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'deleteResponse', summary: 'Deletes a stored response' })
   async remove(@Param('id') id: string, @Req() req: FastifyRequest): Promise<{ id: string; object: 'response.deleted'; deleted: true }> {
-    const orgId = req.payer?.orgId ?? null;
-    // Checked with load() rather than delete()'s result: through TypeORM a DELETE resolves to
-    // [rows, rowCount], so ResponseStore.delete() currently reports true even for unknown ids.
-    if (!(await this.store.load(id, orgId))) throw notFound(id);
-    await this.store.delete(id, orgId);
+    if (!(await this.store.delete(id, req.payer?.orgId ?? null))) throw notFound(id);
     return { id, object: 'response.deleted', deleted: true };
   }
 }
