@@ -2,6 +2,9 @@
  * Bench mock upstream (performance.md §6.3): plain node:http, no framework, prints nothing but one ready line.
  * POST /v1/chat/completions → a fixed ~350-byte OpenAI body with usage after DELAY_MS; with `"stream":true`
  * a role chunk at once, CHUNKS content deltas every IV_MS, a finish chunk, a usage chunk and `data: [DONE]`.
+ * A model name ending in `-iv<ms>` (e.g. `bench-model-iv100`) sets that stream's interval instead: the S5
+ * concurrent step needs streams that outlast its ramp, and a model name reaches the mock on every path (direct
+ * and thin forward it, the gateway maps its catalogue entry to it).
  * Env: PORT (47101), HOST (127.0.0.1), DELAY_MS (0), IV_MS (20), CHUNKS (64).
  */
 import { createServer, type ServerResponse } from 'node:http';
@@ -41,7 +44,7 @@ const FINISH = frame('{"index":0,"delta":{},"finish_reason":"stop"}');
 const USAGE = frame('', `,"usage":{"prompt_tokens":18,"completion_tokens":${CHUNKS},"total_tokens":${18 + CHUNKS}}`);
 const DONE = 'data: [DONE]\n\n';
 
-function stream(res: ServerResponse): void {
+function stream(res: ServerResponse, ivMs: number): void {
   res.writeHead(200, SSE_HEADERS);
   res.write(ROLE);
   let i = 0;
@@ -52,7 +55,7 @@ function stream(res: ServerResponse): void {
       clearInterval(timer);
       res.end(FINISH + USAGE + DONE);
     }
-  }, IV_MS);
+  }, ivMs);
   res.on('close', () => clearInterval(timer));
 }
 
@@ -67,7 +70,7 @@ const server = createServer((req, res) => {
   req.on('end', () => {
     // A string test, not JSON.parse: the mock shares its core with the load generator.
     const answer = (): void => {
-      if (/"stream"\s*:\s*true/.test(body)) stream(res);
+      if (/"stream"\s*:\s*true/.test(body)) stream(res, Number(/"model"\s*:\s*"[^"]*-iv(\d+)"/.exec(body)?.[1] ?? IV_MS));
       else {
         res.writeHead(200, JSON_HEADERS);
         res.end(BODY);

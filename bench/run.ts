@@ -1,7 +1,8 @@
 /**
  * Bench harness (docs: /work/shared/design/performance.md): spawns the mock upstream, the thin proxy floor and
  * the gateway as pinned child processes on fixed loopback ports, runs S1 (added latency, c=1), S3 (saturation)
- * and S5 (streaming TTFT), prints one markdown table and writes raw JSON to bench/out/.
+ * and S5 (streaming TTFT and gaps, per stream type: chat, responses, messages), prints the markdown tables and
+ * writes raw JSON to bench/out/.
  * Usage: node dist/bench/run.js [--quick] (see USAGE in lib/options.ts).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from 'undici';
 import { descendants, isListening, killAllNow, listenerPid, pinPid, spawnChild, stopAll, waitReady, type Child } from './lib/children';
+import { concurrentModel, gatewayEnv, upstreamConnections, waitAuthHeaders } from './lib/gateway';
 import { parseOptions, USAGE, type BenchOptions, type Target } from './lib/options';
 import { renderTable, type RunResults } from './lib/report';
 import { waitIdle } from './lib/proc-stats';
@@ -51,7 +53,7 @@ async function sanity(t: Target, plain: string, stream: string, notes: string[])
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--help')) return void process.stdout.write(`${USAGE}\n`);
-  const o = parseOptions(argv, resolve(__dirname, '../..'));
+  const o = parseOptions(argv, resolve(__dirname, '../..'), resolve(__dirname, '..'));
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   mkdirSync(o.outDir, { recursive: true });
@@ -70,7 +72,7 @@ async function main(): Promise<void> {
   const mockOrigin = `http://127.0.0.1:${o.ports.mock}`;
   const mockEnv = { PORT: String(o.ports.mock), DELAY_MS: '0', IV_MS: String(o.s5.ivMs), CHUNKS: String(o.s5.chunks) };
   const mock = await startChild(o, 'mock', [process.execPath, join(__dirname, 'mock-upstream.js')], mockEnv, o.ports.mock, '/', { cpu: LOAD_CPU, readyMs: 10_000 });
-  const thinEnv = { PORT: String(o.ports.thin), UPSTREAM: mockOrigin };
+  const thinEnv = { PORT: String(o.ports.thin), UPSTREAM: mockOrigin, CONNECTIONS: String(upstreamConnections(o)) };
   const thin = await startChild(o, 'thin', [process.execPath, join(__dirname, 'thin-proxy.js')], thinEnv, o.ports.thin, '/health/ready', { cpu: GATEWAY_CPU, readyMs: 10_000 });
   const json = { 'content-type': 'application/json' };
   const targets: Target[] = [
@@ -81,21 +83,16 @@ async function main(): Promise<void> {
   if (o.gateway.enabled) {
     const dataDir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
     tempDirs.push(dataDir);
-    const env = {
-      UPSTREAM_BASE_URL: `${mockOrigin}/v1`,
-      HOST: '127.0.0.1',
-      INFERENCE_PORT: String(o.ports.inference),
-      CONTROL_PORT: String(o.ports.control),
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      ...o.gateway.env,
-    };
+    const env = gatewayEnv(o, mockOrigin, dataDir);
     const logFile = join(o.outDir, `gateway-${stamp}.log`);
     log(`starting gateway: ${o.gateway.cmd.join(' ')} (log ${logFile})`);
     try {
       const gw = await startChild(o, 'gateway', o.gateway.cmd, env, o.ports.inference, '/health/ready', { cpu: GATEWAY_CPU, readyMs: o.gateway.readyMs, logFile });
       const origin = `http://127.0.0.1:${o.ports.inference}`;
-      targets.push({ name: 'gateway', origin, path: o.gateway.path, headers: { ...json, ...o.gateway.headers }, pid: gw.pid, helperPids: [], rootPid: gw.proc.pid! });
+      const auth = await waitAuthHeaders(o, env.DATA_DIR, 10_000);
+      if (auth === undefined) notes.push('no gateway credential: BENCH_GATEWAY_HEADERS has none and DATA_DIR/bootstrap.json did not appear');
+      const headers = { ...json, ...o.gateway.headers, ...auth };
+      targets.push({ name: 'gateway', origin, path: o.gateway.path, headers, pid: gw.pid, helperPids: [], rootPid: gw.proc.pid! });
     } catch (err) {
       notes.push(`gateway column skipped: it did not start (${String(err).split('\n')[0]}; see ${logFile})`);
     }
@@ -125,10 +122,36 @@ async function main(): Promise<void> {
     const waited = await waitIdle(targets.flatMap((t) => [t.pid, ...t.helperPids]), o.quick ? 5_000 : 60_000);
     if (waited > 1_500) notes.push(`before ${before}: waited ${(waited / 1000).toFixed(1)} s for the targets to go idle (background work after the previous load)`);
   };
-  const s1Budget = (o.s1.warmupRounds + o.s1.rounds) * o.s1.perRound * targets.length * 20 + 30_000;
-  log(`S1: ${o.s1.rounds} rounds × ${o.s1.perRound} requests per target (+${o.s1.warmupRounds} warm-up rounds)`);
-  await settle('S1');
-  results.s1 = await withDeadline(runS1(targets, plain, o.s1), s1Budget, 'S1');
+  if (o.only.has('s1')) {
+    const s1Budget = (o.s1.warmupRounds + o.s1.rounds) * o.s1.perRound * targets.length * 20 + 30_000;
+    log(`S1: ${o.s1.rounds} rounds × ${o.s1.perRound} requests per target (+${o.s1.warmupRounds} warm-up rounds)`);
+    await settle('S1');
+    results.s1 = await withDeadline(runS1(targets, plain, o.s1), s1Budget, 'S1');
+  }
+  if (o.only.has('s3')) await runS3Step(o, targets, plain, results, settle);
+  if (o.only.has('s5')) {
+    const types = targets.length + (targets.some((t) => t.name === 'gateway') ? 2 : 0);
+    const perStream = o.s5.chunks * o.s5.ivMs + 2_000;
+    const concurrentMs = o.s5.concurrency.length * types * (o.s5.rampMs + o.s5.chunks * o.s5.concurrentIvMs + 30_000);
+    const s5Budget = (1 + o.s5.warmup + o.s5.streams) * types * perStream + concurrentMs + 30_000;
+    log(`S5: ${o.s5.streams} streams per stream type of ${o.s5.chunks} deltas every ${o.s5.ivMs} ms (+${o.s5.warmup} warm-up), then ${o.s5.concurrency.join(', ') || 'no'} concurrent (every ${o.s5.concurrentIvMs} ms)`);
+    await settle('S5');
+    const s5Settle = async (pids: number[]): Promise<void> => void (await waitIdle(pids, o.quick ? 3_000 : 15_000));
+    const loadCpu = o.pin ? LOAD_CPU : undefined;
+    results.s5 = await withDeadline(runS5(targets, o.s5, { model: o.model, concurrentModel: concurrentModel(o), loadCpu, settle: s5Settle }), s5Budget, 'S5');
+    notes.push(...results.s5.notes);
+  }
+
+  const table = renderTable(results);
+  process.stdout.write(`\n${table}\n\n`);
+  const file = join(o.outDir, `run-${stamp}.json`);
+  const meta = { startedAt: startedAt.toISOString(), seconds: (Date.now() - startedAt.getTime()) / 1000, node: process.version, cpus: availableParallelism() };
+  writeFileSync(file, JSON.stringify({ meta, options: { ...o, only: [...o.only] }, results }, null, 1));
+  log(`raw results: ${file} (${meta.seconds.toFixed(1)} s)`);
+}
+
+async function runS3Step(o: BenchOptions, targets: Target[], plain: string, results: RunResults, settle: (before: string) => Promise<void>): Promise<void> {
+  const notes = results.notes;
   const s3Budget = targets.length * (o.s3.warmupS + o.s3.conns.length * o.s3.durationS + 25 * (o.s3.conns.length + 1)) * 1000;
   log(`S3: ${o.s3.tool}, c=${o.s3.conns.join(',')} for ${o.s3.durationS} s each per target (+${o.s3.warmupS} s warm-up)`);
   await settle('S3');
@@ -146,17 +169,6 @@ async function main(): Promise<void> {
     const d = results.s3.find((x) => x.target === 'direct' && x.connections === w.connections);
     if (w.target !== 'direct' && d && w.rps >= 0.9 * d.rps) notes.push(`${w.target} c=${w.connections} is within 10 % of the mock's own ceiling: mock-bound`);
   }
-  const s5Budget = (o.s5.warmup + o.s5.streams) * targets.length * (o.s5.chunks * o.s5.ivMs + 2_000) + 30_000;
-  log(`S5: ${o.s5.streams} streams per target of ${o.s5.chunks} deltas every ${o.s5.ivMs} ms (+${o.s5.warmup} warm-up)`);
-  await settle('S5');
-  results.s5 = await withDeadline(runS5(targets, stream, o.s5), s5Budget, 'S5');
-
-  const table = renderTable(results);
-  process.stdout.write(`\n${table}\n\n`);
-  const file = join(o.outDir, `run-${stamp}.json`);
-  const meta = { startedAt: startedAt.toISOString(), seconds: (Date.now() - startedAt.getTime()) / 1000, node: process.version, cpus: availableParallelism() };
-  writeFileSync(file, JSON.stringify({ meta, options: o, results }, null, 1));
-  log(`raw results: ${file} (${meta.seconds.toFixed(1)} s)`);
 }
 
 const tempDirs: string[] = [];

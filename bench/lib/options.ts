@@ -30,12 +30,19 @@ export interface BenchOptions {
   gateway: { enabled: boolean; skipReason?: string; cmd: string[]; env: Record<string, string>; headers: Record<string, string>; path: string; readyMs: number };
   s1: { warmupRounds: number; rounds: number; perRound: number };
   s3: { tool: LoadTool; conns: number[]; durationS: number; warmupS: number };
-  s5: { streams: number; warmup: number; ivMs: number; chunks: number };
+  /** Scenarios to run (`--only=`); all by default. */
+  only: Set<Scenario>;
+  /** `concurrentIvMs`: the concurrent step's interval, long enough for a stream (64 of them) to outlast the ramp. */
+  s5: { streams: number; warmup: number; ivMs: number; chunks: number; concurrency: number[]; rampMs: number; concurrentIvMs: number };
 }
 
-export const USAGE = `node dist/bench/run.js [--quick] [--no-gateway] [--no-pin] [--streams=N] [--conns=16,64] [--duration=S] [--load=wrk|autocannon]
+export type Scenario = 's1' | 's3' | 's5';
+const SCENARIOS: Scenario[] = ['s1', 's3', 's5'];
+
+export const USAGE = `node dist/bench/run.js [--quick] [--only=s1,s3,s5] [--no-gateway] [--no-pin] [--streams=N] [--stream-conc=100,250,500|0]
+       [--conns=16,64] [--duration=S] [--load=wrk|autocannon]
 env: BENCH_PORT_BASE (47100: mock +1, thin +2, gateway inference +3, control +4)
-     BENCH_GATEWAY_CMD ("node dist/apps/main.js"), BENCH_GATEWAY_ENV (JSON, extra env),
+     BENCH_GATEWAY_CMD ("node <this build's dist dir>/apps/main.js"), BENCH_GATEWAY_ENV (JSON, extra env),
      BENCH_GATEWAY_HEADERS (JSON, e.g. {"authorization":"Bearer ak_..."}), BENCH_GATEWAY_PATH (/v1/chat/completions),
      BENCH_GATEWAY_READY_MS (120000), BENCH_MODEL (abliterated-model)`;
 
@@ -49,19 +56,26 @@ function json(name: string): Record<string, string> {
   }
 }
 
-export function parseOptions(argv: string[], root: string): BenchOptions {
+/** `root`: the repository; `distDir`: the build the harness runs from, whose gateway is started by default. */
+export function parseOptions(argv: string[], root: string, distDir: string): BenchOptions {
   const flag = (f: string): boolean => argv.includes(f);
   const value = (f: string): string | undefined => argv.find((a) => a.startsWith(`${f}=`))?.slice(f.length + 1);
-  const known = ['--quick', '--no-gateway', '--no-pin', '--streams', '--conns', '--duration', '--load', '--help'];
+  const known = ['--quick', '--only', '--no-gateway', '--no-pin', '--streams', '--stream-conc', '--conns', '--duration', '--load', '--help'];
   const unknown = argv.filter((a) => !known.includes(a.split('=')[0]));
   if (unknown.length > 0) throw new Error(`unknown argument(s) ${unknown.join(' ')}\n${USAGE}`);
   const quick = flag('--quick');
   const base = Number(process.env.BENCH_PORT_BASE ?? 47100);
   const customCmd = process.env.BENCH_GATEWAY_CMD;
-  const cmd = customCmd ? customCmd.split(/\s+/).filter(Boolean) : ['node', 'dist/apps/main.js'];
+  // The gateway of the same build as the harness (dist/ or a private build dir), so both come from one tree.
+  const main = join(distDir, 'apps/main.js');
+  const cmd = customCmd ? customCmd.split(/\s+/).filter(Boolean) : [process.execPath, main];
   let skipReason: string | undefined;
   if (flag('--no-gateway')) skipReason = 'skipped (--no-gateway)';
-  else if (!customCmd && !existsSync(join(root, 'dist/apps/main.js'))) skipReason = 'skipped: dist/apps/main.js does not exist yet (build the gateway, or set BENCH_GATEWAY_CMD)';
+  else if (!customCmd && !existsSync(main)) skipReason = `skipped: ${main} does not exist yet (build the gateway, or set BENCH_GATEWAY_CMD)`;
+  const only = new Set((value('--only') ?? SCENARIOS.join(',')).split(',').map((x) => x.trim().toLowerCase()));
+  const bad = [...only].filter((x) => !SCENARIOS.includes(x as Scenario));
+  if (bad.length > 0) throw new Error(`--only: unknown scenario(s) ${bad.join(',')} (known: ${SCENARIOS.join(',')})`);
+  const list = (v: string): number[] => v.split(',').map(Number).filter((x) => x > 0);
   const pin = !flag('--no-pin') && availableParallelism() >= 2 && hasTaskset();
   const duration = Number(value('--duration') ?? (quick ? 3 : 20));
   return {
@@ -83,15 +97,20 @@ export function parseOptions(argv: string[], root: string): BenchOptions {
     s1: quick ? { warmupRounds: 5, rounds: 20, perRound: 20 } : { warmupRounds: 10, rounds: 40, perRound: 50 },
     s3: {
       tool: loadTool(value('--load')),
-      conns: (value('--conns') ?? '16,64').split(',').map(Number).filter((n) => n > 0),
+      conns: list(value('--conns') ?? '16,64'),
       durationS: duration,
       warmupS: quick ? 1 : 5,
     },
+    only: only as Set<Scenario>,
     s5: {
-      streams: Number(value('--streams') ?? (quick ? 10 : 40)),
+      streams: Number(value('--streams') ?? (quick ? 10 : 200)),
       warmup: quick ? 2 : 5,
       ivMs: quick ? 5 : 20,
       chunks: 64,
+      // `--stream-conc=0` skips the concurrent step.
+      concurrency: list(value('--stream-conc') ?? (quick ? '50' : '100,250,500')),
+      rampMs: quick ? 1_000 : 5_000,
+      concurrentIvMs: quick ? 25 : 100,
     },
   };
 }

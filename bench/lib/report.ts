@@ -1,8 +1,13 @@
-/** The one markdown table of a run (performance.md §6.5, the figures this harness measures so far). */
+/**
+ * The markdown tables of a run (performance.md §6.5, the figures this harness measures so far): S1/S3 with
+ * one column per target, then S5 with one row per stream type (report-s5.ts).
+ */
 import type { TargetName } from './options';
 import type { S1Result } from '../scenarios/s1-latency';
 import type { S3Window } from '../scenarios/s3-saturation';
 import type { S5Result } from '../scenarios/s5-streaming';
+import { int, n, signed } from './format';
+import { renderS5 } from './report-s5';
 
 export interface RunResults {
   targets: TargetName[];
@@ -13,10 +18,6 @@ export interface RunResults {
 }
 
 const COLS: TargetName[] = ['direct', 'thin', 'gateway'];
-const n = (v: number | undefined, digits = 2): string => (v === undefined || Number.isNaN(v) ? '–' : v.toFixed(digits));
-const signed = (v: number | undefined, digits = 2): string =>
-  v === undefined || Number.isNaN(v) ? '–' : `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
-const int = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '–' : Math.round(v).toLocaleString('en-US'));
 
 export function renderTable(r: RunResults): string {
   const has = (t: TargetName): boolean => r.targets.includes(t);
@@ -65,26 +66,10 @@ export function renderTable(r: RunResults): string {
       });
     }
   }
-  if (r.s5) {
-    const s5 = r.s5;
-    row('S5 TTFT p50 / p99 (ms), c=1', (t) => {
-      const p = s5.perTarget[t];
-      return p ? `${n(p.ttftMs.p50)} / ${n(p.ttftMs.p99)}` : '–';
-    });
-    row('S5 TTFT added p50 / p99 (ms)', (t) => {
-      const a = s5.added[t];
-      return a ? `${signed(a.ttftMs.p50, 3)} / ${signed(a.ttftMs.p99, 3)}` : '–';
-    });
-    row('S5 gap added p50 / p99 (µs)', (t) => {
-      const a = s5.added[t];
-      return a ? `${signed(a.gapMs.p50 * 1000, 0)} / ${signed(a.gapMs.p99 * 1000, 0)}` : '–';
-    });
-    row(`S5 frames lost (of ${s5.expectedContentFrames} × streams) / missing [DONE]`, (t) => {
-      const p = s5.perTarget[t];
-      return p ? `${p.framesLost} of ${s5.expectedContentFrames * p.streams} / ${p.missingDone}` : '–';
-    });
-  }
-  const lines = [`| Figure | ${COLS.join(' | ')} |`, `|---|${COLS.map(() => '---').join('|')}|`, ...rows.map((c) => `| ${c.join(' | ')} |`)];
-  if (r.notes.length > 0) lines.push('', ...r.notes.map((x) => `- ${x}`));
+  const lines: string[] = [];
+  if (rows.length > 0) lines.push(`| Figure | ${COLS.join(' | ')} |`, `|---|${COLS.map(() => '---').join('|')}|`, ...rows.map((c) => `| ${c.join(' | ')} |`), '');
+  if (r.s5) lines.push(renderS5(r.s5), '');
+  if (lines.at(-1) === '') lines.pop();
+  if (r.notes.length > 0) lines.push(...(lines.length > 0 ? [''] : []), ...r.notes.map((x) => `- ${x}`));
   return lines.join('\n');
 }

@@ -1,59 +1,76 @@
 /**
- * S5 streaming at c=1 (performance.md §6.4): rounds of one stream per target in random order, warm-up
- * discarded. TTFT = time to the first content delta; gaps = time between content deltas; frames lost =
- * content deltas the mock sent that did not arrive.
+ * S5 streaming (performance.md §6.4). Stream types: direct (client → mock chat stream), thin (the floor) and the
+ * gateway once per protocol (chat, responses, messages), all against the same mock. A probe stream per type
+ * first (a type that fails it, e.g. an endpoint not built yet, is dropped with a note); then c=1 rounds of one
+ * stream per type in random order, warm-up discarded; then the concurrent step (s5-concurrent.ts).
+ * TTFT = time to the first content event; gaps = time between content events; frames lost = content deltas
+ * the mock sent that did not arrive as content events.
  */
 import { Pool } from 'undici';
-import type { BenchOptions, Target, TargetName } from '../lib/options';
-import { minus, pcts, shuffle, type Pcts } from '../lib/stats';
+import type { BenchOptions, Target } from '../lib/options';
+import { shuffle } from '../lib/stats';
 import { runStream, type StreamResult } from '../stream-client';
-
-export interface S5Target {
-  ttftMs: Pcts;
-  gapMs: Pcts;
-  streams: number;
-  framesLost: number;
-  missingDone: number;
-  errors: string[];
-}
+import { runConcurrent } from './s5-concurrent';
+import { addDeltas, streamTargets, summarise, type S5Row, type StreamTarget } from './s5-summary';
 
 export interface S5Result {
   expectedContentFrames: number;
-  perTarget: Partial<Record<TargetName, S5Target>>;
-  added: Partial<Record<TargetName, { ttftMs: Pcts; gapMs: Pcts }>>;
+  ivMs: number;
+  concurrentIvMs: number;
+  rampMs: number;
+  /** c=1 rows first, then the concurrent step's rows by concurrency. */
+  rows: S5Row[];
+  notes: string[];
 }
 
-export async function runS5(targets: Target[], body: string, o: BenchOptions['s5']): Promise<S5Result> {
-  const pools = new Map(targets.map((t) => [t.name, new Pool(t.origin, { connections: 1 })]));
-  const results = new Map<TargetName, StreamResult[]>(targets.map((t) => [t.name, []]));
+export interface S5Context {
+  model: string;
+  /** Same mock stream at `o.concurrentIvMs` (the mock reads the interval from the model name). */
+  concurrentModel: string;
+  /** The load core, for the rig-bound check of the concurrent step (undefined when not pinned). */
+  loadCpu?: number;
+  /** Lets the targets go idle between concurrent windows (the gateway may drain audit work). */
+  settle: (pids: number[]) => Promise<void>;
+}
+
+export async function runS5(targets: Target[], o: BenchOptions['s5'], ctx: S5Context): Promise<S5Result> {
   const timeoutMs = o.chunks * o.ivMs + 30_000;
+  const out: S5Result = { expectedContentFrames: o.chunks, ivMs: o.ivMs, concurrentIvMs: o.concurrentIvMs, rampMs: o.rampMs, rows: [], notes: [] };
+  const pools = new Map<StreamTarget, Pool>();
+  const live: StreamTarget[] = [];
   try {
+    for (const st of streamTargets(targets, ctx.model, timeoutMs)) {
+      const pool = new Pool(st.target.origin, { connections: 1 });
+      pools.set(st, pool);
+      const probe = await runStream(pool, st.request);
+      const problem = probe.error ?? (probe.contentFrames === 0 ? 'no content event' : undefined);
+      if (problem === undefined) {
+        live.push(st);
+        continue;
+      }
+      if (st.type === 'direct') throw new Error(`S5: the mock's stream failed its probe: ${problem}`);
+      out.notes.push(`S5 ${st.type} (${st.request.path}) skipped: probe stream failed: ${problem}`);
+    }
+    const results = new Map<StreamTarget, StreamResult[]>(live.map((st) => [st, []]));
     for (let round = 0; round < o.warmup + o.streams; round++) {
-      for (const t of shuffle(targets)) {
-        const r = await runStream(pools.get(t.name)!, t.path, body, t.headers, timeoutMs);
-        if (round >= o.warmup) results.get(t.name)!.push(r);
+      for (const st of shuffle(live)) {
+        const r = await runStream(pools.get(st)!, st.request);
+        if (round >= o.warmup) results.get(st)!.push(r);
       }
     }
+    out.rows.push(...live.map((st) => summarise(st, 1, results.get(st)!, o.chunks)));
   } finally {
     await Promise.all([...pools.values()].map((p) => p.destroy()));
   }
-  const out: S5Result = { expectedContentFrames: o.chunks, perTarget: {}, added: {} };
-  for (const t of targets) {
-    const rs = results.get(t.name)!;
-    out.perTarget[t.name] = {
-      ttftMs: pcts(rs.filter((r) => !r.error).map((r) => r.ttftMs)),
-      gapMs: pcts(rs.flatMap((r) => r.gapsMs)),
-      streams: rs.length,
-      framesLost: rs.reduce((n, r) => n + Math.max(0, o.chunks - r.contentFrames), 0),
-      missingDone: rs.filter((r) => !r.sawDone).length,
-      errors: [...new Set(rs.flatMap((r) => (r.error ? [r.error] : [])))],
-    };
+  const liveTypes = new Set(live.map((st) => st.type));
+  const slow = streamTargets(targets, ctx.concurrentModel, o.chunks * o.concurrentIvMs + 30_000).filter((st) => liveTypes.has(st.type));
+  for (const n of o.concurrency) {
+    // Random order per level too, so a slow drift of the box does not always hit the same type.
+    for (const st of shuffle(slow)) {
+      await ctx.settle([st.target.pid, ...st.target.helperPids]);
+      out.rows.push(await runConcurrent(st, n, o, ctx.loadCpu));
+    }
   }
-  const direct = out.perTarget.direct;
-  for (const t of targets) {
-    const mine = out.perTarget[t.name];
-    if (t.name === 'direct' || !direct || !mine) continue;
-    out.added[t.name] = { ttftMs: minus(mine.ttftMs, direct.ttftMs), gapMs: minus(mine.gapMs, direct.gapMs) };
-  }
+  addDeltas(out.rows);
   return out;
 }

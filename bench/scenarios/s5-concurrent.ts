@@ -1,0 +1,30 @@
+/**
+ * S5 concurrent step (performance.md §6.4): N streams of one stream type open at once, their starts spread
+ * evenly over the ramp (the streams, at the slower `concurrentIvMs`, outlast it), same checks as at c=1. One window per (type, N); the load core's busy fraction is
+ * recorded because the mock and this client share it and 500 streams can saturate it (then TTFT is the rig's).
+ */
+import { Pool } from 'undici';
+import type { BenchOptions } from '../lib/options';
+import { busyFraction, coreSample } from '../lib/proc-stats';
+import { sleep } from '../lib/stats';
+import { runStream } from '../stream-client';
+import { summarise, type S5Row, type StreamTarget } from './s5-summary';
+
+export async function runConcurrent(st: StreamTarget, n: number, o: BenchOptions['s5'], loadCpu?: number): Promise<S5Row> {
+  // One connection per stream (SSE responses cannot share an HTTP/1.1 connection), all fresh: every stream's
+  // TTFT includes its TCP connect, alike for every type.
+  const pool = new Pool(st.target.origin, { connections: n });
+  const request = { ...st.request, timeoutMs: st.request.timeoutMs + o.rampMs };
+  const before = loadCpu === undefined ? undefined : coreSample(loadCpu);
+  try {
+    const streams = Array.from({ length: n }, async (_, i) => {
+      await sleep((i * o.rampMs) / n);
+      return runStream(pool, request);
+    });
+    const results = await Promise.all(streams);
+    const busy = loadCpu === undefined ? NaN : busyFraction(before, coreSample(loadCpu));
+    return summarise(st, n, results, o.chunks, busy);
+  } finally {
+    await pool.destroy();
+  }
+}
