@@ -31,6 +31,7 @@ describe('cross-protocol: every surface against an Anthropic upstream', () => {
       models: [
         { id: 'claude-fake', provider: 'claude', upstream_model: 'claude-fake-1' },
         { id: 'claude-529', provider: 'claude', upstream_model: 'fail-529' },
+        { id: 'claude-429', provider: 'claude', upstream_model: 'fail-429' },
         // The fake answers this upstream model with a signed thinking block first.
         { id: 'claude-thinking', provider: 'claude', upstream_model: 'thinking' },
       ],
@@ -171,6 +172,10 @@ describe('cross-protocol: every surface against an Anthropic upstream', () => {
     await assert.rejects(
       openai.chat.completions.create({ model: 'claude-529', messages: [{ role: 'user', content: 'x' }] }),
       (e: unknown) => e instanceof OpenAI.APIError && e.status === 503,
+    );
+    await assert.rejects(
+      openai.chat.completions.create({ model: 'claude-429', messages: [{ role: 'user', content: 'x' }] }),
+      (e: unknown) => e instanceof OpenAI.RateLimitError && e.headers?.get('retry-after') === '1',
     );
   });
 });

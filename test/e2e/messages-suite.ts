@@ -184,6 +184,11 @@ export function defineMessagesSuite(mode: SuiteMode): void {
         client.messages.create({ model: 'fake-503', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] }),
         (e: unknown) => e instanceof Anthropic.APIError && e.status === 529 && (e.error as { error?: { type?: string } }).error?.type === 'overloaded_error',
       );
+      await assert.rejects(client.messages.create({ model: 'fake-429', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => {
+        assert.ok(e instanceof Anthropic.RateLimitError, String(e));
+        assert.equal(e.headers?.get('retry-after'), '1', "the upstream's Retry-After is passed on");
+        return true;
+      });
       await assert.rejects(
         client.messages.create({ model: 'fake-500', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] }),
         (e: unknown) => e instanceof Anthropic.InternalServerError && e.status === 502 && !e.message.includes('sk-upstream-secret'),

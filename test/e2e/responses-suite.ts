@@ -198,6 +198,11 @@ export function defineResponsesSuite(mode: SuiteMode): void {
         new OpenAI({ baseURL: `${gw.info.inferenceUrl}/v1`, apiKey: 'ak_wrong', maxRetries: 0 }).responses.create({ model: 'fake-model', input: 'x' }),
         (e: unknown) => e instanceof OpenAI.AuthenticationError,
       );
+      await assert.rejects(client.responses.create({ model: 'fake-429', input: 'x' }), (e: unknown) => {
+        assert.ok(e instanceof OpenAI.RateLimitError, String(e));
+        assert.equal(e.headers?.get('retry-after'), '1', "the upstream's Retry-After is passed on");
+        return true;
+      });
       for (const [model, status] of [['dead-model', 502], ['fake-500', 502], ['fake-hang', 504], ['fake-503', 503]] as const) {
         await assert.rejects(
           client.responses.create({ model, input: 'x' }),

@@ -57,6 +57,7 @@ export function e2eCatalog(fake: FakeUpstream) {
       { id: 'fake-hang', provider: 'fake', upstream_model: 'hang' },
       { id: 'fake-500', provider: 'fake', upstream_model: 'fail-500' },
       { id: 'fake-503', provider: 'fake', upstream_model: 'fail-503' },
+      { id: 'fake-429', provider: 'fake', upstream_model: 'fail-429' },
       { id: 'fake-midfail', provider: 'fake', upstream_model: 'error-mid-stream' },
       { id: 'fake-slow', provider: 'fake', upstream_model: 'slow-stream' },
       { id: 'dead-model', provider: 'dead', upstream_model: 'x' },

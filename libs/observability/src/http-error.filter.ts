@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, NotFoundException, type ExceptionFilter } from '@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 
-export type ErrorRenderer = (err: unknown, req: FastifyRequest) => { status: number; body: unknown };
+export type ErrorRenderer = (err: unknown, req: FastifyRequest) => { status: number; body: unknown; headers?: Record<string, string> };
 
 /**
  * The single place an app turns failures into responses: Nest exceptions (including unknown routes)
@@ -26,9 +26,10 @@ export class HttpErrorFilter implements ExceptionFilter {
       exception instanceof NotFoundException && /^Cannot [A-Z]+ /.test(exception.message)
         ? Object.assign(new Error(`Unknown request URL: ${req.method} ${req.url.split('?')[0]}. Check the base URL (OpenAI clients need '/v1').`), { statusCode: 404, code: 'unknown_url' })
         : exception;
-    const { status, body } = this.render(err, req);
+    const { status, body, headers } = this.render(err, req);
     if (status >= 500) this.logger.error({ reqId: req.id, err: exception }, 'request failed');
     if (reply.sent || reply.raw.headersSent) return;
+    if (headers) void reply.headers(headers);
     void reply.status(status).header('content-type', 'application/json').send(body);
   }
 }

@@ -38,6 +38,8 @@ export interface GatewayErrorOptions {
   wireCode?: string;
   /** HTTP status override (e.g. an upstream 4xx passed through). */
   status?: number;
+  /** Seconds the caller should wait before retrying (sent as `Retry-After`), e.g. from an overloaded upstream. */
+  retryAfterSeconds?: number;
   cause?: unknown;
 }
 
@@ -45,6 +47,7 @@ export class GatewayError extends Error {
   readonly param?: string;
   readonly wireCode?: string;
   readonly status: number;
+  readonly retryAfterSeconds?: number;
 
   constructor(
     readonly code: GatewayErrorCode,
@@ -56,6 +59,7 @@ export class GatewayError extends Error {
     this.param = options.param;
     this.wireCode = options.wireCode;
     this.status = options.status ?? GATEWAY_ERROR_STATUS[code];
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   static invalid(message: string, param?: string): GatewayError {
@@ -68,6 +72,24 @@ export class GatewayError extends Error {
       wireCode: 'model_not_found',
     });
   }
+}
+
+/**
+ * An upstream's `Retry-After` (delta-seconds or an HTTP date) as whole seconds ≥ 1, capped at an hour;
+ * undefined when absent or unreadable.
+ */
+export function parseRetryAfter(header: string | string[] | undefined, nowMs = Date.now()): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return undefined;
+  const seconds = /^\d+$/.test(value.trim()) ? Number(value.trim()) : (Date.parse(value) - nowMs) / 1000;
+  return Number.isFinite(seconds) ? Math.min(3600, Math.max(1, Math.ceil(seconds))) : undefined;
+}
+
+/** The same error carrying the upstream's `Retry-After` (overload and rate-limit answers only). */
+export function withRetryAfter(err: GatewayError, header: string | string[] | undefined): GatewayError {
+  const retryAfterSeconds = err.code === GatewayErrorCode.UpstreamOverloaded ? parseRetryAfter(header) : undefined;
+  if (retryAfterSeconds === undefined) return err;
+  return new GatewayError(err.code, err.message, { param: err.param, wireCode: err.wireCode, status: err.status, cause: err.cause, retryAfterSeconds });
 }
 
 export function isGatewayError(err: unknown): err is GatewayError {

@@ -21,6 +21,13 @@ describe('error envelopes', () => {
     assert.equal(envelopeFor('/v1/responses'), 'openai');
   });
 
+  it('sends Retry-After when the error carries one, in both envelopes', () => {
+    const err = new GatewayError(GatewayErrorCode.UpstreamOverloaded, 'busy', { retryAfterSeconds: 4 });
+    assert.deepEqual(renderError(err, 'openai', 'r').headers, { 'retry-after': '4' });
+    assert.deepEqual(renderError(err, 'anthropic', 'r').headers, { 'retry-after': '4' });
+    assert.equal(renderError(GatewayError.invalid('x'), 'openai', 'r').headers, undefined);
+  });
+
   for (const [err, oStatus, oType, aStatus, aType] of cases) {
     it(`renders ${err.code} in both envelopes`, () => {
       const o = renderError(err, 'openai', 'req_1');

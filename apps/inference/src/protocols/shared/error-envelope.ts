@@ -96,9 +96,10 @@ export function anthropicErrorBody(err: GatewayError, requestId: string): Record
   return { type: 'error', error: { type: anthropicErrorType(err), message: err.message }, request_id: requestId };
 }
 
-/** Status and body for a failed request in the given envelope. */
-export function renderError(err: GatewayError, envelope: Envelope, requestId: string): { status: number; body: unknown } {
+/** Status, body and extra headers (`Retry-After` from an overloaded upstream) for a failed request in the given envelope. */
+export function renderError(err: GatewayError, envelope: Envelope, requestId: string): { status: number; body: unknown; headers?: Record<string, string> } {
+  const headers = err.retryAfterSeconds !== undefined ? { 'retry-after': String(err.retryAfterSeconds) } : undefined;
   return envelope === 'anthropic'
-    ? { status: err.status, body: anthropicErrorBody(err, requestId) }
-    : { status: openAIStatus(err), body: openAIErrorBody(err) };
+    ? { status: err.status, body: anthropicErrorBody(err, requestId), headers }
+    : { status: openAIStatus(err), body: openAIErrorBody(err), headers };
 }

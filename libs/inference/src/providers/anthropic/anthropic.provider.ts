@@ -1,6 +1,6 @@
 import type { Dispatcher, Pool } from 'undici';
 import type { CanonicalEvent, CanonicalResponse } from '../../canonical/canonical-event';
-import { GatewayError, GatewayErrorCode, isGatewayError } from '../../errors/gateway-error';
+import { GatewayError, GatewayErrorCode, isGatewayError, withRetryAfter } from '../../errors/gateway-error';
 import type { ModelProvider, ProviderCapabilities, ProviderRequest } from '../model-provider';
 import { closeUpstreamPool, createUpstreamPool, errorContextOf, warnOf, type ProviderLogger } from '../upstream-pool';
 import { MAX_ERROR_BODY, readCapped } from '../openai-compatible/read-capped';
@@ -175,7 +175,9 @@ export class AnthropicProvider implements ModelProvider {
     }
     if (res.statusCode >= 200 && res.statusCode < 300) return res;
     const text = await readCapped(res.body, MAX_ERROR_BODY);
-    const { error, detail } = anthropicHttpError(res.statusCode, text, this.errCtx, req.request.model);
+    const mapped = anthropicHttpError(res.statusCode, text, this.errCtx, req.request.model);
+    const { detail } = mapped;
+    const error = withRetryAfter(mapped.error, res.headers['retry-after']);
     if (res.statusCode >= 500 || res.statusCode === 429 || res.statusCode === 404 || error.code === GatewayErrorCode.UpstreamError) {
       this.warn(`Upstream '${this.id}' answered HTTP ${res.statusCode}: ${detail} (request ${req.requestId})`);
     }

@@ -1,7 +1,7 @@
 import type { ProviderConfig } from '@gw/config';
 import type { Dispatcher, Pool } from 'undici';
 import type { CanonicalEvent, CanonicalResponse } from '../../canonical/canonical-event';
-import { GatewayError, GatewayErrorCode, isGatewayError } from '../../errors/gateway-error';
+import { GatewayError, GatewayErrorCode, isGatewayError, withRetryAfter } from '../../errors/gateway-error';
 import type { ModelProvider, ProviderCapabilities, ProviderRequest } from '../model-provider';
 import { closeUpstreamPool, createUpstreamPool, errorContextOf, warnOf, type ProviderLogger } from '../upstream-pool';
 import { MAX_ERROR_BODY, readCapped } from './read-capped';
@@ -196,7 +196,7 @@ export class OpenAICompatibleProvider implements ModelProvider {
     }
     if (res.statusCode >= 200 && res.statusCode < 300) return res;
     const text = await readCapped(res.body, MAX_ERROR_BODY);
-    const error = httpError(res.statusCode, text, this.errCtx);
+    const error = withRetryAfter(httpError(res.statusCode, text, this.errCtx), res.headers['retry-after']);
     if (res.statusCode >= 500 || res.statusCode === 429) this.warn(`${error.message} (request ${req.requestId})`);
     throw error;
   }
