@@ -1,9 +1,10 @@
 import type { ProviderConfig } from '@gw/config';
 import type { Dispatcher, Pool } from 'undici';
 import type { CanonicalEvent, CanonicalResponse } from '../../canonical/canonical-event';
-import { GatewayError, GatewayErrorCode, isGatewayError, withRetryAfter } from '../../errors/gateway-error';
+import { GatewayError, GatewayErrorCode, withRetryAfter } from '../../errors/gateway-error';
 import type { ModelProvider, ProviderCapabilities, ProviderRequest } from '../model-provider';
 import { closeUpstreamPool, createUpstreamPool, errorContextOf, warnOf, type ProviderLogger } from '../upstream-pool';
+import { relayUpstreamStream } from '../upstream-stream';
 import { MAX_ERROR_BODY, readCapped } from './read-capped';
 import { RequestDeadline } from './request-deadline';
 import { buildChatBody } from './request-builder';
@@ -101,58 +102,19 @@ export class OpenAICompatibleProvider implements ModelProvider {
     }
   }
 
-  async *stream(req: ProviderRequest): AsyncGenerator<CanonicalEvent> {
-    const deadline = new RequestDeadline(req.signal, this.config.timeout_ms);
-    let res: Dispatcher.ResponseData | undefined;
-    let yielded = false;
-    let reusable = false;
-    try {
-      res = await this.send(req, true, deadline);
-      const contentType = String(res.headers['content-type'] ?? '');
-      if (contentType.includes('application/json')) {
-        // The upstream ignored `stream: true`: replay its whole answer as events.
+  stream(req: ProviderRequest): AsyncGenerator<CanonicalEvent> {
+    return relayUpstreamStream({
+      signal: req.signal,
+      timeoutMs: this.config.timeout_ms,
+      errCtx: this.errCtx,
+      open: (deadline) => this.send(req, true, deadline),
+      replayJson: async (res, deadline) => {
         const parsed = parseChatCompletion(await this.readJson(res, deadline), req.upstreamModel);
-        reusable = true;
         if (!parsed) throw invalidResponse(this.errCtx, 'the body has no choices');
-        for (const ev of responseToEvents(parsed)) {
-          yielded = true;
-          yield ev;
-        }
-        return;
-      }
-      const decoder = new ChatStreamDecoder(this.errCtx, req.upstreamModel, req.requestId);
-      // undici's BodyReadable.setEncoding() does not decode, so a streaming TextDecoder joins split UTF-8.
-      const utf8 = new TextDecoder();
-      const chunks = res.body.iterator({ destroyOnReturn: false }) as AsyncIterableIterator<Buffer>;
-      let events: CanonicalEvent[] = [];
-      for await (const chunk of chunks) {
-        events = decoder.feed(utf8.decode(chunk, { stream: true }));
-        if (decoder.done) reusable = true;
-        for (const ev of events) {
-          if (ev.type === 'error' && !yielded) throw ev.error;
-          yielded = true;
-          yield ev;
-        }
-        if (decoder.failed) return;
-      }
-      reusable = true;
-      for (const ev of decoder.end()) {
-        if (ev.type === 'error' && !yielded) throw ev.error;
-        yielded = true;
-        yield ev;
-      }
-    } catch (err) {
-      const error = isGatewayError(err) ? err : transportError(err, this.errCtx, deadline, res !== undefined);
-      if (!yielded) throw error;
-      yield { type: 'error', error };
-    } finally {
-      deadline.dispose();
-      if (res && !res.body.readableEnded) {
-        // After [DONE] the rest is a few bytes: drain so the keep-alive socket goes back to the pool.
-        if (reusable && !deadline.signal.aborted) res.body.dump({ limit: MAX_ERROR_BODY }).catch(() => undefined);
-        else res.body.on('error', () => undefined).destroy(); // destroy() emits an abort error nobody awaits
-      }
-    }
+        return responseToEvents(parsed);
+      },
+      decoder: () => new ChatStreamDecoder(this.errCtx, req.upstreamModel, req.requestId),
+    });
   }
 
   /** Reads a whole JSON body; an `{"error":...}` body (some servers answer 200 with one) becomes a GatewayError. */
