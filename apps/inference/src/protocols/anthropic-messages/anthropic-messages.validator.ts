@@ -1,5 +1,5 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { GatewayError } from '@gw/inference';
+import Ajv, { type ErrorObject } from 'ajv';
+import { validatorCompiler } from '../shared/schema-validator';
 
 /**
  * Our own ajv instance rather than ../shared/schema-validator: Anthropic bodies are discriminated unions
@@ -57,17 +57,5 @@ function describe(e: ErrorObject): { param: string; message: string } {
   }
 }
 
-export type Validator<T> = (body: unknown) => T;
-
 /** Compiles a schema once; the returned function throws a 400 GatewayError whose `param` is the bad field. */
-export function compileAnthropicValidator<T>(schema: Record<string, unknown>): Validator<T> {
-  const validate = ajv.compile(schema) as ValidateFunction<T>;
-  return (body: unknown): T => {
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      throw GatewayError.invalid('The request body must be a JSON object.');
-    }
-    if (validate(body)) return body;
-    const { param, message } = describe(validate.errors![0]);
-    throw GatewayError.invalid(message, param);
-  };
-}
+export const compileAnthropicValidator = validatorCompiler(ajv, describe);

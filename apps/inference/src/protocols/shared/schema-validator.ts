@@ -27,15 +27,23 @@ function describe(e: ErrorObject): { param: string; message: string } {
 
 export type Validator<T> = (body: unknown) => T;
 
-/** Compiles a schema once; the returned function throws a 400 `GatewayError` naming the first bad field. */
-export function compileValidator<T>(schema: JSONSchemaType<T> | Record<string, unknown>): Validator<T> {
-  const validate = ajv.compile(schema) as ValidateFunction<T>;
-  return (body: unknown): T => {
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      throw GatewayError.invalid('The request body must be a JSON object.');
-    }
-    if (validate(body)) return body;
-    const { param, message } = describe(validate.errors![0]);
-    throw GatewayError.invalid(message, param);
+/** Turns the first ajv error into the 400's `param` and message, in a protocol's own notation. */
+export type ErrorDescriber = (e: ErrorObject) => { param: string; message: string };
+
+/** A schema compiler over `instance`: the returned function throws a 400 `GatewayError` naming the first bad field. */
+export function validatorCompiler(instance: Ajv, describeError: ErrorDescriber): <T>(schema: JSONSchemaType<T> | Record<string, unknown>) => Validator<T> {
+  return <T>(schema: JSONSchemaType<T> | Record<string, unknown>): Validator<T> => {
+    const validate = instance.compile(schema) as ValidateFunction<T>;
+    return (body: unknown): T => {
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+        throw GatewayError.invalid('The request body must be a JSON object.');
+      }
+      if (validate(body)) return body;
+      const { param, message } = describeError(validate.errors![0]);
+      throw GatewayError.invalid(message, param);
+    };
   };
 }
+
+/** Compiles a schema once with OpenAI's `param` notation (`messages[0].content`). */
+export const compileValidator = validatorCompiler(ajv, describe);
