@@ -2,7 +2,7 @@ import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_CONFIG, type GatewayConfig } from '@gw/config';
-import { InferenceService, type CanonicalRequest, type InferenceContext } from '@gw/inference';
+import { InferenceService, type CanonicalRequest } from '@gw/inference';
 import { ProtocolHandler, type ProtocolAdapter } from '../shared/protocol-handler';
 import { createMessagesAdapter, parseMessages, type MessagesMeta } from './anthropic-messages.adapter';
 import { messagesSchema } from './anthropic-messages.schema';
@@ -43,26 +43,12 @@ export class AnthropicMessagesController {
   @ApiOperation({ operationId: 'countMessageTokens', summary: 'Input tokens of a Messages request, as the target model counts them' })
   @ApiBody({ schema: messagesSchema as object })
   async countTokens(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<{ input_tokens: number }> {
-    // From here on this method or the service reports the outcome, so the global filter must not audit a failure again.
-    ProtocolHandler.markReached(req);
-    const ac = new AbortController();
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) ac.abort(new Error('client disconnected'));
-    });
-    const ctx: InferenceContext = {
-      requestId: req.id,
-      surface: 'messages.count_tokens',
-      startedAt: req.startedAt,
-      startedAtMs: req.startedAtMs,
-      signal: ac.signal,
-      payer: req.payer,
-    };
+    const ctx = ProtocolHandler.openContext(req, reply, 'messages.count_tokens');
     let canonical: CanonicalRequest;
     try {
       canonical = parseMessages(req.body, this.config.env.MESSAGES_DEFAULT_MAX_TOKENS, req.headers);
     } catch (err) {
-      const model = (req.body as { model?: unknown } | undefined)?.model;
-      this.inference.reportRejected(ctx, typeof model === 'string' ? model : '', false, err);
+      this.inference.reportRejected(ctx, ProtocolHandler.claimed(req.body).model, false, err);
       throw err;
     }
     const count = await this.inference.countTokens(canonical, ctx);

@@ -73,9 +73,24 @@ export class ProtocolHandler {
     return ProtocolHandler.handled.has(req);
   }
 
-  /** For handlers outside {@link handle} whose service reports the outcome itself (count_tokens). */
-  static markReached(req: FastifyRequest): void {
+  /**
+   * Marks the request as reached (from here on the service reports its outcome, so the global filter
+   * must not audit a failure again) and builds its context; the client's disconnect aborts `signal`.
+   * Also used by handlers outside {@link handle} (count_tokens).
+   */
+  static openContext(req: FastifyRequest, reply: FastifyReply, surface: Surface, ac = new AbortController(), onClose?: () => void): InferenceContext {
     ProtocolHandler.handled.add(req);
+    reply.raw.once('close', () => {
+      onClose?.();
+      if (!reply.raw.writableFinished) ac.abort(new Error('client disconnected'));
+    });
+    return { requestId: req.id, surface, startedAt: req.startedAt, startedAtMs: req.startedAtMs, signal: ac.signal, payer: req.payer };
+  }
+
+  /** The caller's `model` and `stream` for auditing a body that failed to parse. */
+  static claimed(body: unknown): { model: string; stream: boolean } {
+    const b = body as { model?: unknown; stream?: unknown } | undefined;
+    return { model: typeof b?.model === 'string' ? b.model : '', stream: b?.stream === true };
   }
 
   constructor(
@@ -84,21 +99,9 @@ export class ProtocolHandler {
   ) {}
 
   async handle<M>(adapter: ProtocolAdapter<M>, req: FastifyRequest, reply: FastifyReply): Promise<void> {
-    ProtocolHandler.handled.add(req);
     const ac = new AbortController();
     const release = this.inflight.add(ac);
-    reply.raw.once('close', () => {
-      release();
-      if (!reply.raw.writableFinished) ac.abort(new Error('client disconnected'));
-    });
-    const ctx: InferenceContext = {
-      requestId: req.id,
-      surface: adapter.surface,
-      startedAt: req.startedAt,
-      startedAtMs: req.startedAtMs,
-      signal: ac.signal,
-      payer: req.payer,
-    };
+    const ctx = ProtocolHandler.openContext(req, reply, adapter.surface, ac, release);
     let parsed: ParsedRequest<M>;
     try {
       if (this.inflight.draining) {
@@ -106,8 +109,8 @@ export class ProtocolHandler {
       }
       parsed = await adapter.parse(req.body, ctx, req.headers);
     } catch (err) {
-      const body = req.body as { model?: unknown; stream?: unknown } | undefined;
-      this.inference.reportRejected(ctx, typeof body?.model === 'string' ? body.model : '', body?.stream === true, err);
+      const { model, stream } = ProtocolHandler.claimed(req.body);
+      this.inference.reportRejected(ctx, model, stream, err);
       throw err;
     }
     const { canonical, meta } = parsed;
