@@ -1,15 +1,24 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HttpException } from '@nestjs/common';
-import { createHttpApp } from '@gw/observability';
+import { createHttpApp, edgeOptions, formatJsonPath, JsonLimitError } from '@gw/observability';
 import type { Runtime } from '@gw/runtime';
 import { ControlAppModule } from './control-app.module';
 
-/** Control-plane errors use a plain `{ error: { message, type, code } }` body. */
-function renderControlError(err: unknown): { status: number; body: unknown } {
-  const e = err as { statusCode?: number; message?: string; code?: string };
+/** Control bodies are small (keys, users, credits); the inference plane has its own, larger limit. */
+const CONTROL_BODY_LIMIT = 1024 * 1024;
+
+/** Control-plane errors use OpenAI's shape, `{ error: { message, type, param, code } }`. */
+export function renderControlError(err: unknown): { status: number; body: unknown } {
+  if (err instanceof JsonLimitError) {
+    const param = formatJsonPath(err.path, 'openai') || null;
+    return { status: 400, body: { error: { message: `Invalid value for '${param ?? '(body)'}': ${err.problem}.`, type: 'invalid_request_error', param, code: 'invalid_value' } } };
+  }
+  const e = err as { statusCode?: number; message?: string; code?: unknown; param?: unknown };
   const status = err instanceof HttpException ? err.getStatus() : (e.statusCode ?? 500);
   const message = status >= 500 ? 'Internal server error' : (e.message ?? 'Bad request');
-  return { status, body: { error: { message, type: status >= 500 ? 'server_error' : 'invalid_request_error', code: e.code ?? null } } };
+  const param = status < 500 && typeof e.param === 'string' ? e.param : null;
+  const code = status < 500 && typeof e.code === 'string' ? e.code : null;
+  return { status, body: { error: { message, type: status >= 500 ? 'server_error' : 'invalid_request_error', param, code } } };
 }
 
 export async function createControlApp(rt: Runtime): Promise<NestFastifyApplication> {
@@ -17,7 +26,8 @@ export async function createControlApp(rt: Runtime): Promise<NestFastifyApplicat
     title: 'Policy gateway: control API',
     description: 'Administration, audit and health of the gateway.',
     logger: rt.logger.child({ app: 'control' }),
-    bodyLimit: 1024 * 1024,
+    bodyLimit: CONTROL_BODY_LIMIT,
+    edge: edgeOptions(rt.config.env),
     trustProxy: rt.config.env.TRUST_PROXY,
     renderError: renderControlError,
   });

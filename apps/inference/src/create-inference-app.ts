@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { InferenceService, type Surface } from '@gw/inference';
-import { createHttpApp } from '@gw/observability';
+import { createHttpApp, edgeOptions, type EdgeRequest } from '@gw/observability';
 import type { Runtime } from '@gw/runtime';
 import { InferenceAppModule } from './inference-app.module';
 import { envelopeFor, renderError, toGatewayError } from './protocols/shared/error-envelope';
@@ -22,16 +22,19 @@ export async function createInferenceApp(rt: Runtime): Promise<NestFastifyApplic
     description: 'OpenAI Chat Completions, OpenAI Responses and Anthropic Messages compatible endpoints.',
     logger: rt.logger.child({ app: 'inference' }),
     bodyLimit: rt.config.env.BODY_LIMIT_BYTES,
+    edge: edgeOptions(rt.config.env),
     trustProxy: rt.config.env.TRUST_PROXY,
-    renderError: (err: unknown, req: FastifyRequest) => {
-      const gwErr = toGatewayError(err);
-      // Bodies refused before the handler ran (bad JSON, too large) are audited here.
+    renderError: (err: unknown, req: FastifyRequest | EdgeRequest) => {
+      const envelope = envelopeFor(req.url);
+      const gwErr = toGatewayError(err, envelope);
+      // Requests refused before the handler ran (bad JSON, limits, too large, too slow) are audited here.
+      // Not those Node refused before a request existed (bad header byte, 431, slow headers): no request, no row.
       const surface = req.method === 'POST' ? GENERATION_PATHS[req.url.split('?', 1)[0]] : undefined;
-      if (surface && !ProtocolHandler.reached(req)) {
+      if (surface && !('edge' in req) && !ProtocolHandler.reached(req)) {
         const ctx = { requestId: req.id, surface, startedAt: req.startedAt, startedAtMs: req.startedAtMs, signal: new AbortController().signal };
         ref.inference?.reportRejected(ctx, '', false, gwErr);
       }
-      return renderError(gwErr, envelopeFor(req.url), req.id);
+      return renderError(gwErr, envelope, req.id);
     },
   });
   ref.inference = app.get(InferenceService);

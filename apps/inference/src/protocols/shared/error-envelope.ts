@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { GatewayError, GatewayErrorCode } from '@gw/inference';
+import { EdgeError, formatJsonPath, JsonLimitError } from '@gw/observability';
 
 const OPENAI_TYPE: Record<GatewayErrorCode, string> = {
   [GatewayErrorCode.InvalidRequest]: 'invalid_request_error',
@@ -50,9 +51,22 @@ interface HttpishError {
   message?: string;
 }
 
-/** Normalises anything thrown into a {@link GatewayError}; unknown errors become a generic 500. */
-export function toGatewayError(err: unknown): GatewayError {
+/**
+ * Normalises anything thrown into a {@link GatewayError}; unknown errors become a generic 500. A body
+ * limit names its field in the envelope's notation: OpenAI's `param`, or the location Anthropic puts at
+ * the start of its message.
+ */
+export function toGatewayError(err: unknown, envelope: Envelope = 'openai'): GatewayError {
   if (err instanceof GatewayError) return err;
+  if (err instanceof JsonLimitError) {
+    if (envelope === 'anthropic') return GatewayError.invalid(`${formatJsonPath(err.path, 'dotted') || '(body)'}: Value ${err.problem}`);
+    const param = formatJsonPath(err.path, 'openai') || '(body)';
+    return GatewayError.invalid(`Invalid value for '${param}': ${err.problem}.`, param);
+  }
+  if (err instanceof EdgeError) {
+    const code = BY_STATUS[err.statusCode] ?? GatewayErrorCode.InvalidRequest;
+    return new GatewayError(code, err.message, { status: err.statusCode, wireCode: err.code });
+  }
   if (err instanceof HttpException) {
     const status = err.getStatus();
     const code = BY_STATUS[status] ?? (status >= 500 ? GatewayErrorCode.Internal : GatewayErrorCode.InvalidRequest);

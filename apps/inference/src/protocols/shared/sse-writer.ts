@@ -19,10 +19,11 @@ export class SseWriter {
     private readonly res: ServerResponse,
     options: SseWriterOptions = {},
   ) {
+    // No `connection: keep-alive` of ours: it overrode a request's `Connection: close`. Node sends what the
+    // request asked for, and closes the socket after `end()` when that was `close`.
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
-      connection: 'keep-alive',
       'x-accel-buffering': 'no',
       ...options.headers,
     });
