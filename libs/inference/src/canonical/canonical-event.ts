@@ -72,10 +72,12 @@ export interface ErrorEvent {
   error: GatewayError;
 }
 
-/** Added by InferenceService (never by providers) after a stream ended normally: what the call cost. */
+/** Added by InferenceService (never by providers) after a stream ended, normally or just before its error event: what the call cost. */
 export interface MeteringEvent {
   type: 'metering';
   charge: Charge;
+  /** The usage the charge was computed from (for a failed stream, what was generated before the failure). */
+  usage?: Usage;
 }
 
 /**

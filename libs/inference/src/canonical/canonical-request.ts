@@ -114,6 +114,11 @@ export interface CanonicalRequest {
   sampling: Sampling;
   /** Upper bound of generated tokens; undefined = provider default. */
   maxTokens?: number;
+  /**
+   * The wire field the caller set `maxTokens` with (`max_tokens`, `max_completion_tokens`, `max_output_tokens`), so
+   * a cap above the model's limit is a 400 naming it; absent when the gateway chose the cap (it is then lowered).
+   */
+  maxTokensParam?: string;
   stop?: string[];
   responseFormat?: ResponseFormat;
   /** End-user id for abuse monitoring (OpenAI `user`, Anthropic `metadata.user_id`). */

@@ -6,6 +6,7 @@ import type { ProviderRequest } from '../providers/model-provider';
 import type { InferenceContext, InferenceObserver } from './inference-context';
 import type { Admission, Charge, Meter } from './meter.port';
 import { RequestTracker } from './request-tracker';
+import { withinOutputLimit } from './output-limit';
 import { estimateInputTokens } from './token-estimate';
 
 export interface CompletionResult extends CanonicalResponse {
@@ -18,7 +19,7 @@ export interface CompletionResult extends CanonicalResponse {
 }
 
 export interface StreamHandle {
-  /** Ends with a `metering` event when a meter is configured. */
+  /** Ends with a `metering` event when a meter is configured (a failed stream: just before its `error` event). */
   events: AsyncIterable<CanonicalEvent>;
   cappedMaxTokens?: number;
 }
@@ -53,6 +54,8 @@ export class InferenceService {
   async complete(request: CanonicalRequest, ctx: InferenceContext): Promise<CompletionResult> {
     const s = await this.start(request, ctx, false);
     try {
+      // A JSON call hears nothing before it completes: it counts as reached once sent (input only, should this process die).
+      this.watch(s);
       const res = await s.resolved.provider.complete(this.providerRequest(s, ctx));
       s.tracker.succeed(res.usage, res.finishReason, res.upstreamModel);
       const charge = s.admission && this.meter?.settle(s.admission, res.usage, true, Date.now());
@@ -76,6 +79,7 @@ export class InferenceService {
       iterator = s.resolved.provider.stream(this.providerRequest(s, ctx))[Symbol.asyncIterator]();
       first = await iterator.next();
       if (!first.done && first.value.type === 'error') throw first.value.error;
+      this.watch(s); // the upstream answered: checkpoint what it streams from now on
     } catch (err) {
       if (s.admission) this.meter?.settle(s.admission, s.tracker.usage(), false, Date.now());
       s.tracker.fail(err);
@@ -127,11 +131,20 @@ export class InferenceService {
 
   private async start(request: CanonicalRequest, ctx: InferenceContext, stream: boolean): Promise<Started> {
     const { resolved, tracker } = this.track(request, ctx, stream);
+    try {
+      request = withinOutputLimit(request, resolved.model); // a cap above the model's limit: a 400 before any credit is held
+    } catch (err) {
+      tracker.fail(err);
+      throw err;
+    }
     if (!this.meter) return { resolved, tracker, request };
     try {
       const inputTokens = await this.countInput(request, resolved, ctx);
       tracker.countedInput(inputTokens);
-      const admission = await this.meter.admit({ requestId: ctx.requestId, payer: ctx.payer, request, inputTokens, model: resolved.model.id });
+      const { model, provider } = resolved;
+      const { requestId, payer, surface, startedAtMs } = ctx;
+      const facts = { provider: provider.id, upstreamModel: model.upstream_model, surface, stream, startedAtMs }; // for crash recovery
+      const admission = await this.meter.admit({ requestId, payer, request, inputTokens, model: model.id, ...facts });
       // The cap the reservation pays for is always sent, so the charge can never exceed the grant.
       return { resolved, tracker, admission, request: admission.maxTokens !== undefined ? { ...request, maxTokens: admission.maxTokens } : request };
     } catch (err) {
@@ -144,6 +157,10 @@ export class InferenceService {
     const { provider } = resolved;
     if (!provider.countTokens) return estimateInputTokens(request);
     return provider.countTokens({ request, upstreamModel: resolved.model.upstream_model, requestId: ctx.requestId, signal: ctx.signal });
+  }
+
+  private watch(s: Started): void {
+    if (s.admission) this.meter?.watch?.(s.admission, () => s.tracker.usage());
   }
 
   private providerRequest(s: Started, ctx: InferenceContext): ProviderRequest {
@@ -160,8 +177,9 @@ export class InferenceService {
         tracker.see(step.value);
         if (step.value.type === 'error') {
           finished = true;
-          settle(); // what was generated before the failure is charged
+          const charge = settle(); // what was generated before the failure is charged, and the client is told
           tracker.fail(step.value.error);
+          if (charge) yield { type: 'metering', charge, usage: tracker.usage() };
           yield step.value;
           return;
         }
@@ -170,11 +188,12 @@ export class InferenceService {
       finished = true;
       const charge = settle();
       tracker.succeed();
-      if (charge) yield { type: 'metering', charge };
+      if (charge) yield { type: 'metering', charge, usage: tracker.usage() };
     } catch (err) {
       finished = true;
-      settle();
+      const charge = settle();
       tracker.fail(err);
+      if (charge) yield { type: 'metering', charge, usage: tracker.usage() }; // the error frame the consumer writes next carries it
       throw err;
     } finally {
       if (!finished) {

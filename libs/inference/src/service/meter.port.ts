@@ -34,6 +34,12 @@ export interface AdmitInput {
   inputTokens: number;
   /** Catalogue id of the model. */
   model: string;
+  /** What a peer needs to settle and audit the call should this process die mid-call. */
+  provider?: string;
+  upstreamModel?: string;
+  surface?: string;
+  stream?: boolean;
+  startedAtMs?: number;
 }
 
 /**
@@ -44,6 +50,11 @@ export interface AdmitInput {
 export interface Meter {
   admit(input: AdmitInput): Promise<Admission>;
   settle(admission: Admission, usage: Usage, reachedModel: boolean, occurredAtMs: number): Charge;
+  /**
+   * The call reached the model: from now on `progress` (usage so far) is checkpointed, so that if this
+   * process dies before {@link settle}, a peer charges what was generated. Called at most once; cheap.
+   */
+  watch?(admission: Admission, progress: () => Usage): void;
 }
 
 export const METER = Symbol('METER');

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { GatewayError } from '@gw/inference';
 import { costUsd, creditsFor, planForGrant, tokensAffordable } from './credit-math';
 
 const P = { tokensPerCredit: 500, usdPerToken: 0.000005 };
@@ -22,5 +23,17 @@ describe('credit math', () => {
     assert.deepEqual(planForGrant(2, 100, 5000, P), { credits: 2, maxTokens: 900, capped: true });
     assert.deepEqual(planForGrant(20, 100, 64, P), { credits: 20, maxTokens: 64, capped: false });
     assert.equal(planForGrant(1, 500, 10, P), null);
+  });
+
+  it('never prices a non-finite or unsafe token count: a 400, not a 503 or Infinity in SQL (issue 8, reproducer 3)', () => {
+    const is400 = (e: unknown) => e instanceof GatewayError && e.status === 400;
+    for (const bad of [1e308, 1.2e29, Infinity, NaN, Number.MAX_SAFE_INTEGER + 2]) {
+      assert.throws(() => creditsFor(bad, P), is400, `creditsFor(${bad})`);
+      assert.throws(() => costUsd(bad, P), is400, `costUsd(${bad})`);
+      assert.throws(() => planForGrant(10, 5, bad, P), is400, `planForGrant(…, ${bad})`);
+      assert.throws(() => planForGrant(10, bad, 5, P), is400, `planForGrant(…, ${bad}, …)`);
+    }
+    assert.equal(creditsFor(Number.MAX_SAFE_INTEGER, P), Math.ceil(Number.MAX_SAFE_INTEGER / 500));
+    assert.ok(Number.isSafeInteger(tokensAffordable(Number.MAX_SAFE_INTEGER, P)));
   });
 });

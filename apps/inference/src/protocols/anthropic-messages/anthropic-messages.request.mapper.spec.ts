@@ -85,8 +85,8 @@ describe('anthropic-messages request mapping', () => {
 
   it('maps sampling, stop sequences, tool_choice and the max_tokens default', () => {
     const base = { model: 'm', messages: [user('x')] };
-    const c = parse({ ...base, temperature: 1.5, top_p: 0.9, top_k: 40, stop_sequences: ['END', '###'], max_tokens: 7, stream: false });
-    assert.deepEqual(c.sampling, { temperature: 1.5, topP: 0.9, topK: 40 });
+    const c = parse({ ...base, temperature: 0.7, top_p: 0.9, top_k: 40, stop_sequences: ['END', '###'], max_tokens: 7, stream: false });
+    assert.deepEqual(c.sampling, { temperature: 0.7, topP: 0.9, topK: 40 });
     assert.deepEqual(c.stop, ['END', '###']);
     assert.equal(c.maxTokens, 7);
     assert.equal(c.stream, false);
@@ -189,7 +189,7 @@ describe('anthropic-messages request mapping', () => {
     rejects({ ...ok, system: [{ type: 'image' }] }, 'system.0.type', /'image'.*'text'/);
     rejects({ ...ok, max_tokens: 0 }, 'max_tokens', /greater than or equal to 1/);
     rejects({ ...ok, max_tokens: 1.5 }, 'max_tokens', /of type integer or null/);
-    rejects({ ...ok, temperature: 2.5 }, 'temperature', /less than or equal to 2/);
+    rejects({ ...ok, temperature: 2.5 }, 'temperature', /less than or equal to 2/); // 0-2, as on the OpenAI surfaces
     rejects({ ...ok, top_p: -0.1 }, 'top_p', /greater than or equal to 0/);
     rejects({ ...ok, top_k: -1 }, 'top_k', /greater than or equal to 0/);
     rejects({ ...ok, stop_sequences: [1] }, 'stop_sequences.0', /of type string/);

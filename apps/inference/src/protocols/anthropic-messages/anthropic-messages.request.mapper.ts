@@ -8,12 +8,9 @@ import {
   type ToolChoice,
   type ToolDefinition,
 } from '@gw/inference';
-import { messagesSchema } from './anthropic-messages.schema';
+import { MESSAGES_MAPPED_FIELDS as KNOWN } from './anthropic-messages.schema';
 import { textLikePart } from './anthropic-messages.text-blocks';
 import type { MessagesBody, WireCached, WireImageBlock, WireMessage, WireTextBlock, WireTool, WireToolResultBlock } from './anthropic-messages.wire';
-
-/** Top-level fields the gateway models; every other one travels in `passthrough` (thinking, output_config…). */
-const KNOWN = new Set(Object.keys(messagesSchema.properties));
 
 export interface MessagesMapOptions {
   /** Output cap when the body has no `max_tokens` (Anthropic requires it; we do not). */
@@ -142,6 +139,7 @@ export function toCanonical(body: MessagesBody, opts: MessagesMapOptions): Canon
     parallelToolCalls: choice && choice.type !== 'none' && choice.disable_parallel_tool_use === true ? false : undefined,
     sampling: { temperature: orUndef(body.temperature), topP: orUndef(body.top_p), topK: orUndef(body.top_k) },
     maxTokens: orUndef(body.max_tokens) ?? opts.defaultMaxTokens,
+    maxTokensParam: body.max_tokens != null ? 'max_tokens' : undefined,
     stop: stop?.length ? stop : undefined,
     user: orUndef(body.metadata?.user_id),
     stream: body.stream === true,

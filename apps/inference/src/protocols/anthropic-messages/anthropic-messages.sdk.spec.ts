@@ -113,6 +113,22 @@ describe('anthropic-messages through @anthropic-ai/sdk', () => {
     });
   });
 
+  it('a billed mid-stream failure rejects with an APIError whose body carries the usage and credit fields', async () => {
+    const sut = new MessagesStreamEncoder({ id: 'msg_1', model: 'm' });
+    const sse =
+      sut.encode({ type: 'message_start', upstreamModel: 'u', inputTokens: 3 }) +
+      sut.encode({ type: 'text_delta', text: 'partial' }) +
+      sut.encode({ type: 'metering', charge: { remainingCredits: 7, creditsUsed: 1, costUsd: 0.00002 }, usage: { inputTokens: 3, outputTokens: 1 } }) +
+      sut.encode({ type: 'error', error: new GatewayError(GatewayErrorCode.UpstreamError, 'broke') }) +
+      sut.finish();
+    await assert.rejects(clientAnswering(sse).messages.stream(PARAMS).finalMessage(), (err: unknown) => {
+      assert.ok(err instanceof Anthropic.APIError, String(err));
+      const body = err.error as { usage?: { output_tokens: number }; estimated_credits_used?: number; remaining_credits?: number };
+      assert.deepEqual([body.usage?.output_tokens, body.estimated_credits_used, body.remaining_credits], [1, 1, 7]);
+      return true;
+    });
+  });
+
   it('create() parses the non-streaming body, credit fields included', async () => {
     const body = toMessage(
       {

@@ -149,6 +149,20 @@ describe(MessagesStreamEncoder.name, () => {
     );
   });
 
+  it('puts the usage and credit fields of what was generated on the error event of a billed failure', () => {
+    const sut = new MessagesStreamEncoder({ id: 'msg_1', model: 'm' });
+    sut.encode({ type: 'message_start', upstreamModel: 'u', inputTokens: 3 });
+    sut.encode({ type: 'text_delta', text: 'partial' });
+    sut.encode({ type: 'metering', charge: { remainingCredits: 7, creditsUsed: 1, costUsd: 0.00002 }, usage: { inputTokens: 3, outputTokens: 1 } });
+    assert.equal(
+      sut.encode({ type: 'error', error: new GatewayError(GatewayErrorCode.UpstreamError, 'broke') }),
+      ev(
+        'error',
+        `{"type":"error","error":{"type":"api_error","message":"broke"},"usage":${USAGE(3, 1)},"remaining_credits":7,"estimated_credits_used":1,"estimated_cost_usd":0.00002}`,
+      ),
+    );
+  });
+
   it('sends one empty text block when the answer has no content, and starts the message even if the provider did not', () => {
     assert.equal(
       encodeAll([{ type: 'message_stop', finishReason: 'end_turn' }]),

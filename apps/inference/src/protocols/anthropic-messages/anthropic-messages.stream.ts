@@ -23,7 +23,8 @@ const frame = (type: string, data: Record<string, unknown> = {}): string => `eve
  * Canonical events → Anthropic Messages SSE: message_start, ping, then content blocks one after the
  * other (the SDK appends a block on each content_block_start, so indexes must be 0, 1, 2… in order,
  * and a block is closed before the next opens), then message_delta (stop reason, the final usage, and
- * the credit fields at its top level) and message_stop. Reasoning becomes thinking blocks exactly as
+ * the credit fields at its top level) and message_stop; a failure mid-way ends with `event: error` carrying
+ * the usage and credit fields of what was generated. Reasoning becomes thinking blocks exactly as
  * Anthropic streams them (start with empty thinking and signature, thinking_delta, signature_delta), so
  * the client can send them back signed. Pure and synchronous per event.
  */
@@ -136,11 +137,14 @@ export class MessagesStreamEncoder implements StreamEncoder {
         return '';
       case 'metering':
         this.charge = ev.charge;
+        if (ev.usage) this.usage = ev.usage;
         return '';
       case 'error': {
-        // Anthropic ends a failed stream with the error event alone; the SDK raises APIError of `error.type`.
+        // Anthropic ends a failed stream with the error event alone; the SDK raises APIError of `error.type` and keeps
+        // the whole body as `error`, so the usage and charge of what was generated, beside `error`, reach the caller.
         this.ended = true;
-        return frame('error', { error: { type: anthropicErrorType(ev.error), message: ev.error.message } });
+        const billed = this.charge ? { usage: wireUsage(this.usage), ...chargeFields(this.charge) } : {};
+        return frame('error', { error: { type: anthropicErrorType(ev.error), message: ev.error.message }, ...billed });
       }
     }
   }

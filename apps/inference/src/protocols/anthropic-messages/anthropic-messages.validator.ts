@@ -48,8 +48,12 @@ function describe(e: ErrorObject): { param: string; message: string } {
       return at(param, `Input should be less than or equal to ${String(e.params.limit)}`);
     case 'minItems':
       return at(param, `List should have at least ${String(e.params.limit)} item(s)`);
+    case 'maxItems':
+      return at(param, `List should have at most ${String(e.params.limit)} items after validation, not ${Array.isArray(e.data) ? e.data.length : '?'}`);
     case 'minLength':
       return at(param, `String should have at least ${String(e.params.limit)} character(s)`);
+    case 'maxLength':
+      return at(param, `String should have at most ${String(e.params.limit)} characters`);
     case 'pattern':
       return at(param, `String should match pattern '${String(e.params.pattern)}'`);
     default:

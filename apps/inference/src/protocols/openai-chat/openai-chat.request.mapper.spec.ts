@@ -49,9 +49,9 @@ describe('openai-chat request mapping', () => {
     rejects({ messages: [] }, 'model', /Missing required parameter: 'model'/);
     rejects({ model: 'm', messages: 'hi' }, 'messages', /expected array/);
     rejects({ model: 'm', messages: [{ role: 'robot', content: 'x' }] }, 'messages[0].role', /expected one of/);
-    rejects({ model: 'm', messages: [{ role: 'user', content: 'x' }], temperature: 3 }, 'temperature', /must be <= 2/);
-    rejects({ model: 'm', messages: [{ role: 'user', content: 'x' }], temperature: 'hot' }, 'temperature', /expected number,null/);
-    rejects({ model: 'm', messages: [{ role: 'user', content: 'x' }], max_tokens: 0 }, 'max_tokens', /must be >= 1/);
+    rejects({ model: 'm', messages: [{ role: 'user', content: 'x' }], temperature: 3 }, 'temperature', /^Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got 3 instead.$/);
+    rejects({ model: 'm', messages: [{ role: 'user', content: 'x' }], temperature: 'hot' }, 'temperature', /expected number or null/);
+    rejects({ model: 'm', messages: [{ role: 'user', content: 'x' }], max_tokens: 0 }, 'max_tokens', /integer below minimum value. Expected a value >= 1, but got 0/);
     rejects({ model: 'm', messages: [{ role: 'tool', content: 'x' }] }, 'messages[0].tool_call_id', /tool_call_id/);
     rejects({ model: 'm', messages: [{ role: 'user', content: [{ type: 'input_audio' }] }] }, 'messages[0].content[0].type', /not supported/);
     rejects({ model: 'm', messages: [{ role: 'user', content: 'x' }], n: 2 }, 'n', /only n=1/);

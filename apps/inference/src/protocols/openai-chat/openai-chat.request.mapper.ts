@@ -4,23 +4,22 @@ import {
   type CanonicalRequest,
   type ContentPart,
   type ImagePart,
+  type ResponseFormat,
   type TextPart,
   type ToolChoice,
 } from '@gw/inference';
-import { chatCompletionSchema, type ChatCompletionBody, type WireChatMessage, type WireContentPart } from './openai-chat.schema';
+import { CHAT_MAPPED_FIELDS as KNOWN, type ChatCompletionBody, type WireChatMessage, type WireContentPart } from './openai-chat.schema';
 
-const KNOWN = new Set(Object.keys(chatCompletionSchema.properties));
-
+/** The schema guarantees `image_url` is a non-empty URL string or an object with one. */
 function imagePart(p: WireContentPart, param: string): ImagePart {
-  const ref = typeof p.image_url === 'string' ? { url: p.image_url } : p.image_url;
-  const url = ref?.url;
-  if (typeof url !== 'string' || !url) throw GatewayError.invalid(`Missing required parameter: '${param}.image_url.url'.`, `${param}.image_url.url`);
+  const ref = typeof p.image_url === 'string' ? { url: p.image_url } : p.image_url!;
+  const url = ref.url;
   const data = /^data:([^;,]+);base64,(.*)$/s.exec(url);
   const source = data ? { kind: 'base64' as const, mediaType: data[1], data: data[2] } : { kind: 'url' as const, url };
   if (source.kind === 'url' && !/^https?:\/\//i.test(url)) {
     throw GatewayError.invalid(`Invalid value for '${param}.image_url.url': expected an http(s) URL or a base64 data URL.`, `${param}.image_url.url`);
   }
-  return { type: 'image', source, detail: ref?.detail };
+  return { type: 'image', source, detail: 'detail' in ref ? ref.detail : undefined };
 }
 
 function parts(content: WireChatMessage['content'], param: string, allowImages: boolean): Array<TextPart | ImagePart> {
@@ -28,10 +27,7 @@ function parts(content: WireChatMessage['content'], param: string, allowImages: 
   if (typeof content === 'string') return [{ type: 'text', text: content }];
   return content.map((p, i): TextPart | ImagePart => {
     const at = `${param}[${i}]`;
-    if (p.type === 'text') {
-      if (typeof p.text !== 'string') throw GatewayError.invalid(`Invalid type for '${at}.text': expected string.`, `${at}.text`);
-      return { type: 'text', text: p.text };
-    }
+    if (p.type === 'text') return { type: 'text', text: p.text! }; // the schema requires a string
     if (p.type === 'image_url' && allowImages) return imagePart(p, at);
     throw GatewayError.invalid(`Invalid value for '${at}.type': content part '${p.type}' is not supported here.`, `${at}.type`);
   });
@@ -51,19 +47,23 @@ function message(m: WireChatMessage, i: number): CanonicalMessage {
       if (!content.length && !calls.length) throw GatewayError.invalid(`Missing required parameter: '${param}' (an assistant message needs content or tool_calls).`, param);
       return { role: 'assistant', content: [...content, ...calls], name: m.name };
     }
-    case 'tool':
-      if (!m.tool_call_id) throw GatewayError.invalid(`Missing required parameter: 'messages[${i}].tool_call_id'.`, `messages[${i}].tool_call_id`);
-      return { role: 'tool', content: [{ type: 'tool_result', toolCallId: m.tool_call_id, content: parts(m.content, param, false) }] };
+    case 'tool': // the schema requires a non-empty tool_call_id on this role
+      return { role: 'tool', content: [{ type: 'tool_result', toolCallId: m.tool_call_id!, content: parts(m.content, param, false) }] };
     case 'function':
       throw GatewayError.invalid(`Invalid value for 'messages[${i}].role': the deprecated 'function' role is not supported; use 'tool'.`, `messages[${i}].role`);
   }
 }
 
+/** Every shape here was checked by the schema; `allowed_tools` keeps its mode (the subset has no canonical form). */
 function toolChoice(choice: ChatCompletionBody['tool_choice']): ToolChoice | undefined {
   if (choice === undefined) return undefined;
-  if (typeof choice === 'object') return { type: 'tool', name: choice.function.name };
-  if (choice === 'auto' || choice === 'none' || choice === 'required') return { type: choice };
-  throw GatewayError.invalid(`Invalid value for 'tool_choice': expected 'none', 'auto', 'required' or a function object.`, 'tool_choice');
+  if (typeof choice === 'string') return { type: choice };
+  if (choice.type === 'allowed_tools') return { type: choice.allowed_tools.mode === 'required' ? 'required' : 'auto' };
+  return { type: 'tool', name: choice.function.name };
+}
+
+function responseFormat(f: { name: string; schema?: Record<string, unknown>; strict?: boolean | null; description?: string }): ResponseFormat {
+  return { type: 'json_schema', name: f.name, schema: f.schema, strict: f.strict ?? undefined, description: f.description };
 }
 
 const orUndef = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
@@ -98,8 +98,9 @@ export function toCanonical(body: ChatCompletionBody): CanonicalRequest {
       frequencyPenalty: orUndef(body.frequency_penalty),
     },
     maxTokens: orUndef(body.max_completion_tokens) ?? orUndef(body.max_tokens),
+    maxTokensParam: body.max_completion_tokens != null ? 'max_completion_tokens' : body.max_tokens != null ? 'max_tokens' : undefined,
     stop: typeof body.stop === 'string' ? [body.stop] : orUndef(body.stop),
-    responseFormat: rf?.type === 'json_schema' ? { type: 'json_schema', ...rf.json_schema!, name: rf.json_schema?.name ?? 'response' } : rf ? { type: rf.type } : undefined,
+    responseFormat: rf?.type === 'json_schema' ? responseFormat(rf.json_schema) : rf ? { type: rf.type } : undefined,
     user: body.user,
     stream: body.stream === true,
     passthrough: { dialect: 'openai-chat', fields: passthrough },

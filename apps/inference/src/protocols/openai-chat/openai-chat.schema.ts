@@ -1,133 +1,147 @@
 import { compileValidator } from '../shared/schema-validator';
+import { INT32_MIN, LIMITS, OPENAI_NAME, int, metadata, model, num, optStr, str, text, when } from '../shared/wire-limits';
+import type { ChatCompletionBody } from './openai-chat.wire';
 
-const num = (min: number, max: number) => ({ type: ['number', 'null'], minimum: min, maximum: max });
-const posInt = { type: ['integer', 'null'], minimum: 1 };
+export type { ChatCompletionBody, WireChatMessage, WireContentPart, WireToolCall } from './openai-chat.wire';
 
-/** JSON schema of the fields the gateway interprets; anything else is passed through to the upstream. */
+const bool = { type: ['boolean', 'null'] };
+const tag = str(LIMITS.tagChars);
+
+/** A content part; which types a role may use is the mapper's job (it answers 400 naming the part). */
+const part = {
+  type: 'object',
+  required: ['type'],
+  properties: { type: tag },
+  allOf: [
+    when('text', { required: ['text'], properties: { text } }),
+    when('image_url', {
+      required: ['image_url'],
+      properties: {
+        // An object as documented, or (leniently, as before) the URL itself.
+        image_url: { type: ['string', 'object'], minLength: 1, required: ['url'], properties: { url: { type: 'string', minLength: 1 }, detail: { enum: ['auto', 'low', 'high'] } } },
+      },
+    }),
+  ],
+};
+
+const toolCall = {
+  type: 'object',
+  required: ['id', 'function'],
+  properties: {
+    id: str(LIMITS.idChars),
+    type: { const: 'function' },
+    function: { type: 'object', required: ['name', 'arguments'], properties: { name: tag, arguments: text } },
+  },
+};
+
+const message = {
+  type: 'object',
+  required: ['role'],
+  properties: {
+    role: { enum: ['system', 'developer', 'user', 'assistant', 'tool', 'function'] },
+    content: { type: ['string', 'array', 'null'], maxItems: LIMITS.parts, items: part },
+    name: tag,
+    tool_call_id: str(LIMITS.idChars, 1),
+    tool_calls: { type: ['array', 'null'], maxItems: LIMITS.parts, items: toolCall },
+  },
+  if: { required: ['role'], properties: { role: { const: 'tool' } } },
+  then: { required: ['tool_call_id'] },
+};
+
+const functionTool = {
+  type: 'object',
+  required: ['type', 'function'],
+  properties: {
+    type: { const: 'function' },
+    function: {
+      type: 'object',
+      required: ['name'],
+      properties: { name: { type: 'string', pattern: OPENAI_NAME }, description: text, parameters: { type: 'object' }, strict: bool },
+    },
+  },
+};
+
+/** `'none' | 'auto' | 'required'`, a named function, or `allowed_tools` (custom tools cannot be declared here). */
+const toolChoice = {
+  type: ['string', 'object'],
+  if: { type: 'string' },
+  then: { enum: ['none', 'auto', 'required'] },
+  else: {
+    required: ['type'],
+    properties: { type: { enum: ['function', 'allowed_tools'] } },
+    allOf: [
+      when('function', { required: ['function'], properties: { function: { type: 'object', required: ['name'], properties: { name: str(LIMITS.tagChars, 1) } } } }),
+      when('allowed_tools', {
+        required: ['allowed_tools'],
+        properties: {
+          allowed_tools: {
+            type: 'object',
+            required: ['mode', 'tools'],
+            properties: { mode: { enum: ['auto', 'required'] }, tools: { type: 'array', maxItems: LIMITS.openAiTools, items: { type: 'object' } } },
+          },
+        },
+      }),
+    ],
+  },
+};
+
+const responseFormat = {
+  type: 'object',
+  required: ['type'],
+  properties: { type: { enum: ['text', 'json_object', 'json_schema'] } },
+  allOf: [
+    when('json_schema', {
+      required: ['json_schema'],
+      properties: {
+        json_schema: {
+          type: 'object',
+          required: ['name'],
+          properties: { name: { type: 'string', pattern: OPENAI_NAME }, schema: { type: 'object' }, strict: bool, description: text },
+        },
+      },
+    }),
+  ],
+};
+
+/** The fields the mapper interprets; every other top-level field is passed through to same-dialect upstreams. */
+const mapped = {
+  model,
+  messages: { type: 'array', minItems: 1, maxItems: LIMITS.messages, items: message },
+  temperature: num(0, 2),
+  top_p: num(0, 1),
+  n: int(1, 128),
+  stream: bool,
+  stream_options: { type: ['object', 'null'], properties: { include_usage: bool } },
+  max_tokens: int(1),
+  max_completion_tokens: int(1),
+  presence_penalty: num(-2, 2),
+  frequency_penalty: num(-2, 2),
+  seed: int(INT32_MIN),
+  stop: { type: ['string', 'array', 'null'], maxLength: LIMITS.stopChars, maxItems: LIMITS.openAiStop, items: str(LIMITS.stopChars) },
+  user: tag,
+  tools: { type: 'array', maxItems: LIMITS.openAiTools, items: functionTool },
+  tool_choice: toolChoice,
+  parallel_tool_calls: { type: 'boolean' },
+  response_format: responseFormat,
+};
+
+/** Passed through, but bounded here too, so an upstream never meets a value the real API would refuse. */
+const checkedPassthrough = {
+  logprobs: bool,
+  top_logprobs: int(0, 20),
+  logit_bias: { type: ['object', 'null'], maxProperties: LIMITS.logitBiasKeys, additionalProperties: { type: 'number', minimum: -100, maximum: 100 } },
+  metadata,
+  safety_identifier: optStr(LIMITS.safetyIdChars),
+};
+
+/** Top-level fields {@link toCanonical} maps; the rest travel in `passthrough.fields`. */
+export const CHAT_MAPPED_FIELDS: ReadonlySet<string> = new Set(Object.keys(mapped));
+
+/** JSON schema of a Chat Completions body: every field the gateway reads or bounds. */
 export const chatCompletionSchema = {
   type: 'object',
   required: ['model', 'messages'],
-  properties: {
-    model: { type: 'string', minLength: 1 },
-    messages: {
-      type: 'array',
-      minItems: 1,
-      items: {
-        type: 'object',
-        required: ['role'],
-        properties: {
-          role: { enum: ['system', 'developer', 'user', 'assistant', 'tool', 'function'] },
-          content: { type: ['string', 'array', 'null'], items: { type: 'object', required: ['type'], properties: { type: { type: 'string' } } } },
-          name: { type: 'string' },
-          tool_call_id: { type: 'string' },
-          tool_calls: {
-            type: ['array', 'null'],
-            items: {
-              type: 'object',
-              required: ['id', 'function'],
-              properties: {
-                id: { type: 'string' },
-                type: { const: 'function' },
-                function: {
-                  type: 'object',
-                  required: ['name', 'arguments'],
-                  properties: { name: { type: 'string' }, arguments: { type: 'string' } },
-                },
-              },
-            },
-          },
-        },
-      },
-    },
-    temperature: num(0, 2),
-    top_p: num(0, 1),
-    n: posInt,
-    stream: { type: ['boolean', 'null'] },
-    stream_options: { type: ['object', 'null'], properties: { include_usage: { type: 'boolean' } } },
-    max_tokens: posInt,
-    max_completion_tokens: posInt,
-    presence_penalty: num(-2, 2),
-    frequency_penalty: num(-2, 2),
-    seed: { type: ['integer', 'null'] },
-    stop: { type: ['string', 'array', 'null'], items: { type: 'string' }, maxItems: 4 },
-    user: { type: 'string' },
-    tools: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['type', 'function'],
-        properties: {
-          type: { const: 'function' },
-          function: {
-            type: 'object',
-            required: ['name'],
-            properties: {
-              name: { type: 'string', pattern: '^[a-zA-Z0-9_.-]{1,128}$' },
-              description: { type: 'string' },
-              parameters: { type: 'object' },
-              strict: { type: ['boolean', 'null'] },
-            },
-          },
-        },
-      },
-    },
-    tool_choice: {
-      type: ['string', 'object'],
-      properties: { type: { const: 'function' }, function: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } },
-    },
-    parallel_tool_calls: { type: 'boolean' },
-    response_format: {
-      type: 'object',
-      required: ['type'],
-      properties: {
-        type: { enum: ['text', 'json_object', 'json_schema'] },
-        json_schema: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, schema: { type: 'object' } } },
-      },
-    },
-  },
+  properties: { ...mapped, ...checkedPassthrough },
 } as const;
-
-export interface WireToolCall {
-  id: string;
-  type?: 'function';
-  function: { name: string; arguments: string };
-}
-
-export interface WireContentPart {
-  type: string;
-  text?: string;
-  image_url?: { url?: string; detail?: string } | string;
-  [k: string]: unknown;
-}
-
-export interface WireChatMessage {
-  role: 'system' | 'developer' | 'user' | 'assistant' | 'tool' | 'function';
-  content?: string | WireContentPart[] | null;
-  name?: string;
-  tool_call_id?: string;
-  tool_calls?: WireToolCall[] | null;
-}
-
-export interface ChatCompletionBody {
-  model: string;
-  messages: WireChatMessage[];
-  temperature?: number | null;
-  top_p?: number | null;
-  n?: number | null;
-  stream?: boolean | null;
-  stream_options?: { include_usage?: boolean } | null;
-  max_tokens?: number | null;
-  max_completion_tokens?: number | null;
-  presence_penalty?: number | null;
-  frequency_penalty?: number | null;
-  seed?: number | null;
-  stop?: string | string[] | null;
-  user?: string;
-  tools?: Array<{ type: 'function'; function: { name: string; description?: string; parameters?: Record<string, unknown>; strict?: boolean | null } }>;
-  tool_choice?: string | { type: 'function'; function: { name: string } };
-  parallel_tool_calls?: boolean;
-  response_format?: { type: 'text' | 'json_object' | 'json_schema'; json_schema?: { name: string; schema?: Record<string, unknown>; strict?: boolean; description?: string } };
-  [field: string]: unknown;
-}
 
 export const validateChatCompletion = compileValidator<ChatCompletionBody>(chatCompletionSchema);

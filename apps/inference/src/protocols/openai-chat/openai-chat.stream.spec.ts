@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { GatewayError, type CanonicalEvent } from '@gw/inference';
+import OpenAI from 'openai';
+import { GatewayError, GatewayErrorCode, type CanonicalEvent } from '@gw/inference';
 import { ChatStreamEncoder } from './openai-chat.stream';
 
 const HEAD = '{"id":"chatcmpl-1","object":"chat.completion.chunk","created":7,"model":"m","system_fingerprint":null,"choices":';
@@ -61,5 +62,38 @@ describe(ChatStreamEncoder.name, () => {
     const frame = sut.encode({ type: 'error', error: GatewayError.invalid('bad', 'x') });
     assert.deepEqual(JSON.parse(frame.slice(6)), { error: { message: 'bad', type: 'invalid_request_error', param: 'x', code: 'invalid_request' } });
     assert.equal(sut.finish(), '');
+  });
+
+  const FAILED: CanonicalEvent[] = [
+    { type: 'message_start', upstreamModel: 'u', inputTokens: 5 },
+    { type: 'text_delta', text: 'Hi' },
+    // InferenceService settles a failed stream first and tells the client what was generated and charged.
+    { type: 'metering', charge: { remainingCredits: 41, creditsUsed: 1, costUsd: 0.00003 }, usage: { inputTokens: 5, outputTokens: 1 } },
+    { type: 'error', error: new GatewayError(GatewayErrorCode.UpstreamError, 'upstream broke') },
+  ];
+
+  it('puts the usage and credit fields of a stream that failed mid-way on its error chunk', () => {
+    const frames = run(FAILED, true).split('\n\n').filter(Boolean);
+    assert.equal(frames.length, 3, 'role, text, error; no finish chunk and no [DONE]');
+    assert.equal(
+      frames[2],
+      'data: {"error":{"message":"upstream broke","type":"server_error","param":null,"code":"upstream_error"},' +
+        '"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6},"remaining_credits":41,"estimated_credits_used":1,"estimated_cost_usd":0.00003}',
+    );
+  });
+
+  it('the billed error chunk still raises the SDK APIError (openai@6 stream parser)', async () => {
+    const sse = run(FAILED, false);
+    const fetch = async (): Promise<Response> => new Response(sse, { headers: { 'content-type': 'text/event-stream' } });
+    const client = new OpenAI({ apiKey: 'k', baseURL: 'http://gateway.test/v1', fetch, maxRetries: 0 });
+    const stream = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }], stream: true });
+    const seen: string[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const chunk of stream) seen.push(chunk.choices[0]?.delta.content ?? '');
+      })(),
+      (e: unknown) => e instanceof OpenAI.APIError && /upstream broke/.test(e.message),
+    );
+    assert.deepEqual(seen, ['', 'Hi']);
   });
 });

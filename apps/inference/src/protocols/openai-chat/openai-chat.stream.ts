@@ -14,7 +14,8 @@ export interface ChatStreamOptions {
  * Canonical events → `chat.completion.chunk` SSE frames (`data: …\n\n`), ending with `data: [DONE]`.
  * Pure and synchronous per event so it can be snapshot-tested. Usage is always sent: on its own chunk
  * when `include_usage` is set, otherwise on the chunk that carries `finish_reason`; the credit fields
- * (`remaining_credits`, `estimated_credits_used`, `estimated_cost_usd`) ride on that same chunk.
+ * (`remaining_credits`, `estimated_credits_used`, `estimated_cost_usd`) ride on that same chunk, or on the
+ * error chunk of a stream that failed mid-way.
  */
 export class ChatStreamEncoder {
   private readonly head: string;
@@ -56,11 +57,16 @@ export class ChatStreamEncoder {
       case 'message_stop':
         this.pendingFinish = finishReason(ev.finishReason);
         return '';
-      case 'error':
+      case 'error': {
+        // The SDK raises APIError on `error`; the usage and charge of what was generated ride beside it, at the top
+        // level as on the usage chunk of a stream that ended normally.
         this.ended = true;
-        return `data: ${JSON.stringify(openAIErrorBody(ev.error))}\n\n`;
+        const billed = this.charge ? { usage: wireUsage(this.usage), ...chargeFields(this.charge) } : {};
+        return `data: ${JSON.stringify({ ...openAIErrorBody(ev.error), ...billed })}\n\n`;
+      }
       case 'metering':
         this.charge = ev.charge;
+        if (ev.usage) this.usage = ev.usage;
         return '';
     }
   }

@@ -145,7 +145,7 @@ describe('openai-responses request mapping', () => {
     rejects({ input: 'x' }, 'model', /Missing required parameter: 'model'/);
     rejects({ model: 'm' }, 'input', /Missing required parameter: 'input'/);
     rejects({ model: 'm', input: [] }, 'input', /at least one/);
-    rejects({ model: 'm', input: 5 }, 'input', /expected string,array/);
+    rejects({ model: 'm', input: 5 }, 'input', /expected string or array/);
     rejects({ model: 'm', input: [{ role: 'robot', content: 'x' }] }, 'input[0].role', /expected one of/);
     rejects({ model: 'm', input: [{ content: 'x' }] }, 'input[0].role', /Missing required parameter/);
     rejects({ model: 'm', input: ['x', { role: 'user', content: [{ type: 'input_text', text: 'a' }, 'b'] }] }, 'input[0]', /expected object/);
@@ -157,11 +157,11 @@ describe('openai-responses request mapping', () => {
     rejects({ model: 'm', input: [{ role: 'user', content: [{ type: 'input_image', image_url: 'ftp://x' }] }] }, 'input[0].content[0].image_url', /http\(s\)/);
     rejects({ model: 'm', input: [{ role: 'user', content: [{ type: 'input_image' }] }] }, 'input[0].content[0].image_url', /Missing/);
     rejects({ model: 'm', input: [{ type: 'function_call', name: 'f', arguments: '{}' }] }, 'input[0].call_id', /Missing required parameter: 'input\[0\].call_id'/);
-    rejects({ model: 'm', input: [{ type: 'function_call_output', call_id: 'c', output: 3 }] }, 'input[0].output', /expected string,array/);
+    rejects({ model: 'm', input: [{ type: 'function_call_output', call_id: 'c', output: 3 }] }, 'input[0].output', /expected string or array/);
     rejects({ model: 'm', input: [{ type: 'item_reference', id: 'msg_1' }] }, 'input[0].type', /input item type 'item_reference' is not supported/);
-    rejects({ model: 'm', input: 'x', temperature: 3 }, 'temperature', /must be <= 2/);
-    rejects({ model: 'm', input: 'x', top_p: -1 }, 'top_p', /must be >= 0/);
-    rejects({ model: 'm', input: 'x', max_output_tokens: 0 }, 'max_output_tokens', /must be >= 1/);
+    rejects({ model: 'm', input: 'x', temperature: 3 }, 'temperature', /Expected a value <= 2, but got 3/);
+    rejects({ model: 'm', input: 'x', top_p: -1 }, 'top_p', /Expected a value >= 0, but got -1/);
+    rejects({ model: 'm', input: 'x', max_output_tokens: 0 }, 'max_output_tokens', /Expected a value >= 1, but got 0/);
     rejects({ model: 'm', input: 'x', tools: [{ type: 'function' }] }, 'tools[0].name', /Missing required/);
     rejects({ model: 'm', input: 'x', tool_choice: 'sometimes' }, 'tool_choice', /expected one of/);
     rejects({ model: 'm', input: 'x', tools: [FN], tool_choice: { type: 'function', name: 'nope' } }, 'tool_choice.name', /no function tool named 'nope'/);

@@ -1,8 +1,6 @@
 import { GatewayError, type CanonicalMessage, type CanonicalRequest, type ResponseFormat, type ToolChoice, type ToolDefinition } from '@gw/inference';
 import { toMessages } from './openai-responses.input.mapper';
-import { responsesSchema, type ResponsesBody, type WireTool } from './openai-responses.schema';
-
-const KNOWN = new Set(Object.keys(responsesSchema.properties));
+import { RESPONSES_MAPPED_FIELDS as KNOWN, type ResponsesBody, type WireTool } from './openai-responses.schema';
 
 export interface MappedRequest {
   /** Messages are `[instructions?, ...input]`; {@link withHistory} puts a stored conversation between them. */
@@ -49,7 +47,7 @@ function toolChoice(body: ResponsesBody, tools: ToolDefinition[]): ToolChoice | 
   if (typeof choice === 'string') return { type: choice };
   switch (choice.type) {
     case 'function': {
-      const name = choice.name!;
+      const name = choice.name!; // required by the schema
       if (tools.some((t) => t.name === name)) return { type: 'tool', name };
       if (droppedNames(body.tools ?? []).has(name)) return { type: 'auto' };
       throw GatewayError.invalid(`Invalid value for 'tool_choice': no function tool named '${name}' in 'tools'.`, 'tool_choice.name');
@@ -95,6 +93,7 @@ export function toCanonical(body: ResponsesBody): MappedRequest {
     parallelToolCalls: orUndef(body.parallel_tool_calls),
     sampling: { temperature: orUndef(body.temperature), topP: orUndef(body.top_p) },
     maxTokens: orUndef(body.max_output_tokens),
+    maxTokensParam: body.max_output_tokens != null ? 'max_output_tokens' : undefined,
     responseFormat: responseFormat(body),
     user: body.safety_identifier ?? body.user,
     stream: body.stream === true,

@@ -125,6 +125,20 @@ describe('openai-responses against the openai SDK', () => {
     assert.equal(final.output_text, 'hi ');
   });
 
+  it('a failed stream that was billed still resolves finalResponse() as failed, with its usage and credit fields', async () => {
+    const failing: CanonicalEvent[] = [
+      TEXT[0],
+      TEXT[1],
+      { type: 'metering', charge: { remainingCredits: 5, creditsUsed: 1, costUsd: 0.000025 }, usage: { inputTokens: 4, outputTokens: 1 } },
+      { type: 'error', error: new GatewayError(GatewayErrorCode.UpstreamError, 'upstream died') },
+    ];
+    const final = await client(() => failing).responses.stream({ model: 'm', input: 'x' }).finalResponse();
+    assert.equal(final.status, 'failed');
+    assert.equal(final.usage?.output_tokens, 1);
+    const billed = final as SdkResponse & { estimated_credits_used?: number; remaining_credits?: number };
+    assert.deepEqual([billed.estimated_credits_used, billed.remaining_credits], [1, 5]);
+  });
+
   it('responses.create() over JSON: the SDK derives output_text from our output items', async () => {
     const res: CompletionResult = { upstreamModel: 'u', modelId: 'm', text: 'plain', toolCalls: [], finishReason: 'max_tokens', usage: { inputTokens: 1, outputTokens: 1 } };
     const out = await client(() => res).responses.create({ model: 'm', input: 'x', max_output_tokens: 1 });

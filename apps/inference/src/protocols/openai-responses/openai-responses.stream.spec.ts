@@ -176,6 +176,19 @@ describe(ResponsesStreamEncoder.name, () => {
     assert.equal(sut.finalBody(), undefined);
   });
 
+  it('puts the usage and credit fields of what was generated on response.failed', () => {
+    const sut = encoder();
+    sut.encode({ type: 'message_start', upstreamModel: 'u', inputTokens: 4 });
+    sut.encode({ type: 'text_delta', text: 'Hi' });
+    sut.encode({ type: 'metering', charge: { remainingCredits: 9, creditsUsed: 1, costUsd: 0.000025 }, usage: { inputTokens: 4, outputTokens: 1 } });
+    const error = '{"code":"upstream_error","message":"upstream died"}';
+    const credits = ',"remaining_credits":9,"estimated_credits_used":1,"estimated_cost_usd":0.000025';
+    assert.equal(
+      sut.encode({ type: 'error', error: new GatewayError(GatewayErrorCode.UpstreamError, 'upstream died') }),
+      frame('response.failed', 5, `"response":${resp({ status: 'failed', error, output: `[${msg('msg_1', 'incomplete', 'Hi')}]`, usage: usage(4, 1), credits })}`),
+    );
+  });
+
   it('replaces the unwritten closing frames with response.failed when the store hook fails after finish()', () => {
     const sut = encoder();
     sut.encode({ type: 'message_start', upstreamModel: 'u', inputTokens: 1 });

@@ -143,6 +143,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
         return out;
       case 'metering':
         this.charge = ev.charge;
+        if (ev.usage) this.usage = ev.usage;
         return out;
     }
   }
@@ -165,6 +166,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
       error: { code: error.wireCode ?? error.code, message: error.message },
       output: this.slots.map((s) => s.item),
       usage: this.usage,
+      charge: this.charge, // what was generated before the failure is billed; the client is told here
     });
     out += this.frame('response.failed', { response });
     return out;
