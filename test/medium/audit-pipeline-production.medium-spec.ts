@@ -91,16 +91,18 @@ describe('audit pipeline, production mode (Postgres via DATABASE_URL + BullMQ on
     }
   });
 
-  it('a malformed job fails at once (no retries) and stays in the failed set', async () => {
+  it('a malformed job is dead-lettered at once (no retries), not left to fail', async () => {
     const sut = startAuditPipeline(qc, ds);
     try {
       await sut.queue.add('audit-event', { v: 1, requestId: 42 }, { jobId: 'bad.audit', attempts: 5 });
-      const deadline = Date.now() + 10_000;
-      while ((await sut.queue.getFailedCount()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      await waitForQueueIdle(sut.queue, 10_000);
       const job = await sut.queue.getJob('bad.audit');
-      assert.equal(await job?.getState(), 'failed');
+      assert.equal(await job?.getState(), 'completed');
       assert.equal(job?.attemptsMade, 1);
-      assert.match(job?.failedReason ?? '', /invalid audit record: .*requestId must be a string/);
+      const [dead] = await ds.query('SELECT error_code, error_message, payload FROM dead_letter WHERE queue = $1 AND record_key = $2', ['audit', 'bad.audit']);
+      assert.equal(dead?.error_code, 'invalid_payload');
+      assert.match(dead?.error_message ?? '', /invalid audit record: .*requestId must be a string/);
+      assert.deepEqual(dead?.payload, { v: 1, requestId: 42 });
       assert.equal(await countAuditRows(ds), 0);
     } finally {
       await sut.close({ obliterate: true });

@@ -1,6 +1,8 @@
 import { GATEWAY_CONFIG, type GatewayConfig } from '@gw/config';
+import { DeadLetterStore } from '@gw/queue';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuditRepository } from './audit.repository';
 import { AUDIT_PROCESSOR_OPTIONS, AuditProcessor, type AuditProcessorOptions } from './queue/audit.processor';
@@ -25,7 +27,12 @@ export function auditProcessorOptions(config: GatewayConfig): AuditProcessorOpti
  */
 @Module({
   imports: [TypeOrmModule.forFeature([AuditEventEntity])],
-  providers: [{ provide: AUDIT_PROCESSOR_OPTIONS, useFactory: auditProcessorOptions, inject: [GATEWAY_CONFIG] }, AuditRepository, AuditProcessor],
-  exports: [AuditRepository, AuditProcessor],
+  providers: [
+    { provide: AUDIT_PROCESSOR_OPTIONS, useFactory: auditProcessorOptions, inject: [GATEWAY_CONFIG] },
+    { provide: DeadLetterStore, useFactory: (ds: DataSource) => new DeadLetterStore(ds), inject: [DataSource] },
+    AuditRepository,
+    AuditProcessor,
+  ],
+  exports: [AuditRepository, AuditProcessor, DeadLetterStore],
 })
 export class AuditProcessorModule {}

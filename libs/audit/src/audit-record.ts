@@ -14,8 +14,11 @@ export interface AuditRecordV1 {
   provider: string;
   upstreamModel: string;
   stream: boolean;
-  /** `ok` | `error` | `client_aborted` */
-  status: 'ok' | 'error' | 'client_aborted';
+  /**
+   * `ok` | `error` | `client_aborted`, or `gateway_lost`: the process serving the call died mid-call (written
+   * by the orphan sweeper in the control plane, never enqueued; `http_status` 0, tokens = last checkpoint).
+   */
+  status: 'ok' | 'error' | 'client_aborted' | 'gateway_lost';
   httpStatus: number;
   errorCode: string | null;
   finishReason: string | null;

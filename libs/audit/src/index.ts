@@ -1,4 +1,5 @@
 export * from './audit-record';
+export * from './audit-record.sanitize';
 export * from './audit-event.entity';
 export * from './audit.repository';
 export * from './queue/audit.queue';

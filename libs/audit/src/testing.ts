@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEFAULT_JOB_OPTIONS, type QueueConnection } from '@gw/queue';
+import { DeadLetterStore, DEFAULT_JOB_OPTIONS, type QueueConnection } from '@gw/queue';
 import { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { AuditEventEntity } from './audit-event.entity';
@@ -85,12 +85,12 @@ export interface AuditPipeline {
 
 /**
  * Producer + queue + worker over a plain data source, without a Nest container (medium tests,
- * benchmarks). Options default to the gateway defaults.
+ * benchmarks). Options default to the gateway defaults, dead-letter table included (`deadLetters: null`: none).
  */
 export function startAuditPipeline(
   connection: QueueConnection,
   dataSource: DataSource,
-  opts: { producer?: Partial<AuditProducerOptions>; processor?: Partial<AuditProcessorOptions>; startWorker?: boolean } = {},
+  opts: { producer?: Partial<AuditProducerOptions>; processor?: Partial<AuditProcessorOptions>; startWorker?: boolean; deadLetters?: DeadLetterStore | null } = {},
 ): AuditPipeline {
   const queue = new Queue(AUDIT_QUEUE, { connection: connection.connection, prefix: connection.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
   queue.on('error', () => undefined);
@@ -101,7 +101,7 @@ export function startAuditPipeline(
     lingerMs: 5,
     maxConcurrentWrites: 2,
     ...opts.processor,
-  });
+  }, opts.deadLetters === null ? undefined : (opts.deadLetters ?? new DeadLetterStore(dataSource)));
   if (opts.startWorker !== false) processor.start();
   return {
     queue,

@@ -24,7 +24,9 @@ export function buildDataSourceOptions(url: string, poolSize = 10): DataSourceOp
     migrationsTableName: MIGRATIONS_TABLE,
     synchronize: false,
     migrationsRun: false,
-    logging: ['error', 'warn'],
+    // No 'error': TypeORM's query-error line repeats the SQL with its parameters (caller-supplied
+    // values). Failed queries reach their callers, which log the SQLSTATE only (see @gw/queue write-failure).
+    logging: ['warn'],
     applicationName: 'llm-gateway',
     poolSize,
     extra: { connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 },

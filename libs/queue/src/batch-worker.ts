@@ -1,8 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { DeadLetterStore } from './dead-letter.store';
 import { MicroBatcher } from './micro-batcher.util';
 import { WORKER_LOCK_OPTIONS } from './queue.constants';
 import type { QueueConnection } from './queue-backend';
+import { writeSplitting, type SplitWriteStats } from './split-write.util';
+import { describeFailure, failureOf, invalidPayload, messageTemplate, WriteFailureError, type WriteFailure } from './write-failure';
 
 export interface BatchWorkerOptions {
   /** Jobs processed at once; bounds how full a batch can get. */
@@ -19,22 +22,35 @@ export interface BatchWorkerSpec<T> {
   /** Used in log lines. */
   label: string;
   queueName: string;
-  /** Validates a job payload; throw `UnrecoverableError` for payloads that can never succeed. */
+  /** Validates a job payload; throws (message without values) for payloads that can never succeed. */
   parse(data: unknown): T;
   /** Writes a batch in one transaction; must be idempotent (jobs can be redelivered). */
   write(items: T[]): Promise<void>;
+  /**
+   * Where records that cannot be stored go (an invalid payload, or a row that fails on its own).
+   * Without one such a job fails and stays in BullMQ's failed set.
+   */
+  deadLetters?: DeadLetterStore;
 }
 
 /**
  * A BullMQ worker whose jobs are written in batches: each job hands its item to a micro-batcher and
  * completes only after the batch holding it was written, so a crash before the commit redelivers
  * the job, and the writer's idempotency makes the second write a no-op.
+ *
+ * Poison-proof: a failing batch is split down to single rows ({@link writeSplitting}), so one bad row
+ * never holds the others back. A row that fails alone with a data error (or a retryable error on its
+ * job's last attempt), or a payload `parse` refuses, is dead-lettered and its job completes; if the
+ * database is unavailable nothing is dead-lettered and BullMQ retries with backoff. Log lines carry
+ * the label, job id, SQLSTATE and object names, never the values (see `write-failure.ts`).
  */
 export class BatchWorker<T> {
   private readonly log: Logger;
   private worker: Worker<unknown, void> | undefined;
   private readonly batcher: MicroBatcher<T>;
   private lockRenewalFailures = 0;
+  private deadLettered = 0;
+  private readonly split: SplitWriteStats = { writes: 0, splits: 0 };
 
   constructor(
     private readonly queue: QueueConnection,
@@ -42,7 +58,7 @@ export class BatchWorker<T> {
     private readonly opts: BatchWorkerOptions,
   ) {
     this.log = new Logger(`${spec.label[0].toUpperCase()}${spec.label.slice(1)}Worker`);
-    this.batcher = new MicroBatcher((items) => spec.write(items), {
+    this.batcher = new MicroBatcher((items) => writeSplitting(items, (xs) => spec.write(xs), this.split), {
       maxBatch: opts.batchSize,
       lingerMs: opts.lingerMs,
       maxConcurrentWrites: opts.maxConcurrentWrites,
@@ -67,11 +83,15 @@ export class BatchWorker<T> {
         if (Number.isInteger(Math.log10(n))) this.log.debug(`${err.message} (${n} so far; see stats.lockRenewalFailures)`);
         return;
       }
-      this.log.error(`${this.spec.label} worker error: ${err.message}`);
+      this.log.error(`${this.spec.label} worker error: ${messageTemplate(err.message)}`);
     });
-    worker.on('failed', (job, err) =>
-      this.log.warn(`${this.spec.label} job ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${err.message}`),
-    );
+    worker.on('failed', (job, err) => {
+      const made = job?.attemptsMade ?? 0;
+      const of = job?.opts.attempts ?? 1;
+      const what = `${this.spec.label} job ${job?.id ?? '?'} failed (attempt ${made} of ${of}): ${messageTemplate(err.message)}`;
+      if (made >= of || err instanceof UnrecoverableError) this.log.error(`${what}; FAILED PERMANENTLY (kept in the failed set)`);
+      else this.log.warn(what);
+    });
     this.worker = worker;
   }
 
@@ -91,11 +111,52 @@ export class BatchWorker<T> {
     await this.worker?.waitUntilReady();
   }
 
-  get stats(): { lockRenewalFailures: number; waiting: number; writesInFlight: number; written: number; batches: number } {
-    return { lockRenewalFailures: this.lockRenewalFailures, ...this.batcher.stats };
+  /** `written`: jobs whose row is stored; `deadLettered`: jobs whose record went to the dead-letter table. */
+  get stats(): BatchWorkerStats {
+    return { lockRenewalFailures: this.lockRenewalFailures, deadLettered: this.deadLettered, ...this.split, ...this.batcher.stats };
   }
 
   private async process(job: Job<unknown, void>): Promise<void> {
-    await this.batcher.add(this.spec.parse(job.data));
+    let item: T;
+    try {
+      item = this.spec.parse(job.data);
+    } catch (err) {
+      return this.deadLetter(job, invalidPayload(err));
+    }
+    try {
+      await this.batcher.add(item);
+    } catch (err) {
+      const failure = failureOf(err);
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (failure.kind === 'data' || (failure.kind === 'retryable' && lastAttempt)) return this.deadLetter(job, failure);
+      throw new WriteFailureError(failure); // log-safe message; BullMQ retries with backoff
+    }
   }
+
+  /** Stores the record in the dead-letter table and lets its job complete; if that fails too, the job is retried. */
+  private async deadLetter(job: Job<unknown, void>, failure: WriteFailure): Promise<void> {
+    const attempts = job.attemptsMade + 1;
+    const store = this.spec.deadLetters;
+    if (!store) throw new UnrecoverableError(describeFailure(failure));
+    try {
+      await store.put({ queue: this.spec.queueName, recordKey: String(job.id), jobId: job.id ?? null, jobName: job.name, payload: job.data, failure, attempts });
+    } catch (err) {
+      const f = failureOf(err);
+      throw new WriteFailureError({ ...f, message: `dead-letter write failed (${f.message}) for a record that failed with ${describeFailure(failure)}`.slice(0, 400) });
+    }
+    const n = ++this.deadLettered;
+    this.log.error(`${this.spec.label} job ${String(job.id)} DEAD-LETTERED after ${attempts} attempt(s): ${describeFailure(failure)} (${n} by this worker; table dead_letter)`);
+  }
+}
+
+export interface BatchWorkerStats {
+  lockRenewalFailures: number;
+  deadLettered: number;
+  /** Statements issued, and times a failing batch was split. */
+  writes: number;
+  splits: number;
+  waiting: number;
+  writesInFlight: number;
+  written: number;
+  batches: number;
 }

@@ -1,5 +1,7 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import { sanitizeJson } from './sanitize.util';
+import { messageTemplate } from './write-failure';
 
 export interface BufferedProducerOptions {
   /** Enqueue as soon as this many records wait (e.g. AUDIT_BATCH_SIZE). */
@@ -16,9 +18,22 @@ export interface ProducerIdentity<T> {
   label: string;
   jobName: string;
   jobId(record: T): string;
+  /**
+   * Makes a record safe to enqueue and to write (text without NUL or lone surrogates, lengths capped,
+   * numbers within their columns' ranges). Default: {@link sanitizeJson}, which at least keeps one
+   * hostile string from failing a whole `addBulk` (BullMQ's Postgres backend stores jobs as jsonb).
+   */
+  prepare?(record: T): T;
 }
 
 const MAX_BACKOFF_MS = 5_000;
+/** How long a batch waits for its predecessor's records (see {@link BufferedProducer.enqueueAfter}) before going anyway. */
+const PREDECESSOR_WAIT_MS = 5_000;
+
+/** What {@link BufferedProducer.enqueueAfter} needs of another producer. */
+export interface FlushableProducer {
+  flush(timeoutMs?: number): Promise<number>;
+}
 
 /** Resolves when `promise` settles or after `ms`, whichever comes first; leaves no timer behind. */
 async function waitAtMost(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
@@ -47,6 +62,7 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
   private dropped = 0;
   private enqueued = 0;
   private closed = false;
+  private predecessor: FlushableProducer | undefined;
 
   constructor(
     private readonly queue: Queue,
@@ -57,15 +73,29 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
   }
 
   /** Never throws, never waits. */
-  record(rec: T): void {
+  record(raw: T): void {
     try {
+      const rec = this.identity.prepare ? this.identity.prepare(raw) : (sanitizeJson(raw) as T);
       if (this.closed || this.buffer.length >= this.opts.maxBuffered) return this.lose(rec, this.closed ? 'producer closed' : 'buffer full');
       this.buffer.push(rec);
       // While the queue fails, keep to the backoff; otherwise send a full batch at once.
       this.schedule(this.failures ? this.backoffMs() : this.buffer.length >= this.opts.batchSize ? 0 : this.opts.flushMs);
     } catch (err) {
-      this.log.error(`${this.identity.label} record could not be buffered: ${(err as Error).message} ${JSON.stringify(rec)}`);
+      this.dropped++;
+      this.log.error(`${this.identity.label.toUpperCase()} RECORD LOST (could not be buffered: ${messageTemplate((err as Error).message)}; ${this.dropped} so far)`);
     }
+  }
+
+  /**
+   * Orders two producers: every batch of this one is enqueued only after `predecessor` sent what it had
+   * buffered (waiting at most {@link PREDECESSOR_WAIT_MS}). The billing producer follows the audit one, so
+   * a process killed between the two enqueues leaves the audit job without the billing job, never the
+   * reverse: a missing billing job keeps the reservation, which crash recovery settles (and audits with
+   * ON CONFLICT DO NOTHING, keeping the real row), whereas a missing audit job after a settled ledger row
+   * could never be recovered.
+   */
+  enqueueAfter(predecessor: FlushableProducer): void {
+    this.predecessor = predecessor;
   }
 
   /** Records not yet accepted by the queue (buffered + being sent). */
@@ -139,6 +169,9 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
     const batch = this.buffer.splice(0, this.opts.batchSize);
     this.sending = batch.length;
     try {
+      // Batches leave on a timer, and a call's records are recorded together (synchronously or within
+      // microtasks), so by now the predecessor holds the records that belong with this batch.
+      if (this.predecessor) await this.predecessor.flush(PREDECESSOR_WAIT_MS);
       await this.queue.addBulk(batch.map((data) => ({ name: this.identity.jobName, data, opts: { jobId: this.identity.jobId(data) } })));
       this.enqueued += batch.length;
       if (this.failures) this.log.log(`${this.identity.label} queue reachable again after ${this.failures} failed attempt(s)`);
@@ -147,7 +180,7 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
     } catch (err) {
       this.buffer.unshift(...batch);
       this.failures++;
-      this.log.warn(`${this.identity.label} enqueue failed (attempt ${this.failures}); ${this.buffer.length} record(s) kept for retry: ${(err as Error).message}`);
+      this.log.warn(`${this.identity.label} enqueue failed (attempt ${this.failures}); ${this.buffer.length} record(s) kept for retry: ${messageTemplate((err as Error).message)}`);
       return false;
     } finally {
       this.sending = 0;
@@ -158,9 +191,18 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
     return Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.max(0, this.failures - 1));
   }
 
-  /** Last resort: the record goes to the error log in full, so it can still be recovered from there. */
+  /**
+   * Last resort, loud: the job id identifies the request (its other records, e.g. the ledger row, hold
+   * the rest). The record itself is not logged: it carries caller-supplied values (model names...).
+   */
   private lose(rec: T, reason: string): void {
     this.dropped++;
-    this.log.error(`${this.identity.label.toUpperCase()} RECORD LOST (${reason}; ${this.dropped} so far): ${JSON.stringify(rec)}`);
+    let id = '?';
+    try {
+      id = this.identity.jobId(rec);
+    } catch {
+      // a record without an id is still counted and reported
+    }
+    this.log.error(`${this.identity.label.toUpperCase()} RECORD LOST (${reason}; ${this.dropped} so far): job ${id}`);
   }
 }

@@ -4,3 +4,8 @@ export * from './queue.health';
 export * from './queue.module';
 export * from './buffered-producer';
 export * from './batch-worker';
+export * from './dead-letter.store';
+export * from './sanitize.util';
+export * from './split-write.util';
+export * from './write-failure';
+export * from './dead-letter.replay';

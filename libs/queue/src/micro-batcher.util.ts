@@ -4,6 +4,9 @@ interface Pending<T> {
   reject: (err: unknown) => void;
 }
 
+/** Per item, in order: `undefined` when it was written, otherwise the error its `add()` rejects with. */
+export type ItemResults = ReadonlyArray<Error | undefined>;
+
 export interface MicroBatcherOptions {
   /** Write as soon as this many items wait. */
   maxBatch: number;
@@ -16,7 +19,8 @@ export interface MicroBatcherOptions {
 /**
  * Groups items handed over one by one (one per BullMQ job) into batch writes. `add()` resolves
  * only once the batch holding the item has been written, so the job completes after the commit
- * and a crash before it redelivers the job.
+ * and a crash before it redelivers the job. A write may settle items one by one by resolving with
+ * {@link ItemResults} (a poisoned row fails alone); a rejected write fails the whole batch.
  */
 export class MicroBatcher<T> {
   private pending: Pending<T>[] = [];
@@ -26,7 +30,7 @@ export class MicroBatcher<T> {
   private batches = 0;
 
   constructor(
-    private readonly write: (items: T[]) => Promise<void>,
+    private readonly write: (items: T[]) => Promise<ItemResults | void>,
     private readonly opts: MicroBatcherOptions,
   ) {}
 
@@ -56,10 +60,14 @@ export class MicroBatcher<T> {
     while (this.pending.length && this.writing.size < this.opts.maxConcurrentWrites) {
       const batch = this.pending.splice(0, this.opts.maxBatch);
       const done = this.write(batch.map((p) => p.item)).then(
-        () => {
-          this.written += batch.length;
+        (results) => {
           this.batches++;
-          for (const p of batch) p.resolve();
+          batch.forEach((p, i) => {
+            const err = results?.[i];
+            if (err) return p.reject(err);
+            this.written++;
+            p.resolve();
+          });
         },
         (err: unknown) => {
           for (const p of batch) p.reject(err);

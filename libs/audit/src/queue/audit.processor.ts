@@ -1,4 +1,4 @@
-import { BatchWorker, QUEUE_CONNECTION, type BatchWorkerOptions, type QueueConnection } from '@gw/queue';
+import { BatchWorker, DeadLetterStore, QUEUE_CONNECTION, type BatchWorkerOptions, type BatchWorkerStats, type QueueConnection } from '@gw/queue';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { AuditRecord } from '../audit-record';
 import { AuditRepository } from '../audit.repository';
@@ -12,19 +12,25 @@ export type AuditProcessorOptions = BatchWorkerOptions;
  * `@Processor`/`WorkerHost`: its concurrency comes from the validated config (a decorator is
  * evaluated at import time), and it is closed and drained in `onModuleDestroy`, i.e. before any
  * `onApplicationShutdown` hook (where TypeORM destroys the data source) can run.
- * UNIQUE(request_id) makes a redelivered job's second write a no-op.
+ * UNIQUE(request_id) makes a redelivered job's second write a no-op. Rows that cannot be stored go
+ * to `deadLetters` (see {@link BatchWorker}).
  */
 @Injectable()
 export class AuditProcessor implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly worker: BatchWorker<AuditRecord>;
   private inserted = 0;
 
-  constructor(repository: AuditRepository, @Inject(QUEUE_CONNECTION) queue: QueueConnection, @Inject(AUDIT_PROCESSOR_OPTIONS) opts: AuditProcessorOptions) {
+  constructor(
+    repository: AuditRepository,
+    @Inject(QUEUE_CONNECTION) queue: QueueConnection,
+    @Inject(AUDIT_PROCESSOR_OPTIONS) opts: AuditProcessorOptions,
+    deadLetters?: DeadLetterStore, // provided by AuditProcessorModule; tests may construct without
+  ) {
     const write = async (records: AuditRecord[]) => {
       const inserted = await repository.insertBatch(records);
       this.inserted += inserted; // not `+= await`: that reads the old value before awaiting
     };
-    this.worker = new BatchWorker(queue, { label: 'audit', queueName: AUDIT_QUEUE, parse: parseAuditJob, write }, opts);
+    this.worker = new BatchWorker(queue, { label: 'audit', queueName: AUDIT_QUEUE, parse: parseAuditJob, write, deadLetters }, opts);
   }
 
   onApplicationBootstrap(): void {
@@ -50,7 +56,7 @@ export class AuditProcessor implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** `written`: jobs whose batch committed; `inserted`: rows actually new (the rest were redeliveries). */
-  get stats(): { inserted: number; lockRenewalFailures: number; waiting: number; writesInFlight: number; written: number; batches: number } {
+  get stats(): BatchWorkerStats & { inserted: number } {
     return { inserted: this.inserted, ...this.worker.stats };
   }
 }

@@ -3,15 +3,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { BufferedProducer, type BufferedProducerOptions } from '@gw/queue';
 import type { AuditRecord } from '../audit-record';
+import { sanitizeAuditRecord } from '../audit-record.sanitize';
 import { AUDIT_JOB_NAME, AUDIT_QUEUE, auditJobId } from './audit.queue';
 
 export const AUDIT_PRODUCER_OPTIONS = Symbol('AUDIT_PRODUCER_OPTIONS');
 export type AuditProducerOptions = BufferedProducerOptions;
 
-/** Audit records onto the audit queue: batched `addBulk`, never blocking, never dropped silently. */
+/** Audit records onto the audit queue: sanitised, batched `addBulk`, never blocking, never dropped silently. */
 @Injectable()
 export class AuditProducer extends BufferedProducer<AuditRecord> {
   constructor(@InjectQueue(AUDIT_QUEUE) queue: Queue, @Inject(AUDIT_PRODUCER_OPTIONS) opts: AuditProducerOptions) {
-    super(queue, { label: 'audit', jobName: AUDIT_JOB_NAME, jobId: (r) => auditJobId(r.requestId) }, opts);
+    super(queue, { label: 'audit', jobName: AUDIT_JOB_NAME, jobId: (r) => auditJobId(r.requestId), prepare: sanitizeAuditRecord }, opts);
   }
 }

@@ -15,13 +15,13 @@ const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isFin
 const isNullable = <T>(v: unknown, check: (x: unknown) => x is T): boolean => v === null || v === undefined || check(v);
 
 /**
- * Checks a job payload before it is written. A malformed payload can never succeed, so it fails
- * the job at once (kept in the failed set for inspection) instead of being retried.
+ * Checks a job payload before it is written. A malformed payload can never succeed, so it is not
+ * retried: the worker dead-letters it (table dead_letter). Messages name fields, never values.
  */
 export function parseAuditJob(data: unknown): AuditRecord {
   const r = (data ?? {}) as Record<string, unknown>;
   const problems: string[] = [];
-  if (r.v !== 1) problems.push(`unsupported version ${String(r.v)}`);
+  if (r.v !== 1) problems.push('unsupported version'); // values stay out of messages: they end up in logs
   for (const k of ['requestId', 'surface', 'model', 'provider', 'upstreamModel', 'status', 'startedAt', 'finishedAt']) {
     if (!isString(r[k])) problems.push(`${k} must be a string`);
   }

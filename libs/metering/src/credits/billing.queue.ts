@@ -12,11 +12,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 const isUuidOrNull = (v: unknown) => v === null || (typeof v === 'string' && UUID.test(v));
 
-/** Validates a billing job; a malformed one can never succeed, so it fails at once (kept for inspection). */
+/** Validates a billing job; a malformed one can never succeed, so the worker dead-letters it at once. */
 export function parseUsageEntry(data: unknown): UsageEntry {
   const e = (data ?? {}) as Record<string, unknown>;
   const problems: string[] = [];
-  if (e.v !== 1) problems.push(`unsupported version ${String(e.v)}`);
+  if (e.v !== 1) problems.push('unsupported version'); // values stay out of messages: they end up in logs
   if (typeof e.requestId !== 'string' || !e.requestId) problems.push('requestId must be a string');
   if (typeof e.orgId !== 'string' || !UUID.test(e.orgId)) problems.push('orgId must be a uuid');
   if (!isUuidOrNull(e.apiKeyId)) problems.push('apiKeyId must be a uuid or null');

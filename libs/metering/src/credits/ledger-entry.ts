@@ -1,3 +1,5 @@
+import { clampInt, finiteNonNegative, INT4_MAX, safeIsoTime, safeText } from '@gw/queue';
+
 /** One settled call, as enqueued by the inference plane and written by the ledger processor. */
 export interface UsageEntryV1 {
   v: 1;
@@ -16,3 +18,26 @@ export interface UsageEntryV1 {
 }
 
 export type UsageEntry = UsageEntryV1;
+
+/**
+ * A usage entry that cannot poison its batch: text without NUL or lone surrogates (U+FFFD instead),
+ * lengths capped, token counts within `integer`, credits and cost finite and ≥ 0, a valid timestamp.
+ * Ids are not rewritten beyond that (a malformed one is dead-lettered by the writer, never guessed).
+ * Applied by the billing producer before enqueueing.
+ */
+export function sanitizeUsageEntry(e: UsageEntry): UsageEntry {
+  const id = (v: string | null) => (v === null ? null : safeText(String(v), 256));
+  return {
+    ...e,
+    requestId: safeText(String(e.requestId), 256),
+    orgId: safeText(String(e.orgId), 256),
+    apiKeyId: id(e.apiKeyId ?? null),
+    userId: id(e.userId ?? null),
+    model: safeText(String(e.model), 256),
+    inputTokens: clampInt(e.inputTokens, 0, INT4_MAX),
+    outputTokens: clampInt(e.outputTokens, 0, INT4_MAX),
+    credits: clampInt(e.credits, 0, Number.MAX_SAFE_INTEGER),
+    costUsd: finiteNonNegative(e.costUsd, 1e15),
+    occurredAt: safeIsoTime(e.occurredAt),
+  };
+}

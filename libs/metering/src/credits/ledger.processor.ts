@@ -1,4 +1,4 @@
-import { BatchWorker, QUEUE_CONNECTION, type BatchWorkerOptions, type QueueConnection } from '@gw/queue';
+import { BatchWorker, DeadLetterStore, messageTemplate, QUEUE_CONNECTION, type BatchWorkerOptions, type QueueConnection } from '@gw/queue';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { BILLING_QUEUE, parseUsageEntry } from './billing.queue';
 import type { UsageEntry } from './ledger-entry';
@@ -14,7 +14,9 @@ export interface LedgerProcessorOptions extends BatchWorkerOptions {
 /**
  * Writes usage entries to the ledger and settles their reservations, in batches of one transaction
  * each, one write at a time (account rows are locked in batch order, so concurrent batches could
- * deadlock). A failing batch is retried entry by entry so one bad entry cannot hold the others back.
+ * deadlock). A failing batch is split by the {@link BatchWorker} down to single entries, still one
+ * statement at a time, so one bad entry cannot hold the others back; an entry that fails alone is
+ * dead-lettered. `settleBatch` is idempotent per entry id, so re-running a half that committed is a no-op.
  */
 @Injectable()
 export class LedgerProcessor implements OnApplicationBootstrap, OnModuleDestroy {
@@ -26,9 +28,11 @@ export class LedgerProcessor implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly ledger: LedgerRepository,
     @Inject(QUEUE_CONNECTION) queue: QueueConnection,
     @Inject(LEDGER_PROCESSOR_OPTIONS) private readonly opts: LedgerProcessorOptions,
+    deadLetters?: DeadLetterStore, // provided by CreditsModule.forControl; tests may construct without
   ) {
-    const write = (entries: UsageEntry[]) => this.write(entries);
-    this.worker = new BatchWorker(queue, { label: 'billing', queueName: BILLING_QUEUE, parse: parseUsageEntry, write }, { ...opts, maxConcurrentWrites: 1 });
+    const write = (entries: UsageEntry[]) => this.ledger.settleBatch(entries);
+    const spec = { label: 'billing', queueName: BILLING_QUEUE, parse: parseUsageEntry, write, deadLetters };
+    this.worker = new BatchWorker(queue, spec, { ...opts, maxConcurrentWrites: 1 });
   }
 
   onApplicationBootstrap(): void {
@@ -55,24 +59,12 @@ export class LedgerProcessor implements OnApplicationBootstrap, OnModuleDestroy 
     return this.worker.stats;
   }
 
-  private async write(entries: UsageEntry[]): Promise<void> {
-    try {
-      await this.ledger.settleBatch(entries);
-    } catch (err) {
-      if (entries.length === 1) throw err;
-      this.log.warn(`ledger batch of ${entries.length} failed (${(err as Error).message}); settling entry by entry`);
-      const results = await Promise.allSettled(entries.map((e) => this.ledger.settleBatch([e])));
-      const failed = results.filter((r) => r.status === 'rejected').length;
-      if (failed) throw new Error(`${failed} of ${entries.length} ledger entries failed; their jobs will be retried`, { cause: err });
-    }
-  }
-
   private async sweep(): Promise<void> {
     try {
       const orgs = await this.ledger.sweepExpired();
       if (orgs) this.log.warn(`released ${orgs} expired credit reservation(s) of calls that never settled`);
     } catch (err) {
-      this.log.warn(`reservation sweep failed: ${(err as Error).message}`);
+      this.log.warn(`reservation sweep failed: ${messageTemplate((err as Error).message)}`);
     }
   }
 }

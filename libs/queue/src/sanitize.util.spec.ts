@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { clampInt, finiteNonNegative, INT2_MAX, safeIsoTime, safeText, sanitizeJson } from './sanitize.util';
+
+describe('sanitize helpers', () => {
+  it('safeText replaces NUL and lone surrogates, keeps valid pairs, caps the length', () => {
+    assert.equal(safeText('bad\u0000model'), 'bad\uFFFDmodel');
+    assert.equal(safeText('a\ud800b\udc00c'), 'a\uFFFDb\uFFFDc');
+    assert.equal(safeText('ok 😀'), 'ok 😀');
+    assert.equal(safeText('ab😀', 3), 'ab\uFFFD', 'a pair cut in half is replaced, not left lone');
+    assert.equal(Buffer.from(safeText('x\u0000\udfff')).includes(0), false);
+  });
+
+  it('clampInt / finiteNonNegative keep numbers within column ranges', () => {
+    assert.equal(clampInt(77_777, 0, INT2_MAX), INT2_MAX);
+    assert.equal(clampInt(-5, 0, 10), 0);
+    assert.equal(clampInt(NaN, 0, 10, 3), 3);
+    assert.equal(clampInt(Infinity, 0, 10), 10);
+    assert.equal(clampInt('7', 0, 10), 0);
+    assert.equal(clampInt(2.6, 0, 10), 3);
+    assert.equal(finiteNonNegative(Infinity, 100), 100);
+    assert.equal(finiteNonNegative(NaN), 0);
+    assert.equal(finiteNonNegative(-1), 0);
+  });
+
+  it('safeIsoTime accepts what Postgres accepts, else the fallback', () => {
+    assert.equal(safeIsoTime('2026-12-04T07:00:00.000Z'), '2026-12-04T07:00:00.000Z');
+    assert.equal(safeIsoTime('-271000-01-01T00:00:00.000Z', () => 'F'), 'F');
+    assert.equal(safeIsoTime('not a date', () => 'F'), 'F');
+    assert.equal(safeIsoTime(0), '1970-01-01T00:00:00.000Z');
+  });
+
+  it('sanitizeJson yields what jsonb accepts, keys included', () => {
+    const dirty = { 'k\u0000': ['v\u0000', 1, NaN, Infinity, { deep: '\udc00' }], fn: () => 1, u: undefined, d: new Date(0), big: 2n };
+    const clean = sanitizeJson(dirty);
+    assert.deepEqual(clean, { 'k\uFFFD': ['v\uFFFD', 1, null, null, { deep: '\uFFFD' }], d: '1970-01-01T00:00:00.000Z', big: '2' });
+    assert.doesNotMatch(JSON.stringify(clean), /\\u0000|\\ud[89a-f]/i);
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * Makes values safe to store: Postgres `text` rejects NUL (22021), `jsonb` rejects `\u0000` and lone
+ * surrogate escapes (22P05), and integer columns reject out-of-range numbers (22003). A record that
+ * carries one of these must never poison the batch it travels in, so producers pass their values
+ * through these helpers before enqueueing (defence in depth; writers also dead-letter what slips by).
+ */
+
+const REPLACEMENT = '\uFFFD';
+// NUL, or a high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
+const UNSAFE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+export const INT2_MAX = 32_767;
+export const INT4_MAX = 2_147_483_647;
+
+/** NUL and lone surrogates become U+FFFD; at most `maxLength` UTF-16 units are kept (a cut surrogate pair is replaced too). */
+export function safeText(value: string, maxLength = Infinity): string {
+  const cut = value.length > maxLength ? value.slice(0, maxLength) : value;
+  return cut.replace(UNSAFE, REPLACEMENT);
+}
+
+/** {@link safeText} for nullable fields; non-strings become null. */
+export function safeTextOrNull(value: unknown, maxLength = Infinity): string | null {
+  return typeof value === 'string' ? safeText(value, maxLength) : null;
+}
+
+/** A finite integer within [min, max]: rounds, clamps, and maps NaN/non-numbers to `fallback`. */
+export function clampInt(value: unknown, min: number, max: number, fallback = min): number {
+  if (typeof value !== 'number' || Number.isNaN(value)) return fallback;
+  return Math.min(max, Math.max(min, Math.round(value)));
+}
+
+/** A finite number in [0, max]: NaN, negatives and non-numbers become 0, +Infinity becomes `max`. */
+export function finiteNonNegative(value: unknown, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) return 0;
+  return Math.min(value, max);
+}
+
+/** An ISO-8601 timestamp Postgres accepts (years 1..9999), else `fallback`. */
+export function safeIsoTime(value: unknown, fallback: () => string = () => new Date().toISOString()): string {
+  const ms = typeof value === 'string' ? Date.parse(value) : typeof value === 'number' ? value : NaN;
+  // 0001-01-01 .. 9999-12-31: what both JS's toISOString and Postgres's timestamptz agree on.
+  if (!Number.isFinite(ms) || ms < -62_135_596_800_000 || ms > 253_402_300_799_999) return fallback();
+  return new Date(ms).toISOString();
+}
+
+/**
+ * A deep copy that JSON and `jsonb` accept: strings (and keys) through {@link safeText}, non-finite
+ * numbers as null, functions/undefined dropped (as JSON.stringify does), depth bounded.
+ */
+export function sanitizeJson(value: unknown, maxDepth = 32): unknown {
+  if (typeof value === 'string') return safeText(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'boolean' || value === null) return value;
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value !== 'object') return undefined;
+  if (maxDepth <= 0) return null;
+  if (value instanceof Date) return Number.isFinite(value.getTime()) ? value.toISOString() : null;
+  if (Array.isArray(value)) return value.map((v) => sanitizeJson(v, maxDepth - 1) ?? null);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const clean = sanitizeJson(v, maxDepth - 1);
+    if (clean !== undefined) out[safeText(k)] = clean;
+  }
+  return out;
+}
