@@ -5,6 +5,7 @@ import { startFakeUpstream, type FakeUpstream } from '@gw/testing';
 import { startGateway, type GatewayProcess } from '../support/gateway-process';
 import { e2eCatalog, type SuiteMode } from '../support/e2e-modes';
 import { waitForRows } from '../support/databases';
+import { readSse } from '../support/sse';
 
 const TOOLS: OpenAI.Chat.ChatCompletionTool[] = [
   { type: 'function', function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } },
@@ -187,6 +188,19 @@ export function defineChatSuite(mode: SuiteMode): void {
       assert.equal(aborted.status, 'client_aborted');
       assert.equal(rows.filter((r) => r.status === 'error').length, 1, 'the malformed-JSON request is audited too');
       assert.ok(rows.filter((r) => r.status === 'ok').every((r) => r.input_tokens > 0 && r.output_tokens > 0));
+    });
+
+    it('tells the client what a stream that failed mid-way was charged, on its error chunk, as the ledger has it', async () => {
+      const res = await fetch(`${gw.info.inferenceUrl}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...auth },
+        body: JSON.stringify({ model: 'fake-midfail', stream: true, messages: [{ role: 'user', content: 'go' }] }),
+      });
+      const last = (await readSse(res)).at(-1)!.data as { error?: { message: string }; usage?: { completion_tokens: number }; estimated_credits_used?: number };
+      assert.match(last.error?.message ?? '', /broke mid-stream/);
+      assert.equal(last.usage?.completion_tokens, 1);
+      const charged = await waitForRows<{ credits: string }>(mode.databaseUrl(gw), 'SELECT credits FROM credit_ledger WHERE entry_id = $1', [res.headers.get('x-request-id')], 1);
+      assert.equal(-Number(charged[0]?.credits), last.estimated_credits_used);
     });
 
     it('serves health and OpenAPI docs on both apps', async () => {

@@ -200,9 +200,15 @@ export function defineMessagesSuite(mode: SuiteMode): void {
     });
 
     let midFail = '';
-    it('raises the SDK APIError for a stream that fails mid-way', async () => {
+    let midFailCharged: number | undefined;
+    it('raises the SDK APIError for a stream that fails mid-way, telling the client what it was charged', async () => {
       const stream = client.messages.stream({ model: 'fake-midfail', max_tokens: 64, messages: [{ role: 'user', content: 'go' }] });
-      await assert.rejects(stream.finalMessage(), (e: unknown) => e instanceof Anthropic.APIError && /broke mid-stream/.test(e.message));
+      await assert.rejects(stream.finalMessage(), (e: unknown) => {
+        if (!(e instanceof Anthropic.APIError && /broke mid-stream/.test(e.message))) return false;
+        const body = e.error as { usage?: { output_tokens: number }; estimated_credits_used?: number; remaining_credits?: number };
+        midFailCharged = body.estimated_credits_used;
+        return body.usage?.output_tokens === 1 && typeof body.remaining_credits === 'number';
+      });
       midFail = stream.request_id!;
       assert.match(midFail, /^req_/, 'Anthropic clients read the request-id header');
       requestIds.push(midFail);
@@ -221,6 +227,7 @@ export function defineMessagesSuite(mode: SuiteMode): void {
       assert.equal(rows.filter((r) => r.status === 'error').length, 2, 'the malformed-JSON request and the failed stream are audited too');
       const charged = await waitForRows<{ credits: string }>(mode.databaseUrl(gw), 'SELECT credits FROM credit_ledger WHERE entry_id = $1', [midFail], 1);
       assert.ok(charged.length === 1 && Number(charged[0].credits) < 0, 'what a failed stream generated is charged, once');
+      assert.equal(-Number(charged[0].credits), midFailCharged, 'the error event told the client what the ledger charged');
     });
   });
 }

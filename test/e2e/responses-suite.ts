@@ -213,13 +213,19 @@ export function defineResponsesSuite(mode: SuiteMode): void {
     });
 
     let midFail = '';
-    it('ends a stream that fails mid-way with response.failed', async () => {
+    let midFailCharged: number | undefined;
+    it('ends a stream that fails mid-way with response.failed, carrying its usage and charge', async () => {
       const final = await client.responses.stream({ model: 'fake-midfail', input: 'go' }).finalResponse();
       assert.equal(final.status, 'failed');
       assert.ok(final.error?.message);
+      assert.equal(final.usage?.output_tokens, 1);
+      assert.equal((final as { estimated_credits_used?: number }).estimated_credits_used, 1);
       const { data: events, response } = await client.responses.create({ model: 'fake-midfail', input: 'go', stream: true }).withResponse();
       const types: string[] = [];
-      for await (const e of events) types.push(e.type);
+      for await (const e of events) {
+        types.push(e.type);
+        if (e.type === 'response.failed') midFailCharged = (e.response as { estimated_credits_used?: number }).estimated_credits_used;
+      }
       assert.equal(types.at(-1), 'response.failed');
       assert.ok(types.includes('response.output_text.delta'), 'the partial output was streamed first');
       midFail = response.headers.get('x-request-id')!;
@@ -249,6 +255,7 @@ export function defineResponsesSuite(mode: SuiteMode): void {
       assert.equal(rows.filter((r) => r.status === 'error').length, 2, 'the malformed-JSON request and the failed stream');
       const charged = await waitForRows<{ credits: string }>(mode.databaseUrl(gw), 'SELECT credits FROM credit_ledger WHERE entry_id = $1', [midFail], 1);
       assert.ok(charged.length === 1 && Number(charged[0].credits) < 0, 'what a failed stream generated is charged, once');
+      assert.equal(-Number(charged[0].credits), midFailCharged, 'response.failed told the client what the ledger charged');
     });
   });
 }

@@ -1,10 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { AUDIT_QUEUE, AuditProducerModule } from '@gw/audit';
+import { AUDIT_QUEUE, AuditProducer, AuditProducerModule } from '@gw/audit';
 import { IdentityModule } from '@gw/identity';
 import { InferenceModule, ResponseStore } from '@gw/inference';
-import { CreditMeter, CreditsModule, FreeTierClaims, PrincipalThrottlerGuard, RateLimitModule, rateLimitOptionsFromConfig } from '@gw/metering';
+import { BillingProducer, CreditMeter, CreditsModule, FreeTierClaims, PrincipalThrottlerGuard, RateLimitModule, rateLimitOptionsFromConfig } from '@gw/metering';
 import { HealthController } from '@gw/observability';
 import { platformImports, readinessProvider, type Runtime } from '@gw/runtime';
 import { AuditObserver } from './audit.observer';
@@ -48,6 +48,8 @@ export class InferenceAppModule {
       providers: [
         ProtocolHandler,
         InflightRegistry,
+        // A call's audit job is enqueued before its billing job (see BufferedProducer.enqueueAfter).
+        { provide: 'BILLING_AFTER_AUDIT', useFactory: (billing: BillingProducer, audit: AuditProducer) => billing.enqueueAfter(audit), inject: [BillingProducer, AuditProducer] },
         { provide: FreeTierClaims, useFactory: (ds: DataSource) => new FreeTierClaims(ds), inject: [DataSource] },
         { provide: ResponseStore, useFactory: (ds: DataSource) => responseStore(ds, env.RESPONSES_STORE_TTL_SECONDS), inject: [DataSource] },
         // Order matters: authenticate, then count the request against the principal's budget.

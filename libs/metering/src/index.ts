@@ -19,3 +19,7 @@ export * from './free-tier/free-tier';
 export * from './metering.entities';
 export * from './credits/credit.meter';
 export * from './credits/credits.module';
+export * from './recovery/progress-book';
+export * from './recovery/replica-lease';
+export * from './recovery/gateway-replica.entity';
+export * from './recovery/orphan-sweeper';

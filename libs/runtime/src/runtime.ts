@@ -2,7 +2,7 @@ import type { GatewayConfig } from '@gw/config';
 import { createDataSource, runMigrations, startPostgres, type PostgresHandle } from '@gw/database';
 import type { DataSource } from 'typeorm';
 import { createCatalog, type ModelCatalog } from '@gw/inference';
-import { CreditReservations, createRateLimitStore, type RateLimitStore } from '@gw/metering';
+import { CreditReservations, ReplicaLease, createRateLimitStore, type RateLimitStore } from '@gw/metering';
 import { configureQueueBackend, type QueueConnection } from '@gw/queue';
 import type { Logger } from 'pino';
 import { resolveJwtSecret } from './jwt-secret';
@@ -25,6 +25,8 @@ export interface Runtime {
   rateLimits: RateLimitStore;
   /** Credit admission on the request path (its own async-commit pool). */
   credits: CreditReservations;
+  /** This process's boot id, heartbeat and progress checkpoints (crash recovery). */
+  lease: ReplicaLease;
 }
 
 export async function startRuntime(config: GatewayConfig, logger: Logger, roles: Role[]): Promise<Runtime> {
@@ -34,12 +36,19 @@ export async function startRuntime(config: GatewayConfig, logger: Logger, roles:
   try {
     if (config.env.MIGRATE_ON_START) await runMigrations(postgres.url);
     const dataSource = await createDataSource(postgres.url, config.env.DB_POOL_SIZE).initialize();
+    const lease = new ReplicaLease(postgres.url, {
+      role: roles.length > 1 ? 'all' : roles[0],
+      heartbeatMs: config.env.REPLICA_HEARTBEAT_MS,
+      checkpointMs: config.env.REPLICA_CHECKPOINT_MS,
+      onError: (what, err) => logger.warn({ err: err.message }, `${what} failed; retrying at the next tick`),
+    });
+    await lease.start();
     const queue = configureQueueBackend(config, postgres.url);
     const catalog = createCatalog(config.catalog, (level, msg) => logger[level]({ component: 'provider' }, msg));
     if (roles.includes('inference')) await catalog.init();
     const rateLimits = createRateLimitStore(config);
-    const credits = new CreditReservations(postgres.url, config.env.DB_POOL_SIZE);
-    return { config, logger, roles: new Set(roles), postgres, dataSource, queue, catalog, jwtSecret, rateLimits, credits };
+    const credits = new CreditReservations(postgres.url, config.env.DB_POOL_SIZE, lease);
+    return { config, logger, roles: new Set(roles), postgres, dataSource, queue, catalog, jwtSecret, rateLimits, credits, lease };
   } catch (err) {
     await postgres.stop().catch(() => undefined);
     throw err;
@@ -50,6 +59,7 @@ export async function startRuntime(config: GatewayConfig, logger: Logger, roles:
 export async function stopRuntime(rt: Runtime): Promise<void> {
   await rt.catalog.close();
   await rt.rateLimits.close().catch(() => undefined);
+  await rt.lease.stop();
   await rt.credits.close().catch(() => undefined);
   await rt.dataSource.destroy().catch(() => undefined);
   await rt.postgres.stop();

@@ -18,6 +18,7 @@ export class CreditAccountEntity {
 @Entity('credit_reservation')
 @Index('IDX_credit_reservation_expires_at', ['expiresAt'])
 @Index('IDX_credit_reservation_org_id', ['orgId'])
+@Index('IDX_credit_reservation_boot_id', ['bootId'])
 export class CreditReservationEntity {
   @PrimaryColumn({ name: 'request_id', type: 'text' })
   requestId!: string;
@@ -30,6 +31,49 @@ export class CreditReservationEntity {
 
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt!: Date;
+
+  // Crash recovery (ReplicaLeases migration): the owning process and what an orphan settlement needs.
+  // Nullable: rows reserved by an older release carry none of it (only the TTL sweep frees those).
+  @Column({ name: 'boot_id', type: 'uuid', nullable: true })
+  bootId!: string | null;
+
+  @Column({ name: 'api_key_id', type: 'uuid', nullable: true })
+  apiKeyId!: string | null;
+
+  @Column({ name: 'user_id', type: 'uuid', nullable: true })
+  userId!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  model!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  provider!: string | null;
+
+  @Column({ name: 'upstream_model', type: 'text', nullable: true })
+  upstreamModel!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  surface!: string | null;
+
+  @Column({ type: 'boolean', nullable: true })
+  stream!: boolean | null;
+
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
+  startedAt!: Date | null;
+
+  /** First progress checkpoint: the upstream answered (streams) or was called (JSON). */
+  @Column({ name: 'reached_upstream_at', type: 'timestamptz', nullable: true })
+  reachedUpstreamAt!: Date | null;
+
+  @Column({ name: 'progress_at', type: 'timestamptz', nullable: true })
+  progressAt!: Date | null;
+
+  @Column({ name: 'input_tokens', type: 'integer', nullable: true })
+  inputTokens!: number | null;
+
+  /** Output tokens streamed so far (checkpointed about once a second). */
+  @Column({ name: 'output_tokens', type: 'integer', default: 0 })
+  outputTokens!: number;
 }
 
 /** Append-only: usage (negative credits), grants and adjustments. `entry_id` makes retries harmless. */

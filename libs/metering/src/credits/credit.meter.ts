@@ -23,6 +23,8 @@ interface MeterState {
   settled: boolean;
 }
 
+const safeTokens = (n: number): number => (Number.isNaN(n) ? 0 : Math.min(Math.max(0, n), Number.MAX_SAFE_INTEGER / 2));
+
 const insufficient = (message: string) =>
   new GatewayError(GatewayErrorCode.PaymentRequired, message, { wireCode: 'insufficient_credits' });
 
@@ -42,7 +44,8 @@ export class CreditMeter implements Meter {
     private readonly billing: BillingProducer,
   ) {}
 
-  async admit({ requestId, payer, request, inputTokens, model }: AdmitInput): Promise<Admission> {
+  async admit(input: AdmitInput): Promise<Admission> {
+    const { requestId, payer, request, inputTokens, model } = input;
     if (!payer) return { capped: false };
     if (payer.kind === 'free_tier') {
       const cap = this.opts.freeTierMaxTokens;
@@ -53,7 +56,17 @@ export class CreditMeter implements Meter {
     const credits = creditsFor(inputTokens + wanted, this.opts.pricing);
     let reservation;
     try {
-      reservation = await this.reservations.reserve(payer.orgId, requestId, credits, this.opts.reservationTtlMs);
+      reservation = await this.reservations.reserve(payer.orgId, requestId, credits, this.opts.reservationTtlMs, {
+        apiKeyId: payer.apiKeyId,
+        userId: payer.userId,
+        model,
+        provider: input.provider ?? '',
+        upstreamModel: input.upstreamModel ?? '',
+        surface: input.surface ?? '',
+        stream: input.stream ?? false,
+        inputTokens,
+        startedAtMs: input.startedAtMs ?? Date.now(),
+      });
     } catch (err) {
       // Credits fail closed: without the store nobody can tell whether the call is paid for.
       throw new GatewayError(GatewayErrorCode.UpstreamOverloaded, 'Credit accounting is unavailable; retry shortly.', { status: 503, cause: err });
@@ -70,15 +83,23 @@ export class CreditMeter implements Meter {
     return { maxTokens: plan.maxTokens, capped: request.maxTokens !== undefined && plan.capped, state };
   }
 
+  watch(admission: Admission, progress: () => Usage): void {
+    const state = admission.state as MeterState | undefined;
+    if (state && !state.settled) this.reservations.watch(state.requestId, progress);
+  }
+
   settle(admission: Admission, usage: Usage, reachedModel: boolean, occurredAtMs: number): Charge {
     const state = admission.state as MeterState | undefined;
-    const total = usage.inputTokens + usage.outputTokens;
+    // Settlement never throws: a provider reporting absurd usage is priced at the largest safe count (and so
+    // charged the whole hold) rather than failing the pricing guard meant for admission.
+    const total = safeTokens(usage.inputTokens) + safeTokens(usage.outputTokens);
     const cost = reachedModel ? costUsd(total, this.opts.pricing) : 0;
     if (!state) return { remainingCredits: 0, creditsUsed: 0, costUsd: cost };
     const due = reachedModel ? creditsFor(total, this.opts.pricing) : 0;
     const credits = Math.min(due, state.granted);
     if (state.settled) return { remainingCredits: state.availableBefore - credits, creditsUsed: credits, costUsd: cost };
     state.settled = true;
+    this.reservations.forget(state.requestId);
     if (due > state.granted) this.log.warn(`request ${state.requestId} used ${due} credits but held ${state.granted}; charged ${state.granted}`);
     this.billing.record({
       v: 1,

@@ -1,13 +1,15 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { GatewayConfig } from '@gw/config';
-import { DEFAULT_JOB_OPTIONS } from '@gw/queue';
+import { DeadLetterStore, DEFAULT_JOB_OPTIONS } from '@gw/queue';
+import { DataSource } from 'typeorm';
 import { BILLING_PRODUCER_OPTIONS, BillingProducer } from './billing.producer';
 import { BILLING_QUEUE } from './billing.queue';
 import { CREDIT_METER_OPTIONS, CreditMeter, type CreditMeterOptions } from './credit.meter';
 import { CreditReservations } from './credit-reservations';
 import { LEDGER_PROCESSOR_OPTIONS, LedgerProcessor, type LedgerProcessorOptions } from './ledger.processor';
 import { LedgerRepository } from './ledger.repository';
+import { ORPHAN_SWEEPER_OPTIONS, OrphanSweeper, type OrphanSweeperOptions, type SweeperLease } from '../recovery/orphan-sweeper';
 
 export function creditMeterOptions(config: GatewayConfig): CreditMeterOptions {
   const e = config.env;
@@ -38,8 +40,12 @@ export class CreditsModule {
     };
   }
 
-  /** Control plane: the ledger processor (settlement) and the repository behind the admin endpoints. */
-  static forControl(config: GatewayConfig): DynamicModule {
+  /**
+   * Control plane: the ledger processor (settlement), the sweeper that settles the calls of dead
+   * processes (`lease`: this process's, whose calls are never orphans) and the repository
+   * behind the admin endpoints.
+   */
+  static forControl(config: GatewayConfig, lease?: SweeperLease): DynamicModule {
     const options: LedgerProcessorOptions = {
       concurrency: config.env.AUDIT_WORKER_CONCURRENCY,
       batchSize: config.env.AUDIT_BATCH_SIZE,
@@ -47,11 +53,28 @@ export class CreditsModule {
       maxConcurrentWrites: 1,
       sweepEveryMs: 60_000,
     };
+    const e = config.env;
+    const orphans: OrphanSweeperOptions = {
+      lease,
+      othersDead: config.embedded,
+      // A threshold within two heartbeats would declare living replicas dead between beats.
+      staleMs: Math.max(e.REPLICA_STALE_MS, 2 * e.REPLICA_HEARTBEAT_MS),
+      everyMs: Math.min(e.REPLICA_HEARTBEAT_MS, e.REPLICA_STALE_MS),
+      pricing: creditMeterOptions(config).pricing,
+      batchSize: 500,
+    };
     return {
       module: CreditsModule,
       imports: [BullModule.registerQueue({ name: BILLING_QUEUE })],
-      providers: [{ provide: LEDGER_PROCESSOR_OPTIONS, useValue: options }, LedgerRepository, LedgerProcessor],
-      exports: [LedgerRepository, LedgerProcessor],
+      providers: [
+        { provide: LEDGER_PROCESSOR_OPTIONS, useValue: options },
+        { provide: ORPHAN_SWEEPER_OPTIONS, useValue: orphans },
+        { provide: DeadLetterStore, useFactory: (ds: DataSource) => new DeadLetterStore(ds), inject: [DataSource] },
+        LedgerRepository,
+        LedgerProcessor,
+        OrphanSweeper,
+      ],
+      exports: [LedgerRepository, LedgerProcessor, OrphanSweeper],
     };
   }
 }

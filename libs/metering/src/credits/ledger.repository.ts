@@ -46,11 +46,46 @@ WHERE org_id = $1 AND kind = 'usage' AND occurred_at >= $2 AND occurred_at < $3
 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
 
 /**
- * A grant inside the caller's transaction (e.g. the bootstrap's): one ledger entry plus the balance.
+ * Largest grant, and largest balance a grant may produce (10^12): far below 2^53, so balances and
+ * sums stay exact as JSON numbers.
+ */
+export const MAX_CREDITS = 1_000_000_000_000;
+
+/** A grant above {@link MAX_CREDITS}, or one that would take the balance above it (a 400 naming `credits`). */
+export class CreditLimitError extends Error {
+  readonly param = 'credits';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'CreditLimitError';
+  }
+}
+
+/**
+ * Grants of one organisation serialise on this lock (key space 7703; admission uses 7702), so two
+ * concurrent grants cannot both pass the balance cap. Settlement only lowers the balance and
+ * reservations do not change it, so neither needs the lock.
+ */
+const GRANT_LOCK_SQL = `SELECT pg_advisory_xact_lock(hashtextextended($1::text, 7703))`;
+/** Read after the lock (a new snapshot): the balance every earlier grant left, and whether this entry exists. */
+const GRANT_STATE_SQL = `SELECT (SELECT balance FROM credit_account WHERE org_id = $1) AS balance, EXISTS (SELECT 1 FROM credit_ledger WHERE entry_id = $2) AS done`;
+
+/**
+ * A grant inside the caller's transaction (e.g. the bootstrap's; it must be one, the lock is held
+ * until it ends): one ledger entry plus the balance, refused with {@link CreditLimitError} past
+ * {@link MAX_CREDITS}.
  * @returns the new balance, or null when `entryId` was already granted.
  */
 export async function grantCredits(manager: EntityManager, orgId: string, credits: number, userId: string | null, entryId = `grant_${randomUUID()}`): Promise<number | null> {
   if (!Number.isSafeInteger(credits) || credits <= 0) throw new Error('credits must be a positive integer');
+  if (credits > MAX_CREDITS) throw new CreditLimitError(`Invalid 'credits': a grant is at most ${MAX_CREDITS}`);
+  await manager.query(GRANT_LOCK_SQL, [orgId]);
+  const [state] = await manager.query<Array<{ balance: string | null; done: boolean }>>(GRANT_STATE_SQL, [orgId, entryId]);
+  if (state.done) return null;
+  const balance = Number(state.balance ?? 0);
+  if (balance + credits > MAX_CREDITS) {
+    throw new CreditLimitError(`Invalid 'credits': the balance (${balance}) plus this grant would exceed ${MAX_CREDITS}`);
+  }
   const rows = await manager.query<Array<{ balance: string }>>(GRANT_SQL, [entryId, orgId, userId, credits]);
   return rows.length ? Number(rows[0].balance) : null;
 }
@@ -95,11 +130,13 @@ export class LedgerRepository {
     ]);
   }
 
-  /** Adds credits as a ledger entry; `entryId` makes a retried grant harmless. Returns the new balance. */
+  /**
+   * Adds credits as a ledger entry; `entryId` makes a retried grant harmless. Returns the new balance.
+   * Past {@link MAX_CREDITS} (per grant or resulting balance) it throws {@link CreditLimitError}.
+   */
   async grant(orgId: string, credits: number, userId: string | null, entryId = `grant_${randomUUID()}`): Promise<number> {
-    if (!Number.isSafeInteger(credits) || credits <= 0) throw new Error('credits must be a positive integer');
-    const rows = await this.ds.query<Array<{ balance: string }>>(GRANT_SQL, [entryId, orgId, userId, credits]);
-    return rows.length ? Number(rows[0].balance) : (await this.balance(orgId)).balance;
+    const balance = await this.ds.transaction((manager) => grantCredits(manager, orgId, credits, userId, entryId));
+    return balance ?? (await this.balance(orgId)).balance;
   }
 
   async balance(orgId: string): Promise<Balance> {

@@ -1,0 +1,123 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { BILLING_QUEUE, billingJobId } from '../credits/billing.queue';
+import type { Pricing } from '../credits/credit-math';
+import { FIND_ORPHANS_SQL, FORGET_DEAD_REPLICAS_SQL, SETTLE_ORPHANS_SQL } from './orphan.sql';
+
+export const ORPHAN_SWEEPER_OPTIONS = Symbol('ORPHAN_SWEEPER_OPTIONS');
+
+/** What the sweeper needs of its own process's lease. */
+export interface SweeperLease {
+  bootId: string;
+  healthyFor(ms: number): boolean;
+}
+
+export interface OrphanSweeperOptions {
+  /** This process's lease: its own calls are never orphans, and it judges others only while healthy. */
+  lease?: SweeperLease;
+  /** Embedded mode: one process owns the database, so every other boot is a dead predecessor. */
+  othersDead: boolean;
+  staleMs: number;
+  everyMs: number;
+  pricing: Pricing;
+  batchSize: number;
+}
+
+export interface SweepResult {
+  settled: number;
+  charged: number;
+  audited: number;
+  credits: number;
+  /** Orphans left for the queue: their billing job is still pending. */
+  deferred: number;
+}
+
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * Settles and audits the calls of dead processes (SIGKILL, OOM, lost host) as `gateway_lost`, at start
+ * and every `everyMs`, in the control plane. A reservation whose billing job is still queued is left
+ * to the ledger processor (the real settlement beats the checkpoint); everything else of a dead boot
+ * is settled in one transaction per batch (see SETTLE_ORPHANS_SQL), exactly once even when sweepers race.
+ */
+@Injectable()
+export class OrphanSweeper implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly log = new Logger(OrphanSweeper.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<SweepResult | undefined> | undefined;
+
+  constructor(
+    private readonly ds: DataSource,
+    @InjectQueue(BILLING_QUEUE) private readonly billing: Queue,
+    @Inject(ORPHAN_SWEEPER_OPTIONS) private readonly opts: OrphanSweeperOptions,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.tick(); // a restarted process recovers its predecessor's calls at once
+    this.timer = setInterval(() => void this.tick(), this.opts.everyMs);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): Promise<unknown> | undefined {
+    clearInterval(this.timer);
+    return this.running;
+  }
+
+  private tick(): Promise<SweepResult | undefined> {
+    this.running ??= this.sweep()
+      .catch((err: Error) => {
+        this.log.warn(`orphan sweep failed (${err.message}); retrying at the next tick`);
+        return undefined;
+      })
+      .finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  /** One pass over the current orphans (batches until none is left but the deferred ones). */
+  async sweep(): Promise<SweepResult> {
+    const total: SweepResult = { settled: 0, charged: 0, audited: 0, credits: 0, deferred: 0 };
+    const { lease, othersDead, staleMs, pricing, batchSize } = this.opts;
+    // Heartbeats only prove a death if this process could have seen them for the whole stale window.
+    if (!othersDead && lease && !lease.healthyFor(staleMs)) return total;
+    const dead = [lease?.bootId ?? NIL_UUID, othersDead, staleMs] as const;
+    const seen = new Set<string>();
+    for (;;) {
+      const rows = await this.ds.query<Array<{ request_id: string }>>(FIND_ORPHANS_SQL, [batchSize + seen.size, ...dead]);
+      const fresh = rows.map((r) => r.request_id).filter((id) => !seen.has(id));
+      if (!fresh.length) break;
+      fresh.forEach((id) => seen.add(id));
+      const ids = await this.withoutQueuedSettlement(fresh);
+      total.deferred += fresh.length - ids.length;
+      if (!ids.length) continue;
+      const [r] = await this.ds.query<Array<{ settled: number; charged: number; audited: number; credits: string }>>(SETTLE_ORPHANS_SQL, [
+        ids,
+        ...dead,
+        pricing.tokensPerCredit,
+        pricing.usdPerToken,
+      ]);
+      total.settled += r.settled;
+      total.charged += r.charged;
+      total.audited += r.audited;
+      total.credits += Number(r.credits);
+    }
+    await this.ds.query(FORGET_DEAD_REPLICAS_SQL, [...dead]);
+    if (total.settled) {
+      // Counts only: request ids may come from callers (x-request-id).
+      this.log.warn(
+        `recovered ${total.settled} call(s) of dead gateway processes as gateway_lost: ${total.charged} charged (${total.credits} credits), ${total.audited} audited`,
+      );
+    }
+    return total;
+  }
+
+  /** Orphans whose billing job is still pending are the ledger processor's: it knows the real usage. */
+  private async withoutQueuedSettlement(ids: string[]): Promise<string[]> {
+    const jobs = await Promise.all(ids.map((id) => this.billing.getJob(billingJobId(id))));
+    return ids.filter((_, i) => {
+      const job = jobs[i];
+      return !job || job.finishedOn !== undefined;
+    });
+  }
+}

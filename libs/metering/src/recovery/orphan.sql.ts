@@ -1,0 +1,65 @@
+/**
+ * A reservation is an orphan when its boot is not this process and is dead: `$3` (the embedded mode,
+ * where one process owns the database, so every other boot is a predecessor) or no fresh heartbeat.
+ * Reservations of an older release (no boot id) are left to the TTL sweep.
+ */
+const DEAD = `r.boot_id IS NOT NULL AND r.boot_id <> $2::uuid AND ($3::boolean OR NOT EXISTS (
+  SELECT 1 FROM gateway_replica g WHERE g.boot_id = r.boot_id AND g.heartbeat_at > now() - make_interval(secs => $4::double precision / 1000)))`;
+
+/** Candidate orphans (read only; the caller leaves out those whose settlement is still queued). */
+export const FIND_ORPHANS_SQL = `
+SELECT r.request_id FROM credit_reservation r WHERE ${DEAD} ORDER BY r.request_id LIMIT $1::int`;
+
+/**
+ * Settles a batch of orphans in one statement (one transaction): locks them (`SKIP LOCKED`: a racing
+ * sweeper takes other rows or none), deletes their holds, charges what was checkpointed
+ * (`max(1, ceil(tokens / tokensPerCredit))`, capped at the hold, 0 when the upstream was never
+ * reached), writes their ledger and `gateway_lost` audit rows (UNIQUE(entry_id) and UNIQUE(request_id)
+ * with DO NOTHING: a normal settlement that landed first wins, a late one is a no-op) and moves the
+ * balances. The end of a call is estimated as the dead boot's last sign of life.
+ * $1 ids, $2 this boot, $3 others dead, $4 stale ms, $5 tokens per credit, $6 USD per token.
+ */
+export const SETTLE_ORPHANS_SQL = `
+WITH o AS (
+  SELECT r.request_id, r.org_id, r.credits AS held, r.api_key_id, r.user_id, r.model, r.provider, r.upstream_model, r.surface,
+         r.stream, r.started_at, r.reached_upstream_at IS NOT NULL AS reached, COALESCE(r.input_tokens, 0) AS input_tokens,
+         CASE WHEN r.reached_upstream_at IS NULL THEN 0 ELSE r.output_tokens END AS output_tokens,
+         COALESCE(GREATEST(r.progress_at, r.started_at, (SELECT g.heartbeat_at FROM gateway_replica g WHERE g.boot_id = r.boot_id)), now()) AS ended_at
+    FROM credit_reservation r
+   WHERE r.request_id = ANY($1::text[]) AND ${DEAD}
+     FOR UPDATE OF r SKIP LOCKED
+), del AS (
+  DELETE FROM credit_reservation r USING o WHERE r.request_id = o.request_id
+), priced AS (
+  SELECT o.*,
+         CASE WHEN o.reached THEN LEAST(o.held, GREATEST(1, ceil((o.input_tokens + o.output_tokens)::numeric / $5::int)))::bigint ELSE 0 END AS due,
+         CASE WHEN o.reached THEN round((o.input_tokens + o.output_tokens) * $6::numeric, 9) ELSE 0 END AS cost
+    FROM o
+), ins AS (
+  INSERT INTO credit_ledger (entry_id, kind, org_id, api_key_id, user_id, model, input_tokens, output_tokens, credits, cost_usd, occurred_at)
+  SELECT request_id, 'usage', org_id, api_key_id, user_id, model, input_tokens, output_tokens, -due, cost, ended_at FROM priced WHERE due > 0
+  ON CONFLICT (entry_id) DO NOTHING
+  RETURNING org_id, -credits AS used
+), aud AS (
+  INSERT INTO audit_event (request_id, surface, model, provider, upstream_model, stream, status, http_status, error_code, finish_reason,
+                           input_tokens, output_tokens, started_at, finished_at, latency_ms, ttft_ms, attributes)
+  SELECT request_id, COALESCE(surface, ''), COALESCE(model, ''), COALESCE(provider, ''), COALESCE(upstream_model, ''), COALESCE(stream, false),
+         'gateway_lost', 0, 'gateway_lost', NULL, input_tokens, output_tokens, COALESCE(started_at, ended_at), ended_at,
+         GREATEST(0, round(extract(epoch FROM ended_at - COALESCE(started_at, ended_at)) * 1000))::int, NULL,
+         jsonb_build_object('recovered_by', $2::text, 'reached_upstream', reached, 'credits', due)
+    FROM priced
+  ON CONFLICT (request_id) DO NOTHING
+  RETURNING 1
+), delta AS (
+  SELECT org_id, sum(used) AS used FROM ins GROUP BY org_id
+), upd AS (
+  UPDATE credit_account a SET balance = a.balance - d.used, updated_at = now() FROM delta d WHERE a.org_id = d.org_id RETURNING 1
+)
+SELECT (SELECT count(*) FROM o)::int AS settled, (SELECT count(*) FROM ins)::int AS charged, (SELECT count(*) FROM aud)::int AS audited,
+       (SELECT COALESCE(sum(due), 0) FROM priced)::bigint AS credits, (SELECT count(*) FROM upd)::int AS accounts`;
+
+/** Rows of dead boots that hold nothing any more (a live replica cut off for a while simply registers again). */
+export const FORGET_DEAD_REPLICAS_SQL = `
+DELETE FROM gateway_replica g
+ WHERE g.boot_id <> $1::uuid AND ($2::boolean OR g.heartbeat_at < now() - make_interval(secs => $3::double precision / 1000))
+   AND NOT EXISTS (SELECT 1 FROM credit_reservation r WHERE r.boot_id = g.boot_id)`;
