@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDataSource } from '@gw/database';
-import { LoginService, TokenService } from '@gw/identity';
+import { LoginService, TokenService, type UserStateService } from '@gw/identity';
 import { JwtService } from '@nestjs/jwt';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, truncateTables, type TestDatabase } from '../../libs/database/src/testing';
@@ -36,7 +36,7 @@ describe(LoginService.name, () => {
     userId = (await createTestUser(svc, { orgId, email: 'Alice@Example.com', role: 'admin', password: PASSWORD })).id;
   });
 
-  it('returns an HS256 bearer token with sub, org, role, jti and exp; emails are case-insensitive', async () => {
+  it('returns an HS256 bearer token with sub, org, role, ver, jti and exp; emails are case-insensitive', async () => {
     const res = await sut.login('  alice@EXAMPLE.com ', PASSWORD, '10.0.0.1');
     assert.equal(res.token_type, 'Bearer');
     assert.equal(res.expires_in, 900);
@@ -45,6 +45,7 @@ describe(LoginService.name, () => {
     assert.equal(payload.sub, userId);
     assert.equal(payload.org, orgId);
     assert.equal(payload.role, 'admin');
+    assert.equal(payload.ver, 0);
     assert.match(payload.jti, /^[0-9a-f-]{36}$/);
     assert.ok(Math.abs(payload.exp - (Math.floor(Date.now() / 1000) + 900)) <= 2);
     const principal = await svc.tokens.verify(res.access_token);
@@ -74,20 +75,22 @@ describe(LoginService.name, () => {
 });
 
 describe(TokenService.name, () => {
-  const sut = new TokenService(new JwtService({ secret: TEST_JWT_SECRET }), { jwtSecret: TEST_JWT_SECRET, ttlSeconds: 60 });
+  // Every token here must fail before its user's state is read.
+  const states = { current: () => Promise.reject(new Error('state read')) } as unknown as UserStateService;
+  const sut = new TokenService(new JwtService({ secret: TEST_JWT_SECRET }), { jwtSecret: TEST_JWT_SECRET, ttlSeconds: 60 }, states);
   const unauthenticated = { status: 401, code: 'invalid_token' };
 
   it('rejects tokens signed with another secret, expired tokens, other algorithms and garbage', async () => {
-    const other = new TokenService(new JwtService({}), { jwtSecret: 'x'.repeat(40), ttlSeconds: 60 });
-    const foreign = await other.sign({ id: 'u', orgId: 'o', role: 'member' });
+    const other = new TokenService(new JwtService({}), { jwtSecret: 'x'.repeat(40), ttlSeconds: 60 }, states);
+    const foreign = await other.sign({ id: 'u', orgId: 'o', role: 'member', tokenVersion: 0 });
     await assert.rejects(sut.verify(foreign.access_token), unauthenticated);
     const jwt = new JwtService({});
     const expired = jwt.sign({ sub: 'u', org: 'o', role: 'member', jti: 'j', exp: Math.floor(Date.now() / 1000) - 10 }, { secret: TEST_JWT_SECRET });
     await assert.rejects(sut.verify(expired), unauthenticated);
     const none = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from('{"sub":"u","org":"o","role":"owner","jti":"j","exp":9999999999}').toString('base64url')}.`;
     await assert.rejects(sut.verify(none), unauthenticated);
-    const badRole = jwt.sign({ sub: 'u', org: 'o', role: 'root', jti: 'j' }, { secret: TEST_JWT_SECRET, expiresIn: 60 });
-    await assert.rejects(sut.verify(badRole), unauthenticated);
+    const noVersion = jwt.sign({ sub: 'u', org: 'o', role: 'owner', jti: 'j' }, { secret: TEST_JWT_SECRET, expiresIn: 60 });
+    await assert.rejects(sut.verify(noVersion), unauthenticated);
     await assert.rejects(sut.verify('garbage'), unauthenticated);
   });
 });

@@ -9,6 +9,7 @@ import { AuthController } from './auth/auth.controller';
 import { identityOptions } from './auth/identity-options';
 import { CreditsController } from './credits/credits.controller';
 import { KeysController } from './keys/keys.controller';
+import { UsersController } from './users/users.controller';
 
 /**
  * Control plane: login and API keys (`/api/*`, behind the global JwtAuthGuard), admin/audit APIs
@@ -24,9 +25,9 @@ export class ControlAppModule {
         AuditProcessorModule,
         BullModule.registerQueue({ name: AUDIT_QUEUE }),
         IdentityModule.forRoot({ ...identityOptions(rt), guard: true }),
-        CreditsModule.forControl(rt.config),
+        CreditsModule.forControl(rt.config, rt.lease),
       ],
-      controllers: [HealthController, AuthController, KeysController, CreditsController],
+      controllers: [HealthController, AuthController, KeysController, UsersController, CreditsController],
       providers: [readinessProvider(AUDIT_QUEUE)],
     };
   }

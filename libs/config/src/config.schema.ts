@@ -84,6 +84,16 @@ export const envSchema = z.object({
   BODY_LIMIT_BYTES: int(1024).default(20 * 1024 * 1024),
   SHUTDOWN_GRACE_MS: int(0).default(15_000),
   TRUST_PROXY: z.string().default(''),
+  /** JSON bodies (both planes), checked before parsing: nesting depth, items per array, values in the whole body. */
+  JSON_MAX_DEPTH: int(2, 1000).default(64),
+  JSON_MAX_ARRAY_ITEMS: int(1).default(100_000),
+  JSON_MAX_VALUES: int(1).default(1_000_000),
+  /** A request's headers and body must have arrived within this (0 = no limit); responses and streams are not covered. */
+  REQUEST_TIMEOUT_MS: int(0).default(60_000),
+  /** A request's headers must have arrived within this (at most REQUEST_TIMEOUT_MS). */
+  HEADERS_TIMEOUT_MS: int(1000).default(15_000),
+  /** An idle keep-alive connection is closed after this (above typical load balancer idle timeouts). */
+  KEEP_ALIVE_TIMEOUT_MS: int(1000).default(72_000),
 
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   DATA_DIR: z.string().min(1).default('./.data'),
@@ -102,7 +112,7 @@ export const envSchema = z.object({
   RATE_LIMIT_WINDOW_MS: int(1000).default(60_000),
   /** Output cap of the anonymous free-tier request (one per device). */
   FREE_TIER_MAX_TOKENS: int(1).default(256),
-  /** Authenticated keys are kept in memory at most this long (revocations evict them at once via NOTIFY); 0 = always read. */
+  /** Authenticated keys and users' role/status/token version are kept in memory at most this long (changes evict them at once via NOTIFY); 0 = always read. */
   API_KEY_CACHE_TTL_MS: int(0).default(60_000),
   /** Failed logins allowed per minute per client IP + email. */
   LOGIN_ATTEMPTS_PER_MINUTE: int(1).default(10),
@@ -111,11 +121,17 @@ export const envSchema = z.object({
   CREDIT_TOKENS_PER_CREDIT: int(1).default(500),
   PRICE_USD_PER_TOKEN: z.coerce.number().min(0).default(0.000005),
   /** Credits granted to the organisation the embedded start command bootstraps on an empty database. */
-  BOOTSTRAP_CREDITS: int(1).default(10_000),
+  BOOTSTRAP_CREDITS: int(1, 1_000_000_000_000).default(10_000),
   /** Output cap reserved for (and sent to the model) when a request names none. */
   DEFAULT_MAX_TOKENS: int(1).default(4096),
   /** An unsettled reservation (gateway crashed mid-call) is released after this long. */
   CREDIT_RESERVATION_TTL_MS: int(60_000).default(24 * 3600 * 1000),
+  /** Crash recovery: each process refreshes its `gateway_replica` row this often... */
+  REPLICA_HEARTBEAT_MS: int(100, 600_000).default(5_000),
+  /** ...a peer whose row is older than this is dead, and its calls in flight are settled as `gateway_lost`. */
+  REPLICA_STALE_MS: int(300, 3_600_000).default(15_000),
+  /** How often the tokens streamed so far by this process's calls are written to their reservations. */
+  REPLICA_CHECKPOINT_MS: int(50, 60_000).default(1_000),
 
   /** Responses API answers created with `store: true` are kept this long for `previous_response_id` (then 404). */
   RESPONSES_STORE_TTL_SECONDS: int(1).default(30 * 24 * 3600),

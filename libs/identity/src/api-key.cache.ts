@@ -1,13 +1,10 @@
-import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { Client } from 'pg';
+import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { IdentityChangeFeed, type IdentityChange } from './identity-change.feed';
 import type { ApiKeyPrincipal } from './principal';
-
-/** Channel on which every change that can invalidate a key (revocation...) is announced. */
-export const API_KEY_CHANNEL = 'gw_api_key_changed';
 
 export interface ApiKeyCacheOptions {
   databaseUrl: string;
-  /** Longest time a key is trusted without a database read (0 disables the cache). */
+  /** Longest time a key (or a user's state) is trusted without a database read (0 disables the caches). */
   ttlMs: number;
   maxEntries?: number;
 }
@@ -19,35 +16,45 @@ interface Entry {
 
 /**
  * Keeps authenticated keys in memory so a request needs no database read, without weakening
- * revocation: every revocation is announced with NOTIFY on {@link API_KEY_CHANNEL} after it commits,
- * and each replica evicts the key as soon as its LISTEN connection receives it. Entries are trusted
- * only while that connection is up; when it drops the cache is emptied and bypassed until it is
- * back, so a missed notification can never keep a revoked key alive. Entries also expire with the
- * key and after `ttlMs` at the latest.
+ * revocation: every change that can invalidate a key (its revocation; its user's disable, deletion or
+ * role change) is announced with NOTIFY after it commits, and each replica evicts the key as soon as
+ * its {@link IdentityChangeFeed} receives it. Entries are trusted only while that feed listens, and
+ * expire with the key and after `ttlMs` at the latest.
+ *
+ * A lookup that started before an eviction must not re-insert what it read: callers take a
+ * {@link ticket} before reading the database and hand it to {@link set}, which ignores the entry if
+ * any eviction happened in between.
  */
 export class ApiKeyCache implements OnModuleInit, OnModuleDestroy {
-  private readonly log = new Logger(ApiKeyCache.name);
   private readonly entries = new Map<string, Entry>();
-  private client: Client | undefined;
-  private listening = false;
-  private closed = false;
-  private retry: NodeJS.Timeout | undefined;
+  private readonly feed: IdentityChangeFeed;
+  private readonly ownsFeed: boolean;
+  private epoch = 0;
 
-  constructor(private readonly opts: ApiKeyCacheOptions) {}
+  constructor(
+    private readonly opts: ApiKeyCacheOptions,
+    feed?: IdentityChangeFeed,
+  ) {
+    this.ownsFeed = !feed;
+    this.feed = feed ?? new IdentityChangeFeed(opts.databaseUrl);
+    this.feed.subscribe((change) => this.apply(change));
+  }
 
   async onModuleInit(): Promise<void> {
-    if (this.opts.ttlMs > 0) await this.connect();
+    if (this.ownsFeed && this.opts.ttlMs > 0) await this.feed.onModuleInit();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.closed = true;
-    clearTimeout(this.retry);
-    this.drop();
-    await this.client?.end().catch(() => undefined);
+    if (this.ownsFeed) await this.feed.onModuleDestroy();
+  }
+
+  /** Taken before a database read whose result may be {@link set}. */
+  ticket(): number {
+    return this.epoch;
   }
 
   get(hash: string, now = Date.now()): ApiKeyPrincipal | undefined {
-    if (!this.listening) return undefined;
+    if (!this.feed.listening) return undefined;
     const e = this.entries.get(hash);
     if (!e) return undefined;
     if (e.until > now) return e.principal;
@@ -55,47 +62,21 @@ export class ApiKeyCache implements OnModuleInit, OnModuleDestroy {
     return undefined;
   }
 
-  set(hash: string, principal: ApiKeyPrincipal, expiresAt: Date | null, now = Date.now()): void {
-    if (!this.listening) return;
+  set(hash: string, principal: ApiKeyPrincipal, expiresAt: Date | null, ticket = this.epoch, now = Date.now()): void {
+    if (!this.feed.listening || ticket !== this.epoch) return;
     if (this.entries.size >= (this.opts.maxEntries ?? 100_000)) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(hash, { principal, until: Math.min(now + this.opts.ttlMs, expiresAt?.getTime() ?? Infinity) });
   }
 
   /** Evicts every entry of one key (or everything for `*`). */
   evict(keyId: string): void {
-    if (keyId === '*') return this.entries.clear();
-    for (const [hash, e] of this.entries) if (e.principal.keyId === keyId) this.entries.delete(hash);
+    this.apply(keyId === '*' ? { kind: 'all' } : { kind: 'key', id: keyId });
   }
 
-  private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.opts.databaseUrl, application_name: 'llm-gateway-key-cache' });
-    client.on('notification', (msg) => this.evict(msg.payload ?? '*'));
-    client.on('error', (err) => this.lost(client, err));
-    client.on('end', () => this.lost(client));
-    this.client = client;
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${API_KEY_CHANNEL}`);
-      this.listening = true;
-    } catch (err) {
-      this.lost(client, err as Error);
-    }
-  }
-
-  private lost(client: Client, err?: Error): void {
-    if (client !== this.client) return;
-    const was = this.listening;
-    this.drop();
-    this.client = undefined;
-    client.end().catch(() => undefined);
-    if (this.closed) return;
-    if (was) this.log.warn(`key-cache listener lost (${err?.message ?? 'connection ended'}); keys are read from the database until it is back`);
-    this.retry = setTimeout(() => void this.connect(), 1_000);
-    this.retry.unref();
-  }
-
-  private drop(): void {
-    this.listening = false;
-    this.entries.clear();
+  private apply(change: IdentityChange): void {
+    this.epoch++;
+    if (change.kind === 'all') return this.entries.clear();
+    const field = change.kind === 'key' ? 'keyId' : 'userId';
+    for (const [hash, e] of this.entries) if (e.principal[field] === change.id) this.entries.delete(hash);
   }
 }

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type FindOptionsWhere, type Repository } from 'typeorm';
 import { ApiKeyEntity } from './api-key.entity';
 import type { Role } from './role';
-import { API_KEY_CHANNEL } from './api-key.cache';
+import { API_KEY_CHANNEL } from './identity-change.feed';
 
 export interface NewApiKeyRow {
   orgId: string;

@@ -4,10 +4,10 @@ import type { ApiKeyEntity } from './api-key.entity';
 import { ApiKeyRepository } from './api-key.repository';
 import { generateApiKey, hashApiKey, isWellFormedApiKey, previewApiKey } from './api-key.util';
 import { IdentityError } from './identity.errors';
+import { isUuid, rethrowCallerFault } from './identity-text';
 import type { Actor, ApiKeyPrincipal } from './principal';
 import { managesOrganization, readsOrganization } from './role';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** last_used_at is refreshed at most this often per key (one write per key per minute, not per request). */
 const LAST_USED_RESOLUTION_MS = 60_000;
 /** How long a revocation waits for replicas' key caches to receive its NOTIFY before it returns. */
@@ -65,15 +65,18 @@ export class ApiKeyService {
   /** The only moment the plaintext exists: return it to the caller once. */
   async create(input: CreateApiKeyInput): Promise<{ key: ApiKeyInfo; plaintext: string }> {
     const plaintext = generateApiKey();
-    const row = await this.keys.insert({
-      orgId: input.orgId,
-      userId: input.userId,
-      label: input.label,
-      keyHash: hashApiKey(plaintext),
-      keyPreview: previewApiKey(plaintext),
-      rateLimitPerMinute: input.rateLimitPerMinute ?? null,
-      expiresAt: input.expiresAt ?? null,
-    });
+    const row = await this.keys
+      .insert({
+        orgId: input.orgId,
+        userId: input.userId,
+        label: input.label,
+        keyHash: hashApiKey(plaintext),
+        keyPreview: previewApiKey(plaintext),
+        rateLimitPerMinute: input.rateLimitPerMinute ?? null,
+        expiresAt: input.expiresAt ?? null,
+      })
+      // The schema already refuses what Postgres cannot store; a user deleted since the guard ran is a 401.
+      .catch((err: unknown) => rethrowCallerFault(err, 'label'));
     return { key: toApiKeyInfo(row), plaintext };
   }
 
@@ -88,7 +91,7 @@ export class ApiKeyService {
    * outside that scope (another organisation's included) is a 404, never a 403. Idempotent.
    */
   async revoke(actor: Actor, keyId: string): Promise<ApiKeyInfo> {
-    if (!UUID.test(keyId)) throw IdentityError.keyNotFound(keyId);
+    if (!isUuid(keyId)) throw IdentityError.keyNotFound(keyId);
     const existing = await this.keys.findInOrg(actor.orgId, keyId);
     if (!existing || !(managesOrganization(actor.role) || (actor.userId !== null && existing.userId === actor.userId))) {
       throw IdentityError.keyNotFound(keyId);
@@ -112,6 +115,7 @@ export class ApiKeyService {
     const cacheKey = this.cache ? hash.toString('base64') : '';
     const cached = this.cache?.get(cacheKey);
     if (cached) return cached;
+    const ticket = this.cache?.ticket() ?? 0;
     const row = await this.keys.findActiveByKeyHash(hash);
     if (!row) return null;
     if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
@@ -126,7 +130,7 @@ export class ApiKeyService {
       rateLimitPerMinute: row.rate_limit_per_minute,
       orgRateLimitPerMinute: row.org_rate_limit_per_minute,
     };
-    this.cache?.set(cacheKey, principal, row.expires_at);
+    this.cache?.set(cacheKey, principal, row.expires_at, ticket);
     return principal;
   }
 

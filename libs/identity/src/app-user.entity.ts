@@ -31,6 +31,10 @@ export class AppUserEntity {
   @Column({ type: 'boolean', default: false })
   disabled!: boolean;
 
+  /** Login tokens carry it (`ver`) and die when it moves: password change, disable, role change. */
+  @Column({ name: 'token_version', type: 'integer', default: 0 })
+  tokenVersion!: number;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 }

@@ -6,6 +6,7 @@ import { randomBase62 } from './api-key.util';
 import { AppUserEntity } from './app-user.entity';
 import { AppUserRepository, normalizeEmail } from './app-user.repository';
 import { IdentityError } from './identity.errors';
+import { isAcceptablePassword, isEmail, isPlainText, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './identity-text';
 import { OrganizationEntity } from './organization.entity';
 import { OrganizationRepository } from './organization.repository';
 import { PasswordHasher } from './password-hasher.service';
@@ -35,16 +36,17 @@ export interface BootstrapResult {
   credits: number | null;
 }
 
-export const MIN_PASSWORD_LENGTH = 8;
+/** Same bound as `POST /api/credits/grants` (the ledger enforces it too). */
+const MAX_BOOTSTRAP_CREDITS = 1e12;
 
 function validate(opts: BootstrapOptions): void {
-  if (!opts.org.trim()) throw IdentityError.invalid('The organisation name must not be empty', 'org');
-  if (!/^[^\s@]+@[^\s@]+$/.test(opts.email.trim())) throw IdentityError.invalid('Not an email address', 'email');
-  if (opts.password !== undefined && opts.password.length < MIN_PASSWORD_LENGTH) {
-    throw IdentityError.invalid(`The password needs at least ${MIN_PASSWORD_LENGTH} characters`, 'password');
+  if (!opts.org.trim() || opts.org.length > 200 || !isPlainText(opts.org)) throw IdentityError.invalid('The organisation name must be 1 to 200 printable characters', 'org');
+  if (!isEmail(opts.email.trim())) throw IdentityError.invalid('Not an email address', 'email');
+  if (opts.password !== undefined && !isAcceptablePassword(opts.password)) {
+    throw IdentityError.invalid(`The password needs ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} printable characters`, 'password');
   }
-  if (opts.credits !== undefined && !(Number.isSafeInteger(opts.credits) && opts.credits >= 0)) {
-    throw IdentityError.invalid('Credits must be a non-negative integer', 'credits');
+  if (opts.credits !== undefined && !(Number.isSafeInteger(opts.credits) && opts.credits >= 0 && opts.credits <= MAX_BOOTSTRAP_CREDITS)) {
+    throw IdentityError.invalid(`Credits must be an integer from 0 to ${MAX_BOOTSTRAP_CREDITS}`, 'credits');
   }
 }
 

@@ -1,11 +1,12 @@
 /** Error kinds, named as the gateway's `GatewayErrorCode` values so the renderers map them the same way. */
-export type IdentityErrorKind = 'invalid_request' | 'unauthenticated' | 'forbidden' | 'not_found' | 'rate_limited';
+export type IdentityErrorKind = 'invalid_request' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited';
 
 const STATUS: Record<IdentityErrorKind, number> = {
   invalid_request: 400,
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,
+  conflict: 409,
   rate_limited: 429,
 };
 
@@ -52,6 +53,15 @@ export class IdentityError extends Error {
 
   static forbidden(message = 'Your role does not allow this action'): IdentityError {
     return new IdentityError('forbidden', 'forbidden', message);
+  }
+
+  static conflict(message: string, code: string, param?: string): IdentityError {
+    return new IdentityError('conflict', code, message, param ? { param } : {});
+  }
+
+  /** Also for ids of other organisations: never a 403, which would confirm they exist (nor an echo of the id). */
+  static userNotFound(): IdentityError {
+    return new IdentityError('not_found', 'user_not_found', 'No such user in your organisation', { param: 'id' });
   }
 
   static keyNotFound(id: string): IdentityError {

@@ -14,6 +14,21 @@ import { OrganizationEntity } from './organization.entity';
 import { OrganizationRepository } from './organization.repository';
 import { PasswordHasher } from './password-hasher.service';
 import { IDENTITY_OPTIONS, TokenService, type IdentityOptions } from './token.service';
+import { IdentityChangeFeed } from './identity-change.feed';
+import { UserStateCache } from './user-state.cache';
+import { UserStateService } from './user-state.service';
+import { UserService } from './user.service';
+
+/** One LISTEN connection feeding both caches (keys; user role, status and token version). */
+function cacheProviders(opts: ApiKeyCacheOptions | undefined) {
+  if (!opts || opts.ttlMs <= 0) return [];
+  const feed = new IdentityChangeFeed(opts.databaseUrl);
+  return [
+    { provide: IdentityChangeFeed, useValue: feed },
+    { provide: ApiKeyCache, useValue: new ApiKeyCache(opts, feed) },
+    { provide: UserStateCache, useValue: new UserStateCache(opts, feed) },
+  ];
+}
 
 @Module({})
 export class IdentityModule {
@@ -21,7 +36,8 @@ export class IdentityModule {
    * Repositories and services of organisations, users, login tokens and API keys. Needs a data
    * source in the app (`DatabaseModule`). The secret is passed in (not read from config) so the
    * embedded mode can supply a generated, persisted one. `guard: true` also registers
-   * {@link JwtAuthGuard} as a global guard.
+   * {@link JwtAuthGuard} as a global guard. `keyCache` (with `ttlMs > 0`) keeps keys and user
+   * states in memory, trusted only while the process's LISTEN connection is up.
    */
   static forRoot(options: IdentityOptions & { guard?: boolean; keyCache?: ApiKeyCacheOptions }): DynamicModule {
     const { guard, keyCache, ...identityOptions } = options;
@@ -37,14 +53,16 @@ export class IdentityModule {
         AppUserRepository,
         ApiKeyRepository,
         PasswordHasher,
+        UserStateService,
         TokenService,
         ApiKeyService,
         LoginService,
+        UserService,
         JwtAuthGuard,
         ...(guard ? [{ provide: APP_GUARD, useExisting: JwtAuthGuard }] : []),
-        ...(keyCache && keyCache.ttlMs > 0 ? [{ provide: ApiKeyCache, useValue: new ApiKeyCache(keyCache) }] : []),
+        ...cacheProviders(keyCache),
       ],
-      exports: [OrganizationRepository, AppUserRepository, ApiKeyRepository, PasswordHasher, TokenService, ApiKeyService, LoginService, JwtAuthGuard],
+      exports: [OrganizationRepository, AppUserRepository, ApiKeyRepository, PasswordHasher, UserStateService, TokenService, ApiKeyService, LoginService, UserService, JwtAuthGuard],
     };
   }
 }

@@ -18,3 +18,8 @@ export * from './jwt-auth.guard';
 export * from './identity.module';
 export * from './bootstrap-organization';
 export * from './api-key.cache';
+export * from './identity-change.feed';
+export * from './identity-text';
+export * from './user-state.cache';
+export * from './user-state.service';
+export * from './user.service';

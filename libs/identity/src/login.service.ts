@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppUserRepository, normalizeEmail } from './app-user.repository';
 import { IdentityError } from './identity.errors';
+import { isPlainText } from './identity-text';
 import { LoginAttemptLimiter } from './login-attempt.limiter';
 import { PasswordHasher } from './password-hasher.service';
 import { IDENTITY_OPTIONS, TokenService, type IdentityOptions, type TokenResponse } from './token.service';
@@ -32,13 +33,14 @@ export class LoginService {
         retryAfterSeconds: retryAfter,
       });
     }
-    const user = normalized ? await this.users.findByEmail(normalized) : null;
+    // Text Postgres cannot hold (a NUL) never reaches it: such an email cannot exist anyway.
+    const user = normalized && isPlainText(normalized) ? await this.users.findByEmail(normalized) : null;
     const ok = await this.hasher.verify(user?.passwordHash ?? null, password);
     if (!user || !ok || user.disabled) {
       this.limiter.recordFailure(limitKey);
       throw IdentityError.invalidCredentials();
     }
     this.limiter.reset(limitKey);
-    return this.tokens.sign({ id: user.id, orgId: user.orgId, role: user.role });
+    return this.tokens.sign(user);
   }
 }

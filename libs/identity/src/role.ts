@@ -16,3 +16,13 @@ export function managesOrganization(role: Role): boolean {
 export function readsOrganization(role: Role): boolean {
   return role !== 'member';
 }
+
+/**
+ * Whether a user of role `actor` may create, change, disable or delete a user whose role is (or
+ * becomes) `target`: owners manage everyone; admins everyone but owners (so an admin can neither
+ * mint an owner nor demote, disable or delete one); auditors and members nobody.
+ */
+export function managesRole(actor: Role, target: Role): boolean {
+  if (actor === 'owner') return true;
+  return actor === 'admin' && target !== 'owner';
+}

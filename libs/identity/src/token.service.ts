@@ -3,7 +3,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { IdentityError } from './identity.errors';
 import type { UserPrincipal } from './principal';
-import { isRole, type Role } from './role';
+import type { Role } from './role';
+import { UserStateService } from './user-state.service';
 
 export const IDENTITY_OPTIONS = Symbol('IDENTITY_OPTIONS');
 
@@ -25,39 +26,49 @@ export interface TokenResponse {
 interface Claims {
   sub?: unknown;
   org?: unknown;
-  role?: unknown;
+  ver?: unknown;
   jti?: unknown;
   exp?: unknown;
 }
 
-/** Login tokens: HS256 JWTs carrying `sub` (user id), `org`, `role`, `jti` and `exp`. */
+const invalid = () => IdentityError.unauthenticated('Invalid or expired token');
+
+/**
+ * Login tokens: HS256 JWTs carrying `sub` (user id), `org`, `role`, `ver` (the user's token
+ * version), `jti` and `exp`. A signature is not enough: each use is checked against the user's
+ * current state ({@link UserStateService}, cached), so a deleted or disabled user, or a token
+ * issued before a password change, disable or role change, is refused at its next request. The
+ * `role` claim is informational; authorisation uses the role the database holds now.
+ */
 @Injectable()
 export class TokenService {
   constructor(
     private readonly jwt: JwtService,
     @Inject(IDENTITY_OPTIONS) private readonly options: Pick<IdentityOptions, 'jwtSecret' | 'ttlSeconds'>,
+    private readonly users: UserStateService,
   ) {}
 
-  async sign(user: { id: string; orgId: string; role: Role }): Promise<TokenResponse> {
+  async sign(user: { id: string; orgId: string; role: Role; tokenVersion: number }): Promise<TokenResponse> {
     const token = await this.jwt.signAsync(
-      { sub: user.id, org: user.orgId, role: user.role, jti: randomUUID() },
+      { sub: user.id, org: user.orgId, role: user.role, ver: user.tokenVersion, jti: randomUUID() },
       { secret: this.options.jwtSecret, algorithm: 'HS256', expiresIn: this.options.ttlSeconds },
     );
     return { access_token: token, token_type: 'Bearer', expires_in: this.options.ttlSeconds };
   }
 
-  /** The principal of a valid token; an `unauthenticated` {@link IdentityError} (401) otherwise. */
+  /** The principal of a valid, current token; an `unauthenticated` {@link IdentityError} (401) otherwise. */
   async verify(token: string): Promise<UserPrincipal> {
     let claims: Claims;
     try {
       claims = await this.jwt.verifyAsync<Claims>(token, { secret: this.options.jwtSecret, algorithms: ['HS256'] });
     } catch {
-      throw IdentityError.unauthenticated('Invalid or expired token');
+      throw invalid();
     }
-    const { sub, org, role, jti, exp } = claims;
-    if (typeof sub !== 'string' || typeof org !== 'string' || !isRole(role) || typeof jti !== 'string' || typeof exp !== 'number') {
-      throw IdentityError.unauthenticated('Invalid or expired token');
-    }
-    return { kind: 'user', userId: sub, orgId: org, role, jti };
+    const { sub, org, ver, jti, exp } = claims;
+    if (typeof sub !== 'string' || typeof org !== 'string' || !Number.isSafeInteger(ver) || typeof jti !== 'string' || typeof exp !== 'number') throw invalid();
+    // Database errors propagate (a 5xx, not a misleading 401).
+    const state = await this.users.current(sub);
+    if (!state || state.disabled || state.orgId !== org || state.tokenVersion !== ver) throw invalid();
+    return { kind: 'user', userId: sub, orgId: org, role: state.role, jti };
   }
 }

@@ -1,4 +1,4 @@
-import { IdentityError } from '@gw/identity';
+import { IdentityError, isPlainText, MAX_PASSWORD_LENGTH } from '@gw/identity';
 
 export interface LoginBody {
   email: string;
@@ -29,6 +29,9 @@ export function parseLoginBody(body: unknown): LoginBody {
   const { email, password } = body as Record<string, unknown>;
   if (typeof email !== 'string' || !email.trim()) throw IdentityError.invalid("Missing or invalid 'email': expected a non-empty string", 'email');
   if (typeof password !== 'string' || !password) throw IdentityError.invalid("Missing or invalid 'password': expected a non-empty string", 'password');
-  if (email.length > 320 || password.length > 1024) throw IdentityError.invalidCredentials();
+  // No account has such an email: refuse before any lookup (a NUL would not even reach Postgres). The
+  // password only goes to argon2, and older accounts may have any characters in theirs.
+  if (!isPlainText(email)) throw IdentityError.invalid("Invalid 'email': control characters are not allowed", 'email');
+  if (email.length > 320 || password.length > MAX_PASSWORD_LENGTH) throw IdentityError.invalidCredentials();
   return { email, password };
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, IdentityError, Roles, requireActor, type Principal } from '@gw/identity';
-import { LedgerRepository, type Balance, type UsageRow } from '@gw/metering';
+import { CreditLimitError, LedgerRepository, MAX_CREDITS, type Balance, type UsageRow } from '@gw/metering';
 
 const DAY_MS = 86_400_000;
 
@@ -42,15 +42,21 @@ export class CreditsController {
   @Post('credits/grants')
   @HttpCode(201)
   @Roles(['owner', 'admin'])
-  @ApiOperation({ operationId: 'grantCredits', summary: 'Add credits to the organisation (a ledger entry)' })
-  @ApiBody({ schema: { type: 'object', required: ['credits'], properties: { credits: { type: 'integer', minimum: 1 } } } })
+  @ApiOperation({ operationId: 'grantCredits', summary: `Add credits to the organisation (a ledger entry); at most ${MAX_CREDITS} per grant and per resulting balance` })
+  @ApiBody({ schema: { type: 'object', required: ['credits'], properties: { credits: { type: 'integer', minimum: 1, maximum: MAX_CREDITS } } } })
   async grant(@CurrentPrincipal() p: Principal | undefined, @Body() body: unknown): Promise<{ organization_id: string; granted: number; balance: number }> {
     const { orgId, userId } = requireActor(p);
     const credits = (body as { credits?: unknown } | undefined)?.credits;
-    if (typeof credits !== 'number' || !Number.isSafeInteger(credits) || credits < 1) {
-      throw IdentityError.invalid("Invalid value for 'credits': expected a positive integer.", 'credits');
+    if (typeof credits !== 'number' || !Number.isSafeInteger(credits) || credits < 1 || credits > MAX_CREDITS) {
+      throw IdentityError.invalid(`Invalid value for 'credits': expected an integer from 1 to ${MAX_CREDITS}.`, 'credits');
     }
-    return { organization_id: orgId, granted: credits, balance: await this.ledger.grant(orgId, credits, userId) };
+    try {
+      return { organization_id: orgId, granted: credits, balance: await this.ledger.grant(orgId, credits, userId) };
+    } catch (err) {
+      // The balance cap is checked atomically in the ledger (concurrent grants cannot pass it together).
+      if (err instanceof CreditLimitError) throw IdentityError.invalid(`${err.message}.`, err.param);
+      throw err;
+    }
   }
 
   @Get('usage')

@@ -1,4 +1,4 @@
-import { IdentityError } from '@gw/identity';
+import { IdentityError, isPlainText } from '@gw/identity';
 
 export interface CreateKeyBody {
   label: string;
@@ -16,7 +16,7 @@ export const CREATE_KEY_BODY_SCHEMA = {
   required: ['label'],
   additionalProperties: false,
   properties: {
-    label: { type: 'string', minLength: 1, maxLength: MAX_LABEL_LENGTH, example: 'Support bot prod' },
+    label: { type: 'string', minLength: 1, maxLength: MAX_LABEL_LENGTH, description: 'no control characters', example: 'Support bot prod' },
     rate_limit_per_minute: { type: 'integer', minimum: 1, maximum: MAX_RATE_LIMIT_PER_MINUTE, nullable: true },
     expires_at: { type: 'string', format: 'date-time', nullable: true, description: 'must be in the future' },
   },
@@ -31,8 +31,9 @@ export function parseCreateKeyBody(body: unknown, now = Date.now()): CreateKeyBo
   const unknown = Object.keys(fields).find((k) => !FIELDS.has(k));
   if (unknown) throw IdentityError.invalid(`Unknown parameter: '${unknown}'`, unknown);
   const { label, rate_limit_per_minute: rate, expires_at: expires } = fields;
-  if (typeof label !== 'string' || !label.trim() || label.length > MAX_LABEL_LENGTH) {
-    throw IdentityError.invalid(`Invalid 'label': expected a non-empty string of at most ${MAX_LABEL_LENGTH} characters`, 'label');
+  // Control characters (a NUL cannot even be stored) and lone surrogates would reach Postgres and logs.
+  if (typeof label !== 'string' || !label.trim() || label.length > MAX_LABEL_LENGTH || !isPlainText(label)) {
+    throw IdentityError.invalid(`Invalid 'label': expected a non-empty string of at most ${MAX_LABEL_LENGTH} printable characters`, 'label');
   }
   if (rate != null && !(Number.isSafeInteger(rate) && (rate as number) >= 1 && (rate as number) <= MAX_RATE_LIMIT_PER_MINUTE)) {
     throw IdentityError.invalid(`Invalid 'rate_limit_per_minute': expected an integer from 1 to ${MAX_RATE_LIMIT_PER_MINUTE}`, 'rate_limit_per_minute');

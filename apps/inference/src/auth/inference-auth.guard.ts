@@ -1,6 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { API_KEY_PREFIX, ApiKeyService, TokenService, type Principal } from '@gw/identity';
+import { API_KEY_PREFIX, ApiKeyService, isIdentityError, TokenService, type Principal } from '@gw/identity';
 import { GatewayError, GatewayErrorCode, type Payer } from '@gw/inference';
 import { FreeTierClaims, freeTierDevice } from '@gw/metering';
 
@@ -76,11 +76,16 @@ export class InferenceAuthGuard implements CanActivate {
     throw unauthenticated('Missing API key: send "Authorization: Bearer ak_..." (or x-api-key on /v1/messages).', 'missing_api_key');
   }
 
+  /**
+   * The token is checked against its user's current state (deleted, disabled, token version): a
+   * refusal is a 401; a database failure propagates as a 5xx rather than passing for bad credentials.
+   */
   private async verifyToken(token: string): Promise<Principal | null> {
     try {
       return await this.tokens.verify(token);
-    } catch {
-      return null;
+    } catch (err) {
+      if (isIdentityError(err)) return null;
+      throw err;
     }
   }
 }

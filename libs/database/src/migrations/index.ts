@@ -3,6 +3,9 @@ import { CreateIdentity1795327560750 } from './1795327560750-CreateIdentity';
 import { CreateCredits1795330000000 } from './1795330000000-CreateCredits';
 import { CreateFreeTierClaim1795331000000 } from './1795331000000-CreateFreeTierClaim';
 import { CreateStoredResponse1795340000000 } from './1795340000000-CreateStoredResponse';
+import { CreateDeadLetter1795350000000 } from './1795350000000-CreateDeadLetter';
+import { UserTokenVersion1795351000000 } from './1795351000000-UserTokenVersion';
+import { ReplicaLeases1795352000000 } from './1795352000000-ReplicaLeases';
 
 /** Committed migrations, oldest first. Add each new migration here (explicit list, no globs). */
 export const MIGRATIONS = [
@@ -11,4 +14,7 @@ export const MIGRATIONS = [
   CreateCredits1795330000000,
   CreateFreeTierClaim1795331000000,
   CreateStoredResponse1795340000000,
+  CreateDeadLetter1795350000000,
+  UserTokenVersion1795351000000,
+  ReplicaLeases1795352000000,
 ];

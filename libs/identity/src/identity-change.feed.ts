@@ -1,0 +1,104 @@
+import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Client } from 'pg';
+
+/** Channel on which every change that can invalidate a credential is announced (NOTIFY after commit). */
+export const API_KEY_CHANNEL = 'gw_api_key_changed';
+
+/**
+ * Payloads on {@link API_KEY_CHANNEL}: a key id (that key changed), `user:<id>` (that user's role,
+ * status, token version or existence changed: forget the user and every key of theirs), or `*`
+ * (forget everything). Older replicas that only know key ids treat `user:<id>` as an unknown key id,
+ * which evicts nothing, so a mixed-version rollout must restart the inference replicas first.
+ */
+export type IdentityChange = { kind: 'key'; id: string } | { kind: 'user'; id: string } | { kind: 'all' };
+
+export const USER_CHANGE_PREFIX = 'user:';
+
+export function userChangePayload(userId: string): string {
+  return `${USER_CHANGE_PREFIX}${userId}`;
+}
+
+export function parseIdentityChange(payload: string | undefined): IdentityChange {
+  if (!payload || payload === '*') return { kind: 'all' };
+  if (payload.startsWith(USER_CHANGE_PREFIX)) return { kind: 'user', id: payload.slice(USER_CHANGE_PREFIX.length) };
+  return { kind: 'key', id: payload };
+}
+
+/** A subscriber gets each change, or `{kind:'all'}` when the listener connection is lost. */
+export type IdentityChangeHandler = (change: IdentityChange) => void;
+
+/**
+ * One LISTEN connection per process, shared by the key and user caches. Caches trust their entries
+ * only while {@link listening} is true: when the connection drops, every subscriber is told to forget
+ * everything and the caches are bypassed until it is back, so a missed notification can never keep a
+ * revoked credential alive.
+ */
+export class IdentityChangeFeed implements OnModuleInit, OnModuleDestroy {
+  private readonly log = new Logger(IdentityChangeFeed.name);
+  private readonly handlers = new Set<IdentityChangeHandler>();
+  private client: Client | undefined;
+  private up = false;
+  private closed = false;
+  private retry: NodeJS.Timeout | undefined;
+  private started: Promise<void> | undefined;
+
+  constructor(private readonly databaseUrl: string) {}
+
+  get listening(): boolean {
+    return this.up;
+  }
+
+  subscribe(handler: IdentityChangeHandler): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  /** Idempotent (several caches may own a reference). */
+  onModuleInit(): Promise<void> {
+    this.started ??= this.connect();
+    return this.started;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retry);
+    this.drop();
+    await this.client?.end().catch(() => undefined);
+  }
+
+  private emit(change: IdentityChange): void {
+    for (const h of this.handlers) h(change);
+  }
+
+  private async connect(): Promise<void> {
+    const client = new Client({ connectionString: this.databaseUrl, application_name: 'llm-gateway-key-cache' });
+    client.on('notification', (msg) => this.emit(parseIdentityChange(msg.payload)));
+    client.on('error', (err) => this.lost(client, err));
+    client.on('end', () => this.lost(client));
+    this.client = client;
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${API_KEY_CHANNEL}`);
+      this.up = true;
+    } catch (err) {
+      this.lost(client, err as Error);
+    }
+  }
+
+  private lost(client: Client, err?: Error): void {
+    if (client !== this.client) return;
+    const was = this.up;
+    this.drop();
+    this.client = undefined;
+    client.end().catch(() => undefined);
+    if (this.closed) return;
+    if (was) this.log.warn(`identity cache listener lost (${err?.message ?? 'connection ended'}); credentials are read from the database until it is back`);
+    this.retry = setTimeout(() => void this.connect(), 1_000);
+    this.retry.unref();
+  }
+
+  private drop(): void {
+    this.up = false;
+    this.emit({ kind: 'all' });
+  }
+}
