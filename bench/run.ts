@@ -1,7 +1,8 @@
 /**
  * Bench harness (docs: /work/shared/design/performance.md): spawns the mock upstream, the thin proxy floor and
  * the gateway as pinned child processes on fixed loopback ports, runs S1 (added latency, c=1), S3 (saturation)
- * and S5 (streaming TTFT and gaps, per stream type: chat, responses, messages), prints the markdown tables and
+ * and S5 (streaming TTFT and gaps, per stream type: chat, responses, messages), on request S4 (feature-cost ladder)
+ * and S8 (soak), prints the markdown tables and
  * writes raw JSON to bench/out/.
  * Usage: node dist/bench/run.js [--quick] (see USAGE in lib/options.ts).
  */
@@ -9,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from 'undici';
-import { descendants, isListening, killAllNow, listenerPid, pinPid, spawnChild, stopAll, waitReady, type Child } from './lib/children';
+import { descendants, isListening, killAllNow, listenerPid, pinPid, spawnChild, stopAll, stopChild, waitReady, type Child } from './lib/children';
 import { concurrentModel, gatewayEnv, upstreamConnections, waitAuthHeaders } from './lib/gateway';
 import { parseOptions, USAGE, type BenchOptions, type Target } from './lib/options';
 import { renderTable, type RunResults } from './lib/report';
@@ -18,6 +19,11 @@ import { withDeadline } from './lib/stats';
 import { runS1 } from './scenarios/s1-latency';
 import { runS3 } from './scenarios/s3-saturation';
 import { runS5 } from './scenarios/s5-streaming';
+import { renderS8, runS8Step, type S8Result } from './scenarios/s8-soak';
+import { runS4, type S4Result } from './scenarios/s4-ladder';
+import { renderS4 } from './lib/report-s4';
+import { S4_GATEWAY_ENV } from './lib/s4-rungs';
+import { fuzzMain } from './fuzz';
 
 const GATEWAY_CPU = 0;
 const LOAD_CPU = 1;
@@ -50,8 +56,11 @@ async function sanity(t: Target, plain: string, stream: string, notes: string[])
   return undefined;
 }
 
+let gatewayDataDir: string | undefined;
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (argv[0] === 'fuzz') return fuzzMain(argv.slice(1));
   if (argv.includes('--help')) return void process.stdout.write(`${USAGE}\n`);
   const o = parseOptions(argv, resolve(__dirname, '../..'), resolve(__dirname, '..'));
   const startedAt = new Date();
@@ -83,7 +92,8 @@ async function main(): Promise<void> {
   if (o.gateway.enabled) {
     const dataDir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
     tempDirs.push(dataDir);
-    const env = gatewayEnv(o, mockOrigin, dataDir);
+    gatewayDataDir = dataDir;
+    const env = { ...(o.only.has('s4') ? S4_GATEWAY_ENV : {}), ...gatewayEnv(o, mockOrigin, dataDir) };
     const logFile = join(o.outDir, `gateway-${stamp}.log`);
     log(`starting gateway: ${o.gateway.cmd.join(' ')} (log ${logFile})`);
     try {
@@ -129,6 +139,14 @@ async function main(): Promise<void> {
     results.s1 = await withDeadline(runS1(targets, plain, o.s1), s1Budget, 'S1');
   }
   if (o.only.has('s3')) await runS3Step(o, targets, plain, results, settle);
+  let s4: S4Result | undefined;
+  if (o.only.has('s4')) {
+    await settle('S4');
+    const s4Budget = 1_800_000 + (o.s4.httpWarmupRounds + o.s4.httpRounds) * o.s4.httpPerRound * 12 * 20 + 12 * (o.s4.cpuDurationS + 40) * 1000;
+    const startVariant = (name: string, env: Record<string, string>, slot: number) => startVariantGateway(o, mockOrigin, stamp, name, env, slot);
+    const cores = o.pin ? { load: LOAD_CPU, target: GATEWAY_CPU } : undefined;
+    s4 = await withDeadline(runS4({ o, targets, dataDir: gatewayDataDir, startVariant, cores, log }), s4Budget, 'S4');
+  }
   if (o.only.has('s5')) {
     const types = targets.length + (targets.some((t) => t.name === 'gateway') ? 2 : 0);
     const perStream = o.s5.chunks * o.s5.ivMs + 2_000;
@@ -142,11 +160,20 @@ async function main(): Promise<void> {
     notes.push(...results.s5.notes);
   }
 
+  let s8: S8Result | undefined;
+  if (o.only.has('s8')) {
+    await settle('S8');
+    s8 = await withDeadline(runS8Step(o, targets, plain, results.s3, gatewayDataDir, log), (o.s8.durationS + 120) * 1000, 'S8');
+    if (!s8) notes.push('S8 skipped: no gateway target');
+  }
+
   const table = renderTable(results);
   process.stdout.write(`\n${table}\n\n`);
+  if (s4) process.stdout.write(`${renderS4(s4)}\n\n`);
+  if (s8) process.stdout.write(`${renderS8(s8)}\n\n`);
   const file = join(o.outDir, `run-${stamp}.json`);
   const meta = { startedAt: startedAt.toISOString(), seconds: (Date.now() - startedAt.getTime()) / 1000, node: process.version, cpus: availableParallelism() };
-  writeFileSync(file, JSON.stringify({ meta, options: { ...o, only: [...o.only] }, results }, null, 1));
+  writeFileSync(file, JSON.stringify({ meta, options: { ...o, only: [...o.only] }, results, s4, s8 }, null, 1));
   log(`raw results: ${file} (${meta.seconds.toFixed(1)} s)`);
 }
 
@@ -169,6 +196,26 @@ async function runS3Step(o: BenchOptions, targets: Target[], plain: string, resu
     const d = results.s3.find((x) => x.target === 'direct' && x.connections === w.connections);
     if (w.target !== 'direct' && d && w.rps >= 0.9 * d.rps) notes.push(`${w.target} c=${w.connections} is within 10 % of the mock's own ceiling: mock-bound`);
   }
+}
+
+/**
+ * An S4 variant: a gateway started like the main one (same build, env and topology: embedded with its own
+ * DATA_DIR, or production.sh's shared stores) plus `extra`, on ports BENCH_PORT_BASE + 11 + 2·slot (+1 control).
+ */
+async function startVariantGateway(o: BenchOptions, mockOrigin: string, stamp: string, name: string, extra: Record<string, string>, slot: number): Promise<{ target: Target; stop: () => Promise<void> }> {
+  const inference = o.ports.mock - 1 + 11 + 2 * slot;
+  for (const port of [inference, inference + 1]) {
+    if (await isListening(port)) throw new Error(`port ${port} is already listening`);
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), `gw-bench-${name}-`));
+  tempDirs.push(dataDir);
+  const env = { ...S4_GATEWAY_ENV, ...gatewayEnv(o, mockOrigin, dataDir), INFERENCE_PORT: String(inference), CONTROL_PORT: String(inference + 1), ...extra };
+  const logFile = join(o.outDir, `gateway-${name}-${stamp}.log`);
+  const gw = await startChild(o, `gateway ${name}`, o.gateway.cmd, env, inference, '/health/ready', { cpu: GATEWAY_CPU, readyMs: o.gateway.readyMs, logFile });
+  const auth = await waitAuthHeaders(o, dataDir, 10_000);
+  const headers = { 'content-type': 'application/json', ...o.gateway.headers, ...auth };
+  const target: Target = { name: 'gateway', origin: `http://127.0.0.1:${inference}`, path: o.gateway.path, headers, pid: gw.pid, helperPids: [], rootPid: gw.proc.pid! };
+  return { target, stop: () => stopChild(gw) };
 }
 
 const tempDirs: string[] = [];

@@ -34,13 +34,35 @@ export interface BenchOptions {
   only: Set<Scenario>;
   /** `concurrentIvMs`: the concurrent step's interval, long enough for a stream (64 of them) to outlast the ramp. */
   s5: { streams: number; warmup: number; ivMs: number; chunks: number; concurrency: number[]; rampMs: number; concurrentIvMs: number };
+  /** S8 soak (only with `--only=…s8`): `ceiling` (RPS) skips measuring it; the load is half of it. */
+  s8: { durationS: number; warmupS: number; ceiling?: number };
+  /**
+   * S4 feature-cost ladder (only with `--only=…s4`): in-process stages (`iterations` timed calls per stage after
+   * `warmup`, spread over `rounds`; `reserveIterations` database round trips per reservation function), then
+   * HTTP rungs at c=1 (`http*`, as S1) and CPU µs/request at c=`cpuConns` for `cpuDurationS` per rung.
+   */
+  s4: {
+    warmup: number;
+    iterations: number;
+    rounds: number;
+    reserveIterations: number;
+    httpWarmupRounds: number;
+    httpRounds: number;
+    httpPerRound: number;
+    cpuConns: number;
+    cpuDurationS: number;
+    variants: boolean;
+  };
 }
 
-export type Scenario = 's1' | 's3' | 's5';
+export type Scenario = 's1' | 's3' | 's4' | 's5' | 's8';
+/** The default run; S4 (extra gateway processes) and S8 (a 10-minute soak) run only when `--only` names them. */
 const SCENARIOS: Scenario[] = ['s1', 's3', 's5'];
+const ALL_SCENARIOS: Scenario[] = [...SCENARIOS, 's4', 's8'];
 
 export const USAGE = `node dist/bench/run.js [--quick] [--only=s1,s3,s5] [--no-gateway] [--no-pin] [--streams=N] [--stream-conc=100,250,500|0]
-       [--conns=16,64] [--duration=S] [--load=wrk|autocannon]
+       [--conns=16,64] [--duration=S] [--load=wrk|autocannon] [--soak-duration=S] [--ceiling=RPS] [--s4-iterations=N] [--no-s4-variants]
+       node dist/bench/run.js fuzz --help   (the fuzz mode, bench/fuzz.ts)
 env: BENCH_PORT_BASE (47100: mock +1, thin +2, gateway inference +3, control +4)
      BENCH_GATEWAY_CMD ("node <this build's dist dir>/apps/main.js"), BENCH_GATEWAY_ENV (JSON, extra env),
      BENCH_GATEWAY_HEADERS (JSON, e.g. {"authorization":"Bearer ak_..."}), BENCH_GATEWAY_PATH (/v1/chat/completions),
@@ -60,7 +82,7 @@ function json(name: string): Record<string, string> {
 export function parseOptions(argv: string[], root: string, distDir: string): BenchOptions {
   const flag = (f: string): boolean => argv.includes(f);
   const value = (f: string): string | undefined => argv.find((a) => a.startsWith(`${f}=`))?.slice(f.length + 1);
-  const known = ['--quick', '--only', '--no-gateway', '--no-pin', '--streams', '--stream-conc', '--conns', '--duration', '--load', '--help'];
+  const known = ['--quick', '--only', '--no-gateway', '--no-pin', '--streams', '--stream-conc', '--conns', '--duration', '--load', '--help', '--soak-duration', '--ceiling', '--s4-iterations', '--no-s4-variants'];
   const unknown = argv.filter((a) => !known.includes(a.split('=')[0]));
   if (unknown.length > 0) throw new Error(`unknown argument(s) ${unknown.join(' ')}\n${USAGE}`);
   const quick = flag('--quick');
@@ -73,8 +95,8 @@ export function parseOptions(argv: string[], root: string, distDir: string): Ben
   if (flag('--no-gateway')) skipReason = 'skipped (--no-gateway)';
   else if (!customCmd && !existsSync(main)) skipReason = `skipped: ${main} does not exist yet (build the gateway, or set BENCH_GATEWAY_CMD)`;
   const only = new Set((value('--only') ?? SCENARIOS.join(',')).split(',').map((x) => x.trim().toLowerCase()));
-  const bad = [...only].filter((x) => !SCENARIOS.includes(x as Scenario));
-  if (bad.length > 0) throw new Error(`--only: unknown scenario(s) ${bad.join(',')} (known: ${SCENARIOS.join(',')})`);
+  const bad = [...only].filter((x) => !ALL_SCENARIOS.includes(x as Scenario));
+  if (bad.length > 0) throw new Error(`--only: unknown scenario(s) ${bad.join(',')} (known: ${ALL_SCENARIOS.join(',')})`);
   const list = (v: string): number[] => v.split(',').map(Number).filter((x) => x > 0);
   const pin = !flag('--no-pin') && availableParallelism() >= 2 && hasTaskset();
   const duration = Number(value('--duration') ?? (quick ? 3 : 20));
@@ -111,6 +133,17 @@ export function parseOptions(argv: string[], root: string, distDir: string): Ben
       concurrency: list(value('--stream-conc') ?? (quick ? '50' : '100,250,500')),
       rampMs: quick ? 1_000 : 5_000,
       concurrentIvMs: quick ? 25 : 100,
+    },
+    s8: { durationS: Number(value('--soak-duration') ?? 600), warmupS: Math.min(30, Number(value('--soak-duration') ?? 600) / 4), ceiling: value('--ceiling') === undefined ? undefined : Number(value('--ceiling')) },
+    s4: {
+      warmup: quick ? 500 : 2_000,
+      iterations: Number(value('--s4-iterations') ?? (quick ? 3_000 : 20_000)),
+      rounds: quick ? 5 : 10,
+      reserveIterations: quick ? 300 : 5_000,
+      ...(quick ? { httpWarmupRounds: 3, httpRounds: 10, httpPerRound: 20 } : { httpWarmupRounds: 10, httpRounds: 40, httpPerRound: 50 }),
+      cpuConns: 8,
+      cpuDurationS: Number(value('--duration') ?? (quick ? 3 : 10)),
+      variants: !flag('--no-s4-variants'),
     },
   };
 }
