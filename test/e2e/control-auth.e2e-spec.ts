@@ -55,7 +55,7 @@ describe('control plane: login and API keys (e2e)', () => {
     assert.equal(ok.status, 200);
     assert.deepEqual(Object.keys(ok.body).sort(), ['access_token', 'expires_in', 'token_type']);
     assert.equal(ok.body.token_type, 'Bearer');
-    const expected = { error: { message: 'Invalid email or password', type: 'invalid_request_error', code: 'invalid_credentials' } };
+    const expected = { error: { message: 'Invalid email or password', type: 'invalid_request_error', param: null, code: 'invalid_credentials' } };
     const badPassword = await call('POST', '/api/auth/login', { body: { email: 'owner@acme.test', password: 'nope' } });
     const badEmail = await call('POST', '/api/auth/login', { body: { email: 'ghost@acme.test', password: 'owner password 1' } });
     assert.equal(badPassword.status, 401);

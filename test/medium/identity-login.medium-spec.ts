@@ -93,4 +93,20 @@ describe(TokenService.name, () => {
     await assert.rejects(sut.verify(noVersion), unauthenticated);
     await assert.rejects(sut.verify('garbage'), unauthenticated);
   });
+
+  it('remembers a verified signature only until exp, and checks the user state on every call', async () => {
+    const active = { id: 'u', orgId: 'o', role: 'admin', disabled: false, tokenVersion: 0 };
+    let state: unknown = active;
+    const live = { current: async () => state } as unknown as UserStateService;
+    const svc = new TokenService(new JwtService({}), { jwtSecret: TEST_JWT_SECRET, ttlSeconds: 60 }, live);
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const token = new JwtService({}).sign({ sub: 'u', org: 'o', role: 'member', ver: 0, jti: 'j', exp }, { secret: TEST_JWT_SECRET });
+    assert.equal((await svc.verify(token)).role, 'admin', 'the role comes from the state, not the token');
+    state = { ...active, disabled: true };
+    await assert.rejects(svc.verify(token), unauthenticated, 'a remembered signature does not skip the state check');
+    state = active;
+    assert.equal((await svc.verify(token)).userId, 'u');
+    await new Promise((r) => setTimeout(r, exp * 1000 - Date.now() + 50));
+    await assert.rejects(svc.verify(token), unauthenticated, 'expired, although its signature was remembered');
+  });
 });

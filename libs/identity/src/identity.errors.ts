@@ -1,5 +1,5 @@
 /** Error kinds, named as the gateway's `GatewayErrorCode` values so the renderers map them the same way. */
-export type IdentityErrorKind = 'invalid_request' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited';
+export type IdentityErrorKind = 'invalid_request' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'unavailable';
 
 const STATUS: Record<IdentityErrorKind, number> = {
   invalid_request: 400,
@@ -8,6 +8,7 @@ const STATUS: Record<IdentityErrorKind, number> = {
   not_found: 404,
   conflict: 409,
   rate_limited: 429,
+  unavailable: 503,
 };
 
 /**
@@ -49,6 +50,13 @@ export class IdentityError extends Error {
 
   static unauthenticated(message = 'Missing or invalid credentials', code = 'invalid_token'): IdentityError {
     return new IdentityError('unauthenticated', code, message);
+  }
+
+  /** The identity store cannot be read (database down): a 503 the caller may retry, never a 401 or a 500. */
+  static unavailable(cause: unknown): IdentityError {
+    const err = new IdentityError('unavailable', 'service_unavailable', 'Authentication is temporarily unavailable; retry shortly', { retryAfterSeconds: 1 });
+    err.cause = cause;
+    return err;
   }
 
   static forbidden(message = 'Your role does not allow this action'): IdentityError {

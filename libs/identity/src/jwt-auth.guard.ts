@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { ApiKeyService } from './api-key.service';
 import { API_KEY_PREFIX } from './api-key.util';
 import { ALLOW_API_KEY, IS_PUBLIC, Roles } from './auth.decorator';
-import { IdentityError } from './identity.errors';
+import { IdentityError, isIdentityError } from './identity.errors';
 import type { Principal } from './principal';
 import { TokenService } from './token.service';
 
@@ -39,7 +39,10 @@ export class JwtAuthGuard implements CanActivate {
     const route = req.routeOptions?.url ?? req.url;
     if (!route.startsWith(PROTECTED_PATH_PREFIX)) return true;
     if (this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets)) return true;
-    const principal = await this.authenticate(req, this.reflector.getAllAndOverride<boolean | undefined>(ALLOW_API_KEY, targets) ?? false);
+    const principal = await this.authenticate(req, this.reflector.getAllAndOverride<boolean | undefined>(ALLOW_API_KEY, targets) ?? false).catch((err: unknown) => {
+      // A refusal stays what it is; a store that cannot be read is a 503 (retryable), not a 500.
+      throw isIdentityError(err) ? err : IdentityError.unavailable(err);
+    });
     req.principal = principal;
     const roles = this.reflector.getAllAndOverride(Roles, targets);
     if (roles?.length && !(principal.role && roles.includes(principal.role))) throw IdentityError.forbidden();

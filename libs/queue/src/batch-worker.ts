@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { DeadLetterStore } from './dead-letter.store';
 import { MicroBatcher } from './micro-batcher.util';
-import { WORKER_LOCK_OPTIONS } from './queue.constants';
+import { cappedBackoff, RETRYABLE_ATTEMPTS, WORKER_LOCK_OPTIONS } from './queue.constants';
 import type { QueueConnection } from './queue-backend';
 import { writeSplitting, type SplitWriteStats } from './split-write.util';
 import { describeFailure, failureOf, invalidPayload, messageTemplate, WriteFailureError, type WriteFailure } from './write-failure';
@@ -73,6 +73,7 @@ export class BatchWorker<T> {
       prefix: this.queue.prefix,
       concurrency: this.opts.concurrency,
       ...WORKER_LOCK_OPTIONS,
+      settings: { backoffStrategy: cappedBackoff },
     });
     worker.on('error', (err) => {
       // BullMQ renews the locks of a snapshot of the jobs in hand; jobs that completed meanwhile
@@ -90,7 +91,8 @@ export class BatchWorker<T> {
       const of = job?.opts.attempts ?? 1;
       const what = `${this.spec.label} job ${job?.id ?? '?'} failed (attempt ${made} of ${of}): ${messageTemplate(err.message)}`;
       if (made >= of || err instanceof UnrecoverableError) this.log.error(`${what}; FAILED PERMANENTLY (kept in the failed set)`);
-      else this.log.warn(what);
+      // An outage retries every job for as long as it lasts: one line per job at attempts 1, 2, 4, 8...
+      else if (Number.isInteger(Math.log2(made))) this.log.warn(what);
     });
     this.worker = worker;
   }
@@ -127,7 +129,7 @@ export class BatchWorker<T> {
       await this.batcher.add(item);
     } catch (err) {
       const failure = failureOf(err);
-      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const lastAttempt = job.attemptsMade + 1 >= Math.min(RETRYABLE_ATTEMPTS, job.opts.attempts ?? 1);
       if (failure.kind === 'data' || (failure.kind === 'retryable' && lastAttempt)) return this.deadLetter(job, failure);
       throw new WriteFailureError(failure); // log-safe message; BullMQ retries with backoff
     }

@@ -7,14 +7,30 @@ export const QueueName = {
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
+/** Longest pause between two attempts of a job (see {@link cappedBackoff}). */
+export const RETRY_BACKOFF_CAP_MS = 30_000;
+/** Attempts after which a failure that is neither the row's fault nor an outage is dead-lettered. */
+export const RETRYABLE_ATTEMPTS = 8;
+
 /**
- * Defaults for every job: retried with exponential backoff (0.5 s, 1 s, 2 s ... ~1 min in total),
- * completed jobs kept for a bounded while (the window in which a duplicate jobId is ignored),
- * failed jobs kept for inspection from the control plane.
+ * Exponential from 0.5 s, capped at {@link RETRY_BACKOFF_CAP_MS}. Registered on every worker as BullMQ's
+ * custom strategy (backoff type `capped`); a worker without it could not reschedule these jobs.
+ */
+export function cappedBackoff(attemptsMade: number): number {
+  return Math.min(RETRY_BACKOFF_CAP_MS, Math.round(500 * 2 ** Math.max(0, attemptsMade - 1)));
+}
+
+/**
+ * Defaults for every job: retried with a capped exponential backoff for as long as the database is
+ * unavailable (10,000 attempts at most 30 s apart: days, so an outage of any plausible length loses
+ * nothing; 8 attempts, ~1 min, used to send every job of a longer outage to the failed set, where
+ * nothing retried it). Rows at fault are dead-lettered at once and other failures after
+ * {@link RETRYABLE_ATTEMPTS}, by the worker. Completed jobs are kept for a bounded while (the window in
+ * which a duplicate jobId is ignored), failed jobs for inspection.
  */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
-  attempts: 8,
-  backoff: { type: 'exponential', delay: 500 },
+  attempts: 10_000,
+  backoff: { type: 'capped', delay: 500 },
   removeOnComplete: { age: 3_600, count: 5_000 },
   removeOnFail: false,
 };

@@ -15,6 +15,14 @@ declare module 'fastify' {
 const FREE_TIER_PATHS = new Set(['/v1/chat/completions', '/v1/responses', '/v1/messages']);
 const ANTHROPIC_PATH = /^\/(policy\/)?(v1\/)?messages(\/|$)/;
 
+const unavailable = (cause: unknown) =>
+  new GatewayError(GatewayErrorCode.UpstreamOverloaded, 'Authentication is temporarily unavailable; retry shortly.', {
+    status: 503,
+    wireCode: 'service_unavailable',
+    retryAfterSeconds: 1,
+    cause,
+  });
+
 const unauthenticated = (message: string, wireCode = 'invalid_api_key') =>
   new GatewayError(GatewayErrorCode.Unauthenticated, message, { wireCode });
 
@@ -55,7 +63,7 @@ export class InferenceAuthGuard implements CanActivate {
     if (path.startsWith('/health/')) return true;
     const secret = credential(req, path);
     if (secret) {
-      const principal = secret.startsWith(API_KEY_PREFIX) ? await this.apiKeys.authenticate(secret) : await this.verifyToken(secret);
+      const principal = await this.identify(secret);
       if (!principal) throw unauthenticated('Invalid API key.');
       req.principal = principal;
       req.payer = toPayer(principal);
@@ -64,7 +72,7 @@ export class InferenceAuthGuard implements CanActivate {
     const free = req.headers['x-free-tier'];
     if ((free === 'true' || free === '1') && req.method === 'POST' && FREE_TIER_PATHS.has(path)) {
       const device = freeTierDevice(req.ip, req.headers['user-agent']);
-      if (!(await this.freeTier.claim(device))) {
+      if (!(await this.freeTier.claim(device).catch((err: unknown) => Promise.reject(unavailable(err))))) {
         throw new GatewayError(GatewayErrorCode.PaymentRequired, 'The free request of this device has been used. Create an API key to continue.', {
           wireCode: 'free_tier_exhausted',
         });
@@ -77,15 +85,16 @@ export class InferenceAuthGuard implements CanActivate {
   }
 
   /**
-   * The token is checked against its user's current state (deleted, disabled, token version): a
-   * refusal is a 401; a database failure propagates as a 5xx rather than passing for bad credentials.
+   * A key, or a token checked against its user's current state (deleted, disabled, token version): a
+   * refusal is a 401 (null); a database failure is a 503 with Retry-After, as credits answer, rather
+   * than a 500 or a 401 passing for bad credentials (clients retry a 503 and never retry a 401).
    */
-  private async verifyToken(token: string): Promise<Principal | null> {
+  private async identify(secret: string): Promise<Principal | null> {
     try {
-      return await this.tokens.verify(token);
+      return secret.startsWith(API_KEY_PREFIX) ? await this.apiKeys.authenticate(secret) : await this.tokens.verify(secret);
     } catch (err) {
       if (isIdentityError(err)) return null;
-      throw err;
+      throw unavailable(err);
     }
   }
 }
