@@ -119,9 +119,13 @@ describe('users and revocation across replicas (Postgres LISTEN/NOTIFY)', () => 
     await assert.rejects(a.svc.userAdmin.delete(admin, owner.userId!), { status: 403 });
     const otherOrg = (await a.svc.orgs.create('Other')).id;
     const stranger: Actor = { orgId: otherOrg, userId: null, role: 'owner' };
-    for (const call of [a.svc.userAdmin.get(stranger, adm.user.id), a.svc.userAdmin.update(stranger, adm.user.id, { role: 'member' }), a.svc.userAdmin.delete(stranger, adm.user.id)]) {
-      await assert.rejects(call, { status: 404 });
-    }
+    // Thunks, called one at a time: a rejection created before it is awaited counts as unhandled.
+    const calls = [
+      () => a.svc.userAdmin.get(stranger, adm.user.id),
+      () => a.svc.userAdmin.update(stranger, adm.user.id, { role: 'member' }),
+      () => a.svc.userAdmin.delete(stranger, adm.user.id),
+    ];
+    for (const call of calls) await assert.rejects(call(), { status: 404 });
     assert.ok(!(await a.svc.userAdmin.list(stranger)).some((u) => u.id === adm.user.id));
     await assert.rejects(a.svc.userAdmin.create(owner, { email: adm.user.email.toUpperCase(), role: 'member' }), { status: 409, param: 'email' });
   });
