@@ -1,4 +1,5 @@
 import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { FeedTrustedCache } from './feed-trusted-cache';
 import { IdentityChangeFeed, type IdentityChange } from './identity-change.feed';
 import type { ApiKeyPrincipal } from './principal';
 
@@ -9,27 +10,18 @@ export interface ApiKeyCacheOptions {
   maxEntries?: number;
 }
 
-interface Entry {
-  principal: ApiKeyPrincipal;
-  until: number;
-}
-
 /**
  * Keeps authenticated keys in memory so a request needs no database read, without weakening
  * revocation: every change that can invalidate a key (its revocation; its user's disable, deletion or
  * role change) is announced with NOTIFY after it commits, and each replica evicts the key as soon as
  * its {@link IdentityChangeFeed} receives it. Entries are trusted only while that feed listens, and
  * expire with the key and after `ttlMs` at the latest.
- *
- * A lookup that started before an eviction must not re-insert what it read: callers take a
- * {@link ticket} before reading the database and hand it to {@link set}, which ignores the entry if
- * any eviction happened in between.
+ * The trust mechanics (listening, TTL, bound, tickets) are {@link FeedTrustedCache}'s.
  */
 export class ApiKeyCache implements OnModuleInit, OnModuleDestroy {
-  private readonly entries = new Map<string, Entry>();
+  private readonly cache: FeedTrustedCache<ApiKeyPrincipal>;
   private readonly feed: IdentityChangeFeed;
   private readonly ownsFeed: boolean;
-  private epoch = 0;
 
   constructor(
     private readonly opts: ApiKeyCacheOptions,
@@ -37,6 +29,7 @@ export class ApiKeyCache implements OnModuleInit, OnModuleDestroy {
   ) {
     this.ownsFeed = !feed;
     this.feed = feed ?? new IdentityChangeFeed(opts.databaseUrl);
+    this.cache = new FeedTrustedCache(this.feed, opts.maxEntries);
     this.feed.subscribe((change) => this.apply(change));
   }
 
@@ -50,22 +43,15 @@ export class ApiKeyCache implements OnModuleInit, OnModuleDestroy {
 
   /** Taken before a database read whose result may be {@link set}. */
   ticket(): number {
-    return this.epoch;
+    return this.cache.ticket();
   }
 
   get(hash: string, now = Date.now()): ApiKeyPrincipal | undefined {
-    if (!this.feed.listening) return undefined;
-    const e = this.entries.get(hash);
-    if (!e) return undefined;
-    if (e.until > now) return e.principal;
-    this.entries.delete(hash);
-    return undefined;
+    return this.cache.get(hash, now);
   }
 
-  set(hash: string, principal: ApiKeyPrincipal, expiresAt: Date | null, ticket = this.epoch, now = Date.now()): void {
-    if (!this.feed.listening || ticket !== this.epoch) return;
-    if (this.entries.size >= (this.opts.maxEntries ?? 100_000)) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(hash, { principal, until: Math.min(now + this.opts.ttlMs, expiresAt?.getTime() ?? Infinity) });
+  set(hash: string, principal: ApiKeyPrincipal, expiresAt: Date | null, ticket = this.cache.ticket(), now = Date.now()): void {
+    this.cache.set(hash, principal, Math.min(now + this.opts.ttlMs, expiresAt?.getTime() ?? Infinity), ticket);
   }
 
   /** Evicts every entry of one key (or everything for `*`). */
@@ -74,9 +60,8 @@ export class ApiKeyCache implements OnModuleInit, OnModuleDestroy {
   }
 
   private apply(change: IdentityChange): void {
-    this.epoch++;
-    if (change.kind === 'all') return this.entries.clear();
+    if (change.kind === 'all') return this.cache.evict();
     const field = change.kind === 'key' ? 'keyId' : 'userId';
-    for (const [hash, e] of this.entries) if (e.principal[field] === change.id) this.entries.delete(hash);
+    this.cache.evict((p) => p[field] === change.id);
   }
 }
