@@ -26,6 +26,7 @@ export class AuditObserver implements InferenceObserver {
       finishedAt: new Date(s.finishedAtMs).toISOString(),
       latencyMs: s.latencyMs,
       ttftMs: s.ttftMs,
+      ...(s.attributes ? { attributes: s.attributes } : {}),
     });
   }
 }

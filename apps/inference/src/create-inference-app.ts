@@ -8,12 +8,16 @@ import { envelopeFor, renderError, toGatewayError } from './protocols/shared/err
 import { InflightRegistry } from './protocols/shared/inflight.registry';
 import { ProtocolHandler } from './protocols/shared/protocol-handler';
 
-const GENERATION_PATHS: Record<string, Surface> = {
-  '/v1/chat/completions': 'chat.completions',
-  '/v1/responses': 'responses',
-  '/v1/messages': 'messages',
-  '/v1/messages/count_tokens': 'messages.count_tokens',
+const SURFACES: Record<string, Surface> = {
+  'chat/completions': 'chat.completions',
+  responses: 'responses',
+  messages: 'messages',
+  'messages/count_tokens': 'messages.count_tokens',
 };
+/** Every generation path: `/v1/<x>`, and the policy surface's `/policy/<x>` and `/policy/v1/<x>`. */
+const GENERATION_PATHS: Record<string, Surface> = Object.fromEntries(
+  Object.entries(SURFACES).flatMap(([p, s]) => [`/v1/${p}`, `/policy/${p}`, `/policy/v1/${p}`].map((path) => [path, s])),
+);
 
 export async function createInferenceApp(rt: Runtime): Promise<NestFastifyApplication> {
   const ref: { inference?: InferenceService } = {};

@@ -10,6 +10,11 @@ import { platformImports, readinessProvider, type Runtime } from '@gw/runtime';
 import { AuditObserver } from './audit.observer';
 import { InferenceAuthGuard } from './auth/inference-auth.guard';
 import { ModelsController } from './models.controller';
+import { ClassifierRegistry } from '@gw/policy';
+import { PolicyEnforcer } from './policy/policy-enforcer';
+import { PolicySimulateController } from './policy/policy-simulate.controller';
+import { PolicyResolver } from './policy/policy-resolver';
+import { PolicyInterceptor } from './policy/policy.interceptor';
 import { AnthropicMessagesController } from './protocols/anthropic-messages/anthropic-messages.controller';
 import { OpenAIChatController } from './protocols/openai-chat/openai-chat.controller';
 import { OpenAIResponsesController } from './protocols/openai-responses/openai-responses.controller';
@@ -44,10 +49,14 @@ export class InferenceAppModule {
         credits,
         InferenceModule.forRoot(rt.catalog, { imports: [AuditProducerModule, credits], observer: AuditObserver, meter: CreditMeter }),
       ],
-      controllers: [OpenAIChatController, OpenAIResponsesController, AnthropicMessagesController, ModelsController, HealthController],
+      controllers: [OpenAIChatController, OpenAIResponsesController, AnthropicMessagesController, PolicySimulateController, ModelsController, HealthController],
       providers: [
         ProtocolHandler,
         InflightRegistry,
+        ClassifierRegistry,
+        PolicyResolver,
+        PolicyEnforcer,
+        PolicyInterceptor,
         // A call's audit job is enqueued before its billing job (see BufferedProducer.enqueueAfter).
         { provide: 'BILLING_AFTER_AUDIT', useFactory: (billing: BillingProducer, audit: AuditProducer) => billing.enqueueAfter(audit), inject: [BillingProducer, AuditProducer] },
         { provide: FreeTierClaims, useFactory: (ds: DataSource) => new FreeTierClaims(ds), inject: [DataSource] },

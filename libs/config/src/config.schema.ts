@@ -157,6 +157,22 @@ export const envSchema = z.object({
   UPSTREAM_MODEL: z.string().min(1).default('abliterated-model'),
   UPSTREAM_TIMEOUT_MS: int(1).default(600_000),
   DEFAULT_MODEL_ALIASES: z.string().default('abliteration-model'),
+
+  /** Classifier judging policy categories unless a policy names another: `builtin` (offline lexicon), `moderation`, `guard`. */
+  POLICY_CLASSIFIER: z.enum(['builtin', 'moderation', 'guard']).default('builtin'),
+  /** An OpenAI-compatible `/v1/moderations` service (the `moderation` classifier). */
+  MODERATION_BASE_URL: url(['http:', 'https:']).optional(),
+  MODERATION_API_KEY: z.string().optional(),
+  MODERATION_MODEL: z.string().min(1).default('omni-moderation-latest'),
+  /** A guard model (Llama-Guard style) behind an OpenAI-compatible `/v1/chat/completions` (the `guard` classifier). */
+  GUARD_BASE_URL: url(['http:', 'https:']).optional(),
+  GUARD_API_KEY: z.string().optional(),
+  GUARD_MODEL: z.string().min(1).default('llama-guard-3-8b'),
+  CLASSIFIER_TIMEOUT_MS: int(10, 120_000).default(5_000),
+  /** Most output characters a policy's stream scanner holds back (the longest match it can see across deltas). */
+  POLICY_STREAM_HOLD_CHARS: int(16, 65_536).default(256),
+  /** Compiled inline policies kept (by content hash), so a client resending one policy compiles it once. */
+  POLICY_INLINE_CACHE_SIZE: int(0, 100_000).default(256),
 });
 
 export type Env = z.infer<typeof envSchema>;

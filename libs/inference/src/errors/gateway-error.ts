@@ -40,6 +40,10 @@ export interface GatewayErrorOptions {
   status?: number;
   /** Seconds the caller should wait before retrying (sent as `Retry-After`), e.g. from an overloaded upstream. */
   retryAfterSeconds?: number;
+  /** The OpenAI envelope's `type` when it is not the code's usual one (`policy_violation`). */
+  wireType?: string;
+  /** Top-level fields added beside the error envelope (the `policy` object of a policy refusal). */
+  extra?: Record<string, unknown>;
   cause?: unknown;
 }
 
@@ -48,6 +52,8 @@ export class GatewayError extends Error {
   readonly wireCode?: string;
   readonly status: number;
   readonly retryAfterSeconds?: number;
+  readonly extra?: Record<string, unknown>;
+  readonly wireType?: string;
 
   constructor(
     readonly code: GatewayErrorCode,
@@ -60,6 +66,8 @@ export class GatewayError extends Error {
     this.wireCode = options.wireCode;
     this.status = options.status ?? GATEWAY_ERROR_STATUS[code];
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.extra = options.extra;
+    this.wireType = options.wireType;
   }
 
   static invalid(message: string, param?: string): GatewayError {
@@ -89,7 +97,7 @@ export function parseRetryAfter(header: string | string[] | undefined, nowMs = D
 export function withRetryAfter(err: GatewayError, header: string | string[] | undefined): GatewayError {
   const retryAfterSeconds = err.code === GatewayErrorCode.UpstreamOverloaded ? parseRetryAfter(header) : undefined;
   if (retryAfterSeconds === undefined) return err;
-  return new GatewayError(err.code, err.message, { param: err.param, wireCode: err.wireCode, status: err.status, cause: err.cause, retryAfterSeconds });
+  return new GatewayError(err.code, err.message, { param: err.param, wireCode: err.wireCode, status: err.status, cause: err.cause, retryAfterSeconds, extra: err.extra });
 }
 
 export function isGatewayError(err: unknown): err is GatewayError {

@@ -16,6 +16,11 @@ export interface InferenceContext {
   signal: AbortSignal;
   /** Who pays (set by the auth guard). */
   payer?: Payer;
+  /**
+   * Extra audit fields gathered while the request runs (the policy decision): reported with the summary. Never
+   * prompt or completion text.
+   */
+  annotations?: () => Record<string, unknown>;
 }
 
 /** What happened to one request, reported once when it ends (success, error or client abort). */
@@ -35,6 +40,7 @@ export interface InferenceSummary {
   finishedAtMs: number;
   latencyMs: number;
   ttftMs: number | null;
+  attributes?: Record<string, unknown>;
 }
 
 /** Receives one summary per request (audit, metering). Must not throw or block. */

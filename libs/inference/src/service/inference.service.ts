@@ -22,6 +22,12 @@ export interface StreamHandle {
   /** Ends with a `metering` event when a meter is configured (a failed stream: just before its `error` event). */
   events: AsyncIterable<CanonicalEvent>;
   cappedMaxTokens?: number;
+  /**
+   * Ends the stream early on the gateway's own decision (a policy stop mid-stream): the provider is aborted, what
+   * was generated is charged, and the request is reported as served with finish reason `content_filter`. The
+   * events that follow are the closing `metering` (no more content).
+   */
+  stop(): void;
 }
 
 /** Where a `count_tokens` figure came from. */
@@ -37,6 +43,8 @@ interface Started {
   tracker: RequestTracker;
   request: CanonicalRequest;
   admission?: Admission;
+  /** Set by {@link StreamHandle.stop}. */
+  stopper?: AbortController;
 }
 
 /**
@@ -51,12 +59,17 @@ export class InferenceService {
     private readonly meter?: Meter,
   ) {}
 
-  async complete(request: CanonicalRequest, ctx: InferenceContext): Promise<CompletionResult> {
+  /**
+   * A non-streaming call. `check` (the policy's output check) sees the answer before the request is reported, so
+   * the audit record carries what it decided; it may rewrite the answer (redaction) but not its usage.
+   */
+  async complete(request: CanonicalRequest, ctx: InferenceContext, check?: (res: CanonicalResponse) => Promise<CanonicalResponse>): Promise<CompletionResult> {
     const s = await this.start(request, ctx, false);
     try {
       // A JSON call hears nothing before it completes: it counts as reached once sent (input only, should this process die).
       this.watch(s);
-      const res = await s.resolved.provider.complete(this.providerRequest(s, ctx));
+      let res = await s.resolved.provider.complete(this.providerRequest(s, ctx));
+      if (check) res = { ...(await check(res)), usage: res.usage };
       s.tracker.succeed(res.usage, res.finishReason, res.upstreamModel);
       const charge = s.admission && this.meter?.settle(s.admission, res.usage, true, Date.now());
       return { ...res, modelId: s.resolved.model.id, charge, cappedMaxTokens: s.admission?.capped ? s.admission.maxTokens : undefined };
@@ -75,8 +88,11 @@ export class InferenceService {
     const s = await this.start(request, ctx, true);
     let first: IteratorResult<CanonicalEvent>;
     let iterator: AsyncIterator<CanonicalEvent>;
+    const stopper = new AbortController();
+    s.stopper = stopper;
     try {
-      iterator = s.resolved.provider.stream(this.providerRequest(s, ctx))[Symbol.asyncIterator]();
+      const pr = this.providerRequest(s, ctx);
+      iterator = s.resolved.provider.stream({ ...pr, signal: AbortSignal.any([ctx.signal, stopper.signal]) })[Symbol.asyncIterator]();
       first = await iterator.next();
       if (!first.done && first.value.type === 'error') throw first.value.error;
       this.watch(s); // the upstream answered: checkpoint what it streams from now on
@@ -85,7 +101,26 @@ export class InferenceService {
       s.tracker.fail(err);
       throw err;
     }
-    return { events: this.relay(first, iterator, s), cappedMaxTokens: s.admission?.capped ? s.admission.maxTokens : undefined };
+    return {
+      events: this.relay(first, iterator, s),
+      cappedMaxTokens: s.admission?.capped ? s.admission.maxTokens : undefined,
+      stop: () => stopper.abort(new Error('stopped by policy')),
+    };
+  }
+
+  /**
+   * Reports a request the gateway answered itself, without a model call (a policy escalation's holding answer):
+   * audited once as served, nothing reserved or charged.
+   */
+  reportServed(ctx: InferenceContext, model: string, stream: boolean): void {
+    let fields = { model, provider: '', upstreamModel: '', stream };
+    try {
+      const resolved = this.catalog.resolve(model);
+      fields = { model: resolved.model.id, provider: resolved.provider.id, upstreamModel: resolved.model.upstream_model, stream };
+    } catch {
+      // an unknown model still gets its one audit row, under the name the caller used
+    }
+    new RequestTracker(ctx, this.observer, fields).succeed({ inputTokens: 0, outputTokens: 0 });
   }
 
   /**
@@ -171,10 +206,12 @@ export class InferenceService {
   private async *relay(first: IteratorResult<CanonicalEvent>, iterator: AsyncIterator<CanonicalEvent>, s: Started): AsyncGenerator<CanonicalEvent> {
     const { tracker } = s;
     const settle = () => (s.admission ? this.meter?.settle(s.admission, tracker.usage(), true, Date.now()) : undefined);
+    const stopped = () => s.stopper?.signal.aborted === true;
     let finished = false;
     try {
       for (let step = first; !step.done; step = await iterator.next()) {
         tracker.see(step.value);
+        if (step.value.type === 'error' && stopped()) break; // the provider noticed the policy stop: a normal end
         if (step.value.type === 'error') {
           finished = true;
           const charge = settle(); // what was generated before the failure is charged, and the client is told
@@ -187,11 +224,16 @@ export class InferenceService {
       }
       finished = true;
       const charge = settle();
-      tracker.succeed();
+      tracker.succeed(undefined, stopped() ? 'content_filter' : undefined);
       if (charge) yield { type: 'metering', charge, usage: tracker.usage() };
     } catch (err) {
       finished = true;
       const charge = settle();
+      if (stopped()) {
+        tracker.succeed(undefined, 'content_filter');
+        if (charge) yield { type: 'metering', charge, usage: tracker.usage() };
+        return;
+      }
       tracker.fail(err);
       if (charge) yield { type: 'metering', charge, usage: tracker.usage() }; // the error frame the consumer writes next carries it
       throw err;

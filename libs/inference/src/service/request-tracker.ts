@@ -105,6 +105,7 @@ export class RequestTracker {
       finishedAtMs: this.ctx.startedAtMs + (now - this.ctx.startedAt),
       latencyMs: Math.round(now - this.ctx.startedAt),
       ttftMs: this.ttftMs === null ? null : Math.round(this.ttftMs),
+      attributes: this.ctx.annotations?.(),
     });
   }
 }

@@ -24,6 +24,8 @@ export interface ReplyOptions {
   parallelTools: boolean;
   /** Call this tool when the request offers it (else the forced or first one). */
   toolName?: string;
+  /** Stream one character per chunk (behaviour `char-stream`). */
+  charChunks?: boolean;
 }
 
 export interface PlannedReply {
@@ -63,6 +65,8 @@ export function promptTokens(body: ChatRequestBody | undefined): number {
  * - tools present, tool_choice not `none`, last message not a tool result → a tool call to the chosen (or first)
  *   tool with `toolArguments`;
  * - last message a tool result → `tool said: <content>`;
+ * - last user text `say64:<base64>` → exactly that decoded text (tests choose the model's output without the
+ *   gateway's input checks seeing it);
  * - otherwise → `echo: <last user text>`. `max_tokens` below the reply's tokens truncates it (finish `length`).
  * Usage: prompt = 3 + Σ(3 + ⌈chars/4⌉) per message, completion = ⌈chars/4⌉ of the reply (+5 per tool call).
  */
@@ -90,10 +94,10 @@ export function planReply(body: ChatRequestBody, requestNo: number, opts: ReplyO
     const completion = toolCalls.reduce((n, c) => n + 5 + tokens(c.arguments), 0);
     return { text: null, toolCalls, finishReason: 'tool_calls', usage: usage(completion) };
   }
+  const userText = contentText([...messages].reverse().find((m) => m.role === 'user')?.content);
+  const say = /^say64:([A-Za-z0-9+/=]+)$/.exec(userText.trim());
   let text =
-    last?.role === 'tool'
-      ? `tool said: ${contentText(last.content)}`
-      : `echo: ${contentText([...messages].reverse().find((m) => m.role === 'user')?.content)}`;
+    last?.role === 'tool' ? `tool said: ${contentText(last.content)}` : say ? Buffer.from(say[1], 'base64').toString('utf8') : `echo: ${userText}`;
   let finishReason: PlannedReply['finishReason'] = 'stop';
   if (typeof body.max_tokens === 'number' && tokens(text) > body.max_tokens) {
     text = text.slice(0, body.max_tokens * 4);
@@ -127,13 +131,14 @@ export function streamChunks(reply: PlannedReply, model: string, requestNo: numb
     reply.toolCalls.forEach((call, index) => {
       const head = { index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } };
       out.push(chunk(index === 0 ? { role: 'assistant', content: null, tool_calls: [head] } : { tool_calls: [head] }));
-      for (const piece of fragments(call.arguments, opts.toolArgumentFragments)) {
+      for (const piece of opts.charChunks ? [...call.arguments] : fragments(call.arguments, opts.toolArgumentFragments)) {
         out.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
       }
     });
   } else {
     out.push(chunk({ role: 'assistant', content: '' }));
-    for (const word of (reply.text ?? '').match(/\S+\s*|\s+/g) ?? []) out.push(chunk({ content: word }));
+    const pieces = opts.charChunks ? [...(reply.text ?? '')] : ((reply.text ?? '').match(/\S+\s*|\s+/g) ?? []);
+    for (const piece of pieces) out.push(chunk({ content: piece }));
   }
   out.push(chunk({}, reply.finishReason));
   if (withUsage) out.push(JSON.stringify({ ...base, choices: [], usage: reply.usage }));

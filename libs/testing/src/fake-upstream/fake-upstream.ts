@@ -124,7 +124,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
 
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     const withUsage = body.stream_options?.include_usage === true && behaviour !== 'no-usage';
-    let frames = streamChunks(reply, model, no, replyOpts, withUsage).map((c) => `data: ${c}\n\n`);
+    let frames = streamChunks(reply, model, no, { ...replyOpts, charChunks: behaviour === 'char-stream' }, withUsage).map((c) => `data: ${c}\n\n`);
     let gap = 0;
     if (behaviour === 'hang-body') frames = frames.slice(0, 1).concat('HANG');
     if (behaviour === 'bad-json') frames = [frames[0], 'data: {"choices": [nope\n\n'];

@@ -14,6 +14,7 @@ import type { IncomingHttpHeaders } from 'node:http';
  * - `no-usage`: streams without the usage chunk even when asked for it.
  * - `json-for-stream`: answers a streaming request with a non-streaming JSON body.
  * - `parallel-tools`: two tool calls (first two tools, or the first twice) instead of one.
+ * - `char-stream`: streams the text (and tool arguments) one character per chunk (split-token policy tests).
  */
 export type FakeBehaviour =
   | 'ok'
@@ -32,7 +33,8 @@ export type FakeBehaviour =
   | 'error-mid-stream'
   | 'no-usage'
   | 'json-for-stream'
-  | 'parallel-tools';
+  | 'parallel-tools'
+  | 'char-stream';
 
 export const FAKE_BEHAVIOURS: readonly FakeBehaviour[] = [
   'ok',
@@ -52,6 +54,7 @@ export const FAKE_BEHAVIOURS: readonly FakeBehaviour[] = [
   'no-usage',
   'json-for-stream',
   'parallel-tools',
+  'char-stream',
 ];
 
 export interface FakeUpstreamOptions {

@@ -1,8 +1,9 @@
-import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Post, Req, Res, UseInterceptors } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_CONFIG, type GatewayConfig } from '@gw/config';
 import { InferenceService, type CanonicalRequest } from '@gw/inference';
+import { PolicyInterceptor } from '../../policy/policy.interceptor';
 import { ProtocolHandler, type ProtocolAdapter } from '../shared/protocol-handler';
 import { createMessagesAdapter, parseMessages, type MessagesMeta } from './anthropic-messages.adapter';
 import { messagesSchema } from './anthropic-messages.schema';
@@ -18,6 +19,7 @@ export const TOKEN_COUNT_SOURCE_HEADER = 'x-gateway-token-count-source';
  */
 @ApiTags('Anthropic Messages')
 @Controller()
+@UseInterceptors(PolicyInterceptor)
 export class AnthropicMessagesController {
   private readonly adapter: ProtocolAdapter<MessagesMeta>;
 
@@ -29,7 +31,7 @@ export class AnthropicMessagesController {
     this.adapter = createMessagesAdapter(config.env.MESSAGES_DEFAULT_MAX_TOKENS);
   }
 
-  @Post('v1/messages')
+  @Post(['v1/messages', 'policy/messages', 'policy/v1/messages'])
   @HttpCode(200)
   @ApiOperation({ operationId: 'createMessage', summary: 'Anthropic-compatible message (JSON or SSE stream)' })
   @ApiBody({ schema: messagesSchema as object })
@@ -38,7 +40,7 @@ export class AnthropicMessagesController {
   }
 
   /** Free (no credits), audited once by the service. Errors go to the global filter (Anthropic envelope). */
-  @Post('v1/messages/count_tokens')
+  @Post(['v1/messages/count_tokens', 'policy/messages/count_tokens', 'policy/v1/messages/count_tokens'])
   @HttpCode(200)
   @ApiOperation({ operationId: 'countMessageTokens', summary: 'Input tokens of a Messages request, as the target model counts them' })
   @ApiBody({ schema: messagesSchema as object })

@@ -1,16 +1,18 @@
-import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req, Res, UseInterceptors } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PolicyInterceptor } from '../../policy/policy.interceptor';
 import { ProtocolHandler } from '../shared/protocol-handler';
 import { openAIChatAdapter } from './openai-chat.adapter';
 import { chatCompletionSchema } from './openai-chat.schema';
 
 @ApiTags('Chat Completions')
 @Controller()
+@UseInterceptors(PolicyInterceptor)
 export class OpenAIChatController {
   constructor(private readonly handler: ProtocolHandler) {}
 
-  @Post('v1/chat/completions')
+  @Post(['v1/chat/completions', 'policy/chat/completions', 'policy/v1/chat/completions'])
   @HttpCode(200)
   @ApiOperation({ operationId: 'createChatCompletion', summary: 'OpenAI-compatible chat completion (JSON or SSE stream)' })
   @ApiBody({ schema: chatCompletionSchema as object })

@@ -1,7 +1,8 @@
-import { Controller, Delete, Get, HttpCode, Logger, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Logger, Param, Post, Req, Res, UseInterceptors } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError, GatewayErrorCode, ResponseStore } from '@gw/inference';
+import { PolicyInterceptor } from '../../policy/policy.interceptor';
 import { ProtocolHandler, type ProtocolAdapter } from '../shared/protocol-handler';
 import { createResponsesAdapter, type ResponsesMeta } from './openai-responses.adapter';
 import { responsesSchema } from './openai-responses.schema';
@@ -22,7 +23,8 @@ export class OpenAIResponsesController {
     this.adapter = createResponsesAdapter(store, undefined, (msg) => log.warn(msg));
   }
 
-  @Post('v1/responses')
+  @Post(['v1/responses', 'policy/responses', 'policy/v1/responses'])
+  @UseInterceptors(PolicyInterceptor)
   @HttpCode(200)
   @ApiOperation({ operationId: 'createResponse', summary: 'OpenAI-compatible Responses API (JSON or SSE stream)' })
   @ApiBody({ schema: responsesSchema as object })

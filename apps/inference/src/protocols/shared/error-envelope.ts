@@ -95,9 +95,14 @@ export function openAIStatus(err: GatewayError): number {
   return err.status === 529 ? 503 : err.status;
 }
 
+/**
+ * OpenAI's envelope. Extra fields (a refusal's `policy`) sit beside `error`, as the spec shows, and inside it too:
+ * the OpenAI SDKs keep only `error` on their exception (`err.error`), and a caller must be able to read why.
+ */
 export function openAIErrorBody(err: GatewayError): { error: Record<string, unknown> } {
   return {
-    error: { message: err.message, type: OPENAI_TYPE[err.code], param: err.param ?? null, code: err.wireCode ?? err.code },
+    error: { message: err.message, type: err.wireType ?? OPENAI_TYPE[err.code], param: err.param ?? null, code: err.wireCode ?? err.code, ...err.extra },
+    ...err.extra,
   };
 }
 
@@ -107,7 +112,7 @@ export function anthropicErrorType(err: GatewayError): string {
 }
 
 export function anthropicErrorBody(err: GatewayError, requestId: string): Record<string, unknown> {
-  return { type: 'error', error: { type: anthropicErrorType(err), message: err.message }, request_id: requestId };
+  return { type: 'error', error: { type: anthropicErrorType(err), message: err.message }, request_id: requestId, ...err.extra };
 }
 
 /** Status, body and extra headers (`Retry-After` from an overloaded upstream) for a failed request in the given envelope. */

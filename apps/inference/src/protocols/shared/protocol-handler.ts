@@ -7,10 +7,14 @@ import {
   InferenceService,
   type CanonicalEvent,
   type CanonicalRequest,
+  type CanonicalResponse,
   type CompletionResult,
   type InferenceContext,
   type Surface,
 } from '@gw/inference';
+import { checkResult, checksOutput, guardStream, type PolicyRun } from '@gw/policy';
+import { eventsOf, localAnswer, summaryRequest, withPolicy, withPolicyField } from '../../policy/policy-answers';
+import { PolicyEnforcer, type PreCheck } from '../../policy/policy-enforcer';
 import { toGatewayError } from './error-envelope';
 import { InflightRegistry } from './inflight.registry';
 import { SseWriter } from './sse-writer';
@@ -96,6 +100,7 @@ export class ProtocolHandler {
   constructor(
     private readonly inference: InferenceService,
     private readonly inflight: InflightRegistry,
+    private readonly policy: PolicyEnforcer,
   ) {}
 
   async handle<M>(adapter: ProtocolAdapter<M>, req: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -103,29 +108,66 @@ export class ProtocolHandler {
     const release = this.inflight.add(ac);
     const ctx = ProtocolHandler.openContext(req, reply, adapter.surface, ac, release);
     let parsed: ParsedRequest<M>;
+    let pre: PreCheck;
     try {
       if (this.inflight.draining) {
         throw new GatewayError(GatewayErrorCode.UpstreamOverloaded, 'The gateway is shutting down; retry on another instance.', { status: 503 });
       }
       parsed = await adapter.parse(req.body, ctx, req.headers);
+      // The policy pre-check (refuse, escalate, redact, rewrite...) before any credit is held: a refusal costs nothing.
+      const resolution = req.policyResolution;
+      pre = resolution ? await this.policy.pre(resolution, ctx, parsed.canonical) : { kind: 'proceed', run: null, request: parsed.canonical };
     } catch (err) {
       const { model, stream } = ProtocolHandler.claimed(req.body);
       this.inference.reportRejected(ctx, model, stream, err);
       throw err;
     }
-    const { canonical, meta } = parsed;
-    if (!canonical.stream) {
-      const result = await this.inference.complete(canonical, ctx);
-      if (result.cappedMaxTokens !== undefined) void reply.header(MAX_TOKENS_CAPPED_HEADER, String(result.cappedMaxTokens));
-      const body = adapter.respond(result, canonical, meta);
-      await adapter.afterResponse?.(canonical, meta, body, ctx);
-      await reply.status(200).header('content-type', 'application/json').send(body);
-      return;
+    const run = pre.run;
+    const shown = run && req.policyResolution?.surface === 'policy' ? run : null;
+    try {
+      await this.answer(adapter, parsed, pre, ctx, req, reply, shown);
+    } catch (err) {
+      throw shown ? withPolicy(toGatewayError(err), shown) : err;
     }
-    const stream = await this.inference.openStream(canonical, ctx);
-    const headers: Record<string, string> = { 'x-request-id': req.id, 'request-id': req.id };
-    if (stream.cappedMaxTokens !== undefined) headers[MAX_TOKENS_CAPPED_HEADER] = String(stream.cappedMaxTokens);
-    await this.pipe(stream.events, adapter, { canonical, meta }, ctx, reply, headers);
+  }
+
+  private async answer<M>(
+    adapter: ProtocolAdapter<M>,
+    parsed: ParsedRequest<M>,
+    pre: PreCheck,
+    ctx: InferenceContext,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    shown: PolicyRun | null,
+  ): Promise<void> {
+    const { canonical, meta } = parsed;
+    const run = pre.run;
+    const check = run && checksOutput(run) ? <T extends CanonicalResponse>(r: T) => checkResult(run, r) : undefined;
+    let result: CompletionResult;
+    if (pre.kind === 'escalate') {
+      result = localAnswer(pre.message, canonical.model);
+      this.inference.reportServed(ctx, canonical.model, canonical.stream);
+    } else if (pre.kind === 'summary') {
+      // Two calls through the same provider, each billed and audited: the answer, then its summary.
+      const first = await this.inference.complete({ ...pre.request, stream: false }, { ...ctx, requestId: `${ctx.requestId}.answer` });
+      result = await this.inference.complete(summaryRequest(pre.request, pre.run, first.text), ctx, check);
+    } else if (!canonical.stream) {
+      result = await this.inference.complete(pre.request, ctx, check);
+    } else {
+      const stream = await this.inference.openStream(pre.request, ctx);
+      const headers: Record<string, string> = { 'x-request-id': req.id, 'request-id': req.id };
+      if (stream.cappedMaxTokens !== undefined) headers[MAX_TOKENS_CAPPED_HEADER] = String(stream.cappedMaxTokens);
+      const events = run && checksOutput(run) ? guardStream(run, stream.events, () => stream.stop()) : stream.events;
+      return this.pipe(events, adapter, parsed, ctx, reply, headers, shown);
+    }
+    if (canonical.stream) {
+      return this.pipe(eventsOf(result), adapter, parsed, ctx, reply, { 'x-request-id': req.id, 'request-id': req.id }, shown);
+    }
+    if (result.cappedMaxTokens !== undefined) void reply.header(MAX_TOKENS_CAPPED_HEADER, String(result.cappedMaxTokens));
+    const body = adapter.respond(result, canonical, meta);
+    if (shown) (body as Record<string, unknown>).policy = shown.policyObject();
+    await adapter.afterResponse?.(canonical, meta, body, ctx);
+    await reply.status(200).header('content-type', 'application/json').send(body);
   }
 
   private async pipe<M>(
@@ -135,6 +177,7 @@ export class ProtocolHandler {
     ctx: InferenceContext,
     reply: FastifyReply,
     headers: Record<string, string>,
+    shown: PolicyRun | null,
   ): Promise<void> {
     reply.hijack();
     const sse = new SseWriter(reply.raw, {
@@ -143,17 +186,18 @@ export class ProtocolHandler {
       heartbeatMs: adapter.heartbeat?.everyMs,
     });
     const encoder = adapter.encoder(canonical, meta);
+    const frameOf = shown ? (f: string) => withPolicyField(f, shown.policyJson()) : (f: string) => f;
     try {
       for await (const ev of events) {
         const frame = encoder.encode(ev);
-        if (frame) await sse.write(frame);
+        if (frame) await sse.write(frameOf(frame));
         if (sse.closed) break;
       }
       const tail = encoder.finish();
       if (adapter.afterResponse && !sse.closed) await adapter.afterResponse(canonical, meta, encoder.finalBody?.(), ctx);
-      await sse.write(tail);
+      await sse.write(frameOf(tail));
     } catch (err) {
-      await sse.write(encoder.encode({ type: 'error', error: toGatewayError(err) }));
+      await sse.write(frameOf(encoder.encode({ type: 'error', error: toGatewayError(err) })));
     } finally {
       sse.end();
     }

@@ -1,0 +1,54 @@
+import { GatewayError, type CanonicalEvent, type CanonicalRequest, type CompletionResult } from '@gw/inference';
+import type { PolicyRun } from '@gw/policy';
+
+/** An answer the gateway writes itself (an escalation's holding message): no model call, nothing charged. */
+export function localAnswer(text: string, model: string): CompletionResult {
+  return { upstreamModel: '', text, toolCalls: [], finishReason: 'end_turn', usage: { inputTokens: 0, outputTokens: 0 }, modelId: model };
+}
+
+/** A finished answer replayed as a stream (escalations and summaries are produced whole, then streamed). */
+export async function* eventsOf(result: CompletionResult): AsyncGenerator<CanonicalEvent> {
+  yield { type: 'message_start', upstreamModel: result.upstreamModel, inputTokens: result.usage.inputTokens };
+  if (result.text) yield { type: 'text_delta', text: result.text };
+  yield { type: 'usage', usage: result.usage };
+  yield { type: 'message_stop', finishReason: result.finishReason };
+  if (result.charge) yield { type: 'metering', charge: result.charge, usage: result.usage };
+}
+
+/** The second call of a `summary` decision: the first answer, summarised under the policy's instruction. */
+export function summaryRequest(base: CanonicalRequest, run: PolicyRun, answer: string): CanonicalRequest {
+  return {
+    ...base,
+    stream: false,
+    tools: undefined,
+    toolChoice: undefined,
+    responseFormat: undefined,
+    messages: [
+      { role: 'system', content: [{ type: 'text', text: run.summaryInstruction() }] },
+      { role: 'user', content: [{ type: 'text', text: answer || '(the model gave no answer)' }] },
+    ],
+  };
+}
+
+/**
+ * Adds `"policy":{…}` to every JSON `data:` line of an SSE frame (every event type, spec §3.6.1). The frame's
+ * JSON is the encoder's own single-line output, so splicing before its closing brace is exact.
+ */
+export function withPolicyField(frame: string, policyJson: string): string {
+  if (!frame.includes('data: {')) return frame;
+  return frame.replace(/^data: (\{.*\})$/gm, (_m, json: string) => `data: ${json.slice(0, -1)}${json.length > 2 ? ',' : ''}"policy":${policyJson}}`);
+}
+
+/** The same error with the `policy` object beside its envelope (a `/policy/*` failure after the pre-check). */
+export function withPolicy(err: unknown, run: PolicyRun): unknown {
+  if (!(err instanceof GatewayError) || err.extra?.policy) return err;
+  return new GatewayError(err.code, err.message, {
+    param: err.param,
+    wireCode: err.wireCode,
+    wireType: err.wireType,
+    status: err.status,
+    retryAfterSeconds: err.retryAfterSeconds,
+    cause: err.cause,
+    extra: { ...err.extra, policy: run.policyObject() },
+  });
+}

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { GATEWAY_CONFIG, type GatewayConfig } from '@gw/config';
+import { GatewayError, GatewayErrorCode, type CanonicalRequest, type InferenceContext } from '@gw/inference';
+import { PolicyRun, type CompiledPolicy } from '@gw/policy';
+import { ClassifierRegistry } from '@gw/policy';
+import type { ResolvedPolicy } from './policy-resolver';
+
+/** What the protocol handler does after the pre-check. */
+export type PreCheck =
+  | { kind: 'proceed'; run: PolicyRun | null; request: CanonicalRequest }
+  | { kind: 'summary'; run: PolicyRun; request: CanonicalRequest }
+  | { kind: 'escalate'; run: PolicyRun; referenceId: string; message: string };
+
+/**
+ * Runs a resolved policy's pre-check on the canonical request and turns the verdict into what happens next:
+ * a 403 (refuse, or a flagged category on `/v1`), a holding answer (escalate), a summarised answer, or the
+ * model call with the request as the policy rewrote or redacted it. Records the decision for the audit record.
+ */
+@Injectable()
+export class PolicyEnforcer {
+  private readonly holdChars: number;
+
+  constructor(
+    private readonly classifiers: ClassifierRegistry,
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
+    this.holdChars = config.env.POLICY_STREAM_HOLD_CHARS;
+  }
+
+  async pre(res: ResolvedPolicy, ctx: InferenceContext, canonical: CanonicalRequest): Promise<PreCheck> {
+    if (res.flagged) await this.checkFlagged(res, ctx, canonical);
+    if (!res.policy) return { kind: 'proceed', run: null, request: canonical };
+    const run = await PolicyRun.start(this.options(res.policy, res, ctx), canonical);
+    const showPolicy = res.surface === 'policy';
+    ctx.annotations = () => run.auditFields();
+    switch (run.outcome) {
+      case 'refuse':
+        throw new GatewayError(GatewayErrorCode.PermissionDenied, refusalMessage(run), {
+          wireCode: 'policy_refused',
+          wireType: 'policy_violation',
+          extra: showPolicy ? { policy: run.policyObject() } : undefined,
+        });
+      case 'escalate': {
+        const referenceId = `esc_${randomUUID().replace(/-/g, '')}`;
+        ctx.annotations = () => ({ ...run.auditFields(), escalation: { reference_id: referenceId, escalation_path: run.policy.model.escalationPath } });
+        return { kind: 'escalate', run, referenceId, message: holdingMessage(referenceId) };
+      }
+      case 'summary':
+        return { kind: 'summary', run, request: run.request ?? canonical };
+      case 'proceed':
+        return { kind: 'proceed', run, request: run.request ?? canonical };
+    }
+  }
+
+  /** `/v1` `flagged_categories`: the named categories (plus the always-blocked ones) in the input are a 403 `content_flagged`. */
+  private async checkFlagged(res: ResolvedPolicy, ctx: InferenceContext, canonical: CanonicalRequest): Promise<void> {
+    const run = await PolicyRun.start(this.options(res.flagged!, res, ctx, 'builtin'), canonical);
+    const cats = run.verdict.triggered_categories;
+    if (cats.length === 0 && run.verdict.classifier.status !== 'unavailable') return;
+    ctx.annotations = () => ({ flagged_categories: { triggered: cats, classifier: run.verdict.classifier } });
+    const message = cats.length > 0 ? `The request was flagged for: ${cats.join(', ')}.` : 'The content classifier is unavailable; flagged categories cannot be checked.';
+    throw new GatewayError(cats.length > 0 ? GatewayErrorCode.PermissionDenied : GatewayErrorCode.UpstreamOverloaded, message, {
+      wireCode: cats.length > 0 ? 'content_flagged' : 'classifier_unavailable',
+      status: cats.length > 0 ? 403 : 503,
+      extra: cats.length > 0 ? { flagged_categories: cats } : undefined,
+    });
+  }
+
+  private options(policy: CompiledPolicy, res: ResolvedPolicy, ctx: InferenceContext, classifier?: string) {
+    return {
+      policy,
+      subject: res.subject,
+      classifier: policy.needsClassifier ? this.classifiers.get(classifier ?? policy.model.classifier) : null,
+      streamClassify: this.classifiers.streamClassify,
+      holdChars: this.holdChars,
+      signal: ctx.signal,
+    };
+  }
+}
+
+function refusalMessage(run: PolicyRun): string {
+  const v = run.verdict;
+  const why = [
+    v.denylist_hits.length ? `denied terms (${v.denylist_hits.length})` : '',
+    v.triggered_categories.length ? `categories: ${v.triggered_categories.join(', ')}` : '',
+    run.policy.allow && v.allowlist_hits.length === 0 ? 'no allowed topic' : '',
+    v.classifier.status === 'unavailable' ? 'content classifier unavailable' : '',
+  ].filter(Boolean);
+  return `The request was refused by policy '${run.policy.policyId}' (${v.reason_code}${why.length ? `: ${why.join('; ')}` : ''}).`;
+}
+
+function holdingMessage(referenceId: string): string {
+  return `Your request needs review under your organisation's usage policy and has been escalated. Reference: ${referenceId}. You will be contacted once it has been reviewed.`;
+}

@@ -1,0 +1,129 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { GATEWAY_CONFIG, type GatewayConfig } from '@gw/config';
+import { GatewayError, GatewayErrorCode, type Payer } from '@gw/inference';
+import { compilePolicy, PolicyValidationError, type CompiledPolicy, type PolicySubject } from '@gw/policy';
+import type { PolicyFields } from './policy-fields';
+
+/** Reads stored policies (latest version), compiled and cached; provided by the policy store module. */
+export interface StoredPolicies {
+  getLatest(orgId: string, policyId: string): Promise<CompiledPolicy>;
+}
+export const STORED_POLICIES = Symbol('STORED_POLICIES');
+
+/** What the policy stage decided to apply to one request. */
+export interface ResolvedPolicy {
+  /** `/policy/*`: the decision is reported (the `policy` object); `/v1/*`: only an inline policy, silently applied. */
+  surface: 'policy' | 'v1';
+  policy: CompiledPolicy | null;
+  /** Per-request `flagged_categories` (`/v1/*`), compiled as a categories-only policy. */
+  flagged: CompiledPolicy | null;
+  subject: PolicySubject;
+}
+
+/** Always blocked when a `/v1/*` request names `flagged_categories` (spec §3.1). */
+const ALWAYS_FLAGGED = ['self-harm', 'self-harm/intent', 'self-harm/instructions', 'sexual/minors'];
+
+/**
+ * Resolves the policy of a request (spec §4.6, without projects yet): an inline `policy` (overrides the stored
+ * one), else `policy_id` → the latest stored version (404 `policy_not_found`). Projects slot in before `policy_id`
+ * in the next issue. Inline policies and `flagged_categories` sets are compiled once and kept by content.
+ */
+@Injectable()
+export class PolicyResolver {
+  private readonly inline = new Map<string, CompiledPolicy>();
+  private readonly cacheSize: number;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    @Optional() @Inject(STORED_POLICIES) private readonly stored: StoredPolicies | null,
+  ) {
+    this.cacheSize = config.env.POLICY_INLINE_CACHE_SIZE;
+  }
+
+  async resolve(surface: 'policy' | 'v1', fields: PolicyFields, payer: Payer | undefined): Promise<ResolvedPolicy | null> {
+    const subject: PolicySubject = {
+      policyUser: fields.policyUser,
+      quotaSubject: fields.policyUser ?? payer?.userId ?? payer?.apiKeyId ?? null,
+      target: fields.target,
+      projectId: fields.projectId,
+    };
+    const flagged = fields.flaggedCategories ? this.flaggedPolicy(fields.flaggedCategories) : null;
+    if (surface === 'v1') {
+      const policy = fields.inlinePolicy !== undefined ? this.compileInline(fields.inlinePolicy) : null;
+      return policy || flagged ? { surface, policy, flagged, subject } : null;
+    }
+    let policy: CompiledPolicy;
+    if (fields.inlinePolicy !== undefined) policy = this.compileInline(fields.inlinePolicy);
+    else if (fields.policyId) policy = await this.storedPolicy(payer, fields.policyId);
+    else if (fields.projectId) {
+      throw new GatewayError(GatewayErrorCode.NotFound, `Project '${fields.projectId}' was not found.`, { wireCode: 'project_not_found', param: 'policy_project_id' });
+    } else {
+      throw GatewayError.invalid("No policy for this request: send 'policy_id' (a stored policy) or an inline 'policy'.", 'policy_id');
+    }
+    return { surface, policy, flagged, subject };
+  }
+
+  private async storedPolicy(payer: Payer | undefined, policyId: string): Promise<CompiledPolicy> {
+    if (!payer?.orgId || !this.stored) throw policyNotFound(policyId);
+    try {
+      return await this.stored.getLatest(payer.orgId, policyId);
+    } catch (err) {
+      if ((err as { code?: string })?.code === 'policy_not_found') throw policyNotFound(policyId);
+      throw new GatewayError(GatewayErrorCode.UpstreamOverloaded, 'Policies are temporarily unavailable; retry shortly.', {
+        status: 503,
+        wireCode: 'service_unavailable',
+        retryAfterSeconds: 1,
+        cause: err,
+      });
+    }
+  }
+
+  private compileInline(doc: unknown): CompiledPolicy {
+    const key = JSON.stringify(doc);
+    const hit = this.inline.get(key);
+    if (hit) {
+      this.inline.delete(key); // LRU: most recent last
+      this.inline.set(key, hit);
+      return hit;
+    }
+    let compiled: CompiledPolicy;
+    try {
+      compiled = compilePolicy(doc, { sizeBytes: Buffer.byteLength(key) });
+    } catch (err) {
+      if (err instanceof PolicyValidationError) {
+        const first = err.issues[0]?.path ?? '';
+        throw new GatewayError(GatewayErrorCode.InvalidRequest, err.message, { wireCode: 'invalid_policy', param: `policy${first.replace(/\//g, '.')}` });
+      }
+      throw err;
+    }
+    this.remember(key, compiled);
+    return compiled;
+  }
+
+  private flaggedPolicy(categories: string[]): CompiledPolicy {
+    const wanted = [...new Set([...ALWAYS_FLAGGED, ...categories])].sort();
+    const key = `flagged:${wanted.join(',')}`;
+    let compiled = this.inline.get(key);
+    if (!compiled) {
+      try {
+        compiled = compilePolicy({ policy_id: 'flagged_categories', config: { rules: { flagged_categories: wanted, enforcement_action: 'block' } } });
+      } catch (err) {
+        const issue = err instanceof PolicyValidationError ? err.issues[0] : undefined;
+        const index = issue ? Number(/flagged_categories\/(\d+)/.exec(issue.path)?.[1] ?? 0) : 0;
+        throw GatewayError.invalid(`Invalid value for 'flagged_categories': unknown category '${wanted[index] ?? ''}'.`, 'flagged_categories');
+      }
+      this.remember(key, compiled);
+    }
+    return compiled;
+  }
+
+  private remember(key: string, compiled: CompiledPolicy): void {
+    if (this.cacheSize === 0) return;
+    if (this.inline.size >= this.cacheSize) this.inline.delete(this.inline.keys().next().value!);
+    this.inline.set(key, compiled);
+  }
+}
+
+function policyNotFound(policyId: string): GatewayError {
+  return new GatewayError(GatewayErrorCode.NotFound, `Policy '${policyId}' was not found.`, { wireCode: 'policy_not_found', param: 'policy_id' });
+}

@@ -1,0 +1,38 @@
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { Observable } from 'rxjs';
+import { takePolicyFields } from './policy-fields';
+import { PolicyResolver, type ResolvedPolicy } from './policy-resolver';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The policy the policy stage resolved for this request (set by {@link PolicyInterceptor}); null: none applies. */
+    policyResolution?: ResolvedPolicy | null;
+  }
+}
+
+/** `/policy/<path>` and `/policy/v1/<path>` are the policy surface; everything else is `/v1/*`. */
+export function isPolicyPath(url: string): boolean {
+  return url.startsWith('/policy/');
+}
+
+/**
+ * The policy stage's entry, one place for all three protocols (the design card's interceptor): takes the policy
+ * fields off the body (no upstream ever sees them; headers win over body fields), and resolves the request's
+ * policy: inline, stored, or the `/v1` `flagged_categories`. Evaluation needs the canonical request and the output
+ * stream, so it runs in the protocol handler (see docs/architecture.md "Policy stage").
+ */
+@Injectable()
+export class PolicyInterceptor implements NestInterceptor {
+  constructor(private readonly resolver: PolicyResolver) {}
+
+  async intercept(ctx: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const req = ctx.switchToHttp().getRequest<FastifyRequest>();
+    const { body, fields } = takePolicyFields(req.body, req.headers);
+    req.body = body;
+    const path = req.url.split('?', 1)[0];
+    // count_tokens is free and calls no model: the fields are dropped, nothing is evaluated.
+    req.policyResolution = path.endsWith('/count_tokens') ? null : await this.resolver.resolve(isPolicyPath(path) ? 'policy' : 'v1', fields, req.payer);
+    return next.handle();
+  }
+}

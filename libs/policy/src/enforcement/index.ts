@@ -1,0 +1,3 @@
+export * from './canonical-text';
+export * from './policy-run';
+export * from './output-guard';

@@ -1,0 +1,175 @@
+import type { CanonicalRequest } from '@gw/inference';
+import {
+  evaluate,
+  normalizeText,
+  stronger,
+  type CategoryVerdict,
+  type CompiledPolicy,
+  type ContentClassifier,
+  type Evaluation,
+  type Finding,
+  type PolicyVerdict,
+  type TextSegment,
+} from '../engine';
+import { canonicalSegments, withInstruction, withSegmentTexts } from './canonical-text';
+
+/** Who the request is for, as the policy surface names it (spec §4.6, §4.8). */
+export interface PolicySubject {
+  /** `X-Policy-User` / `policy_user` / `policy_user_id`. */
+  policyUser: string | null;
+  /** The quota subject: the policy user, else the caller's user id, else its key id. */
+  quotaSubject: string | null;
+  /** `X-Policy-Target` / `policy_target`: the caller's label. */
+  target: string | null;
+  projectId: string | null;
+}
+
+export interface PolicyRunOptions {
+  policy: CompiledPolicy;
+  subject: PolicySubject;
+  /** The policy's classifier (null when the policy flags no categories). */
+  classifier: ContentClassifier | null;
+  /** A synchronous classifier for streamed output (the built-in lexicon), when the policy's own is remote. */
+  streamClassify?: (text: string) => CategoryVerdict[];
+  holdChars: number;
+  signal?: AbortSignal;
+}
+
+const DEFAULT_REWRITE =
+  "This request touches content restricted by the organisation's usage policy. Answer helpfully and safely, without producing the restricted content and without repeating restricted terms; where you cannot help, say so briefly.";
+
+/**
+ * One request's policy state: the pre-check's verdict, the request as the model will see it (redacted,
+ * rewritten), and the output checks that follow. Plain object, no Nest: the inference app drives it.
+ */
+export class PolicyRun {
+  private objectJson: string | null = null;
+
+  private constructor(
+    readonly opts: PolicyRunOptions,
+    readonly evaluation: Evaluation,
+    /** The canonical request to send (redacted and/or rewritten when enforced); null for a simulation. */
+    readonly request: CanonicalRequest | null,
+  ) {}
+
+  /** Runs the pre-check on a canonical request; the run's `request` is what the model will be sent. */
+  static async start(opts: PolicyRunOptions, canonical: CanonicalRequest): Promise<PolicyRun> {
+    const segments = canonicalSegments(canonical).map((s) => ({ ...s, role: canonical.messages[s.messageIndex].role }));
+    const evaluation = await PolicyRun.evaluateSegments(opts, segments, false);
+    let request = withSegmentTexts(canonical, segments, evaluation.redacted);
+    if (evaluation.verdict.effective_decision === 'rewrite') request = withInstruction(request, opts.policy.model.rewriteInstruction ?? DEFAULT_REWRITE);
+    return new PolicyRun(opts, evaluation, request);
+  }
+
+  /** The same pre-check over texts of any shape (simulation); redaction is shown even where it would not be enforced. */
+  static async simulate(opts: PolicyRunOptions, segments: ReadonlyArray<TextSegment & { role: string }>): Promise<PolicyRun> {
+    return new PolicyRun(opts, await PolicyRun.evaluateSegments(opts, segments, true), null);
+  }
+
+  /** Classifier first (I/O; a failure is recorded, never thrown), then the pure evaluation. */
+  private static async evaluateSegments(opts: PolicyRunOptions, segments: ReadonlyArray<TextSegment & { role: string }>, redactAlways: boolean): Promise<Evaluation> {
+    let verdicts: CategoryVerdict[][] | 'unavailable' | undefined;
+    if (opts.policy.needsClassifier && opts.classifier) {
+      // Categories judge what the caller sent (user turns, tool results), not the organisation's own instructions.
+      const judged = segments.map((s, i) => ({ s, i })).filter((j) => j.s.role === 'user' || j.s.role === 'tool');
+      try {
+        const answers = judged.length > 0 ? await opts.classifier.classify(judged.map((j) => normalizeText(j.s.text).text), opts.signal) : [];
+        const all: CategoryVerdict[][] = segments.map(() => []);
+        judged.forEach((j, k) => (all[j.i] = answers[k] ?? []));
+        verdicts = all;
+      } catch {
+        verdicts = 'unavailable';
+      }
+    }
+    return evaluate(opts.policy, {
+      segments,
+      subject: { quotaSubject: opts.subject.quotaSubject, target: opts.subject.target },
+      verdicts,
+      classifierId: opts.classifier?.id,
+      redactAlways,
+    });
+  }
+
+  get verdict(): PolicyVerdict {
+    return this.evaluation.verdict;
+  }
+
+  get policy(): CompiledPolicy {
+    return this.opts.policy;
+  }
+
+  /** What happens next: refuse (403), escalate (holding answer), summary (two calls), or call the model. */
+  get outcome(): 'refuse' | 'escalate' | 'summary' | 'proceed' {
+    const d = this.verdict.effective_decision;
+    return d === 'refuse' || d === 'escalate' || d === 'summary' ? d : 'proceed';
+  }
+
+  /**
+   * Records what the output checks found. A denied term or flagged category in the output makes the raw decision
+   * `refuse` (the output was, or in shadow would have been, cut); the effective one only when it was acted on.
+   */
+  recordOutput(out: { findings: readonly Finding[]; denyHits: Iterable<string>; triggered: Iterable<string>; stopped: boolean }): void {
+    const v = this.evaluation.verdict;
+    v.findings.push(...out.findings);
+    const deny = new Set([...v.denylist_hits, ...out.denyHits]);
+    const cats = new Set([...v.triggered_categories, ...out.triggered]);
+    const hit = deny.size > v.denylist_hits.length || cats.size > v.triggered_categories.length;
+    v.denylist_hits = [...deny];
+    v.triggered_categories = [...cats];
+    if (hit || out.stopped) {
+      v.decision = stronger(v.decision, 'refuse');
+      if (out.stopped) v.effective_decision = stronger(v.effective_decision, 'refuse');
+      v.reason_code = this.policy.model.reasonCodes[v.decision];
+    }
+    v.redaction_counts = { ...this.evaluation.redactor.counts };
+    this.objectJson = null;
+  }
+
+  /** The `policy` object of spec §4.7 (plus version, subject and classifier outcome). */
+  policyObject(): Record<string, unknown> {
+    const v = this.verdict;
+    const s = this.opts.subject;
+    return {
+      policy_id: this.policy.policyId,
+      policy_version: this.policy.version,
+      decision: v.decision,
+      effective_decision: v.effective_decision,
+      reason_code: v.reason_code,
+      triggered_categories: v.triggered_categories,
+      allowlist_hits: v.allowlist_hits,
+      denylist_hits: v.denylist_hits,
+      rollout_mode: v.rollout_mode,
+      enforced: v.enforced,
+      policy_target: s.target,
+      policy_user: s.policyUser,
+      quota_subject: s.quotaSubject,
+      project_id: s.projectId,
+      ...(v.classifier.status === 'unavailable' ? { classifier: { id: v.classifier.id, status: 'unavailable', failed_open: v.classifier.failedOpen === true } } : {}),
+    };
+  }
+
+  /** `,"policy":{…}` ready to splice into a JSON frame; rebuilt only when the decision changes. */
+  policyJson(): string {
+    return (this.objectJson ??= JSON.stringify(this.policyObject()));
+  }
+
+  /** The audit record's policy fields: decisions, hit terms, counts. Never the matched user text. */
+  auditFields(): Record<string, unknown> {
+    const v = this.verdict;
+    return {
+      policy: {
+        ...this.policyObject(),
+        redaction_counts: v.redaction_counts,
+        classifier: v.classifier,
+        generation: this.policy.model.generation,
+      },
+    };
+  }
+
+  summaryInstruction(): string {
+    return (
+      this.policy.model.summaryInstruction ??
+      "Summarise the following answer in at most five sentences for the requester. Leave out anything the organisation's usage policy restricts; do not add new information."
+    );
+  }
+}

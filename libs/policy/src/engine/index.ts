@@ -1,0 +1,14 @@
+export * from './types';
+export * from './model';
+export { normalizeText, toOriginalSpan, type NormalizedText } from './normalize';
+export { TermMatcher, termTokenCount, type TermHit, type TermScan } from './term-matcher';
+export { parsePolicy, PolicyValidationError, type PolicyIssue } from './document/parse-policy';
+export { POLICY_LIMITS, CATEGORY_NAMES } from './document/schemas';
+export { compilePolicy, compileModel, policyHash, type CompiledPolicy, type CompileOptions } from './compile';
+export { Redactor, applyRedactions } from './redactor';
+export { scanText, type TextScan, type TermFinding } from './scan-text';
+export * from './decision';
+export { evaluate, rollout, canaryBucket, type TextSegment, type Subject, type EvaluationInput, type Evaluation } from './evaluate';
+export { OutputScanner, piiTail, type OutputStep, type OutputStop, type OutputScannerOptions } from './output-scanner';
+export { classifyText, lexiconClassifier } from './categories';
+export { detectPii } from './pii';

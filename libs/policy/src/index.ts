@@ -1,0 +1,4 @@
+export * from './engine';
+export * from './enforcement';
+export * from './simulate';
+export * from './nest';

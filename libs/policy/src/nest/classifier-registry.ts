@@ -1,0 +1,43 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { GATEWAY_CONFIG, type GatewayConfig } from '@gw/config';
+import { createClassifier } from '../classifiers/classifier-factory';
+import { classifyText, lexiconClassifier, type CategoryVerdict, type ContentClassifier } from '../engine';
+
+/**
+ * The content classifiers this deployment can use, by the names policies give them (`rules.classifier`):
+ * `builtin` always; `moderation` and `guard` when their upstreams are configured. `POLICY_CLASSIFIER` is the default.
+ */
+@Injectable()
+export class ClassifierRegistry {
+  private readonly byName = new Map<string, ContentClassifier>();
+  readonly defaultName: string;
+
+  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+    const env = config.env;
+    this.byName.set('builtin', lexiconClassifier);
+    const timeoutMs = env.CLASSIFIER_TIMEOUT_MS;
+    if (env.MODERATION_BASE_URL) {
+      this.byName.set('moderation', createClassifier({ kind: 'openai-moderation', baseUrl: env.MODERATION_BASE_URL, apiKey: env.MODERATION_API_KEY, model: env.MODERATION_MODEL, timeoutMs }));
+    }
+    if (env.GUARD_BASE_URL) {
+      this.byName.set('guard', createClassifier({ kind: 'guard-model', baseUrl: env.GUARD_BASE_URL, apiKey: env.GUARD_API_KEY, model: env.GUARD_MODEL, timeoutMs }));
+    }
+    this.defaultName = env.POLICY_CLASSIFIER;
+  }
+
+  /** The named classifier, or one that is always unavailable (a policy naming an unconfigured classifier fails closed unless it fails open). */
+  get(name: string | null): ContentClassifier {
+    const n = name ?? this.defaultName;
+    return this.byName.get(n) ?? unavailable(n);
+  }
+
+  /** The synchronous lexicon, for streamed output. */
+  readonly streamClassify = (text: string): CategoryVerdict[] => classifyText(text);
+}
+
+function unavailable(id: string): ContentClassifier {
+  return {
+    id,
+    classify: () => Promise.reject(new Error(`classifier '${id}' is not configured on this gateway`)),
+  };
+}

@@ -1,0 +1,3 @@
+export * from './simulate';
+export * from './wire-texts';
+export * from './simulation-body';

@@ -1,0 +1,4 @@
+import { embeddedMode } from '../support/e2e-modes';
+import { definePolicyMatrix } from './policy-matrix-suite';
+
+definePolicyMatrix(embeddedMode);
