@@ -8,3 +8,5 @@ export {
 } from './fake-upstream/fake-upstream.types';
 export { contentText, fragments, planReply, type PlannedReply } from './fake-upstream/fake-replies';
 export * from './fake-anthropic';
+export * from './fake-moderation';
+export * from './fake-guard';

@@ -28,7 +28,7 @@ export interface EvaluationInput {
   classifierId?: string;
   /** The request's redactor (shared with the output scan, so numbering continues); a new one by default. */
   redactor?: Redactor;
-  /** Simulation: show the redaction the policy would make even when this request would not be enforced. */
+  /** Simulation: show the redaction the policy makes even where this request would not be enforced or reach the model. */
   redactAlways?: boolean;
 }
 
@@ -82,7 +82,7 @@ export function evaluate(policy: CompiledPolicy, input: EvaluationInput): Evalua
   const { mode, enforced } = rollout(policy, input.subject);
   const effective: Decision = enforced ? decision : 'allow';
   const redacted = scans.map((s, i) => {
-    if (!(enforced || input.redactAlways) || !m.redact || !reachesModel(decision)) return null;
+    if (!m.redact || (!input.redactAlways && (!enforced || !reachesModel(decision)))) return null;
     const spans = s.pii.filter((p) => m.piiTypes.includes(p.type));
     if (spans.length === 0) return null;
     const text = input.segments[i].text;
