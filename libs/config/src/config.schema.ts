@@ -168,6 +168,8 @@ export const envSchema = z.object({
   GUARD_BASE_URL: url(['http:', 'https:']).optional(),
   GUARD_API_KEY: z.string().optional(),
   GUARD_MODEL: z.string().min(1).default('llama-guard-3-8b'),
+  /** `full`: the gateway sends the whole Llama Guard prompt; `model-template`: the server (vLLM, Ollama) applies the model's own template. */
+  GUARD_PROMPT: z.enum(['full', 'model-template']).default('full'),
   CLASSIFIER_TIMEOUT_MS: int(10, 120_000).default(5_000),
   /** Most output characters a policy's stream scanner holds back (the longest match it can see across deltas). */
   POLICY_STREAM_HOLD_CHARS: int(16, 65_536).default(256),

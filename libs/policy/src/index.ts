@@ -1,4 +1,5 @@
 export * from './engine';
 export * from './enforcement';
 export * from './simulate';
+export * from './classifiers';
 export * from './nest';

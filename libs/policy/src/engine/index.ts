@@ -10,5 +10,5 @@ export { scanText, type TextScan, type TermFinding } from './scan-text';
 export * from './decision';
 export { evaluate, rollout, canaryBucket, type TextSegment, type Subject, type EvaluationInput, type Evaluation } from './evaluate';
 export { OutputScanner, piiTail, type OutputStep, type OutputStop, type OutputScannerOptions } from './output-scanner';
-export { classifyText, lexiconClassifier } from './categories';
+export { classifyText, lexiconClassifier, IMPLIED_PARENT, mergeSpans, withImpliedParents } from './categories';
 export { detectPii } from './pii';

@@ -47,9 +47,7 @@ export function normalizeText(original: string): NormalizedText {
     const end = nextCluster(original, start);
     NON_ASCII.lastIndex = end;
     const cluster = original.slice(start, end);
-    let norm = safeNfkc(cluster);
-    INVISIBLE.lastIndex = 0;
-    if (INVISIBLE.test(norm)) norm = norm.replace(INVISIBLE, '');
+    const norm = normalizedCluster(cluster);
     if (norm === cluster) continue;
     out += original.slice(copied, start);
     edits.push({ origStart: start, origEnd: end, normStart: out.length, normEnd: out.length + norm.length });
@@ -86,6 +84,19 @@ function toOriginal(edits: readonly Edit[], x: number, asEnd: boolean): number {
   if (x < e.normEnd) return asEnd ? e.origEnd : e.origStart;
   const orig = e.origEnd + (x - e.normEnd);
   return asEnd ? orig + 1 : orig;
+}
+
+const clusterCache = new Map<string, string>();
+
+/** NFKC of a cluster without invisible characters; short clusters (most of real text) are cached. */
+function normalizedCluster(cluster: string): string {
+  const hit = clusterCache.get(cluster);
+  if (hit !== undefined) return hit;
+  let norm = safeNfkc(cluster);
+  INVISIBLE.lastIndex = 0;
+  if (INVISIBLE.test(norm)) norm = norm.replace(INVISIBLE, '');
+  if (cluster.length <= 2 && clusterCache.size < 16_384) clusterCache.set(cluster, norm);
+  return norm;
 }
 
 /** NFKC of a cluster; a lone surrogate (which `normalize` keeps) or any engine oddity leaves it unchanged. */

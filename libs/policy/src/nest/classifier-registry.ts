@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '@gw/config';
-import { createClassifier } from '../classifiers/classifier-factory';
+import { createClassifier, type ClosableClassifier } from '../classifiers/classifier-factory';
 import { classifyText, lexiconClassifier, type CategoryVerdict, type ContentClassifier } from '../engine';
 
 /**
@@ -8,8 +8,9 @@ import { classifyText, lexiconClassifier, type CategoryVerdict, type ContentClas
  * `builtin` always; `moderation` and `guard` when their upstreams are configured. `POLICY_CLASSIFIER` is the default.
  */
 @Injectable()
-export class ClassifierRegistry {
+export class ClassifierRegistry implements OnModuleDestroy {
   private readonly byName = new Map<string, ContentClassifier>();
+  private readonly closable: ClosableClassifier[] = [];
   readonly defaultName: string;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
@@ -17,12 +18,22 @@ export class ClassifierRegistry {
     this.byName.set('builtin', lexiconClassifier);
     const timeoutMs = env.CLASSIFIER_TIMEOUT_MS;
     if (env.MODERATION_BASE_URL) {
-      this.byName.set('moderation', createClassifier({ kind: 'openai-moderation', baseUrl: env.MODERATION_BASE_URL, apiKey: env.MODERATION_API_KEY, model: env.MODERATION_MODEL, timeoutMs }));
+      this.add('moderation', createClassifier({ kind: 'openai-moderation', id: 'moderation', baseUrl: env.MODERATION_BASE_URL, apiKey: env.MODERATION_API_KEY, model: env.MODERATION_MODEL, timeoutMs }));
     }
     if (env.GUARD_BASE_URL) {
-      this.byName.set('guard', createClassifier({ kind: 'guard-model', baseUrl: env.GUARD_BASE_URL, apiKey: env.GUARD_API_KEY, model: env.GUARD_MODEL, timeoutMs }));
+      this.add('guard', createClassifier({ kind: 'guard-model', id: 'guard', baseUrl: env.GUARD_BASE_URL, apiKey: env.GUARD_API_KEY, model: env.GUARD_MODEL, timeoutMs, prompt: env.GUARD_PROMPT }));
     }
     this.defaultName = env.POLICY_CLASSIFIER;
+  }
+
+  /** Closes the HTTP classifiers' connection pools. */
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all(this.closable.map((c) => c.close().catch(() => undefined)));
+  }
+
+  private add(name: string, c: ClosableClassifier): void {
+    this.byName.set(name, c);
+    this.closable.push(c);
   }
 
   /** The named classifier, or one that is always unavailable (a policy naming an unconfigured classifier fails closed unless it fails open). */

@@ -1,0 +1,93 @@
+/**
+ * Context phrase groups (comma-separated phrases, same pattern syntax as cues). Intent, target and person groups
+ * boost cues; negation and the benign groups dampen them. Benign groups are what keeps ordinary app traffic
+ * ("kill the process", "shoot a photo", "breast cancer screening", "history of the holocaust") quiet.
+ */
+const list = (s: string): string[] =>
+  s
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+
+const MINOR_AGES = Array.from({ length: 17 }, (_, i) => `${i + 1} year old, ${i + 1} years old, ${i + 1} yo, ${i + 1} yr old`).join(',');
+
+export const CONTEXT_GROUPS: Readonly<Record<string, readonly string[]>> = {
+  // --- intent and targets (boosts) ---
+  howto: list(`tips to, tricks to, advice on, advice for, how deep, how long, how to, how do i, how do you, how can i, how could i, how would i, how should i, how does one, how would one,
+    how many, how much, steps to, step by step, instructions, instruction, guide to, guide on, tutorial, teach me, show me how,
+    explain how, tell me how, walk me through, ways to, way to, best way, easiest way, quickest way, tips for, tips on, help me,
+    procedure for, recipe for, what do i need to, where can i`),
+  make: list(`make, makes, making, build*, construct*, assembl*, manufactur*, synthes*, cook*, brew*, extract*, refine, grow,
+    growing, 3d print*, print*, diy, homemade, home made, craft*, create*, creating, write*, writing, code, coding, develop*,
+    generate*, design*, describe*, produce, producing, come up with, put together, whip up, from scratch, at home, recipe`),
+  want: list(`coming to, im coming to, i am coming to, i want to, i wanna, wanna, want to, i will, i ll, ill, i am going to, im going to, im gonna, gonna, i plan to,
+    im planning to, i intend to, i need to, id like to, i have to, we will, we are going to, were going to, lets, im about to,
+    i swear, im thinking about, thinking of, i feel like, i would love to, i should`),
+  person: list(`him, her, them, someone, somebody, anyone, anybody, people, everyone, everybody, a man, a woman, a guy, a person,
+    my wife, my husband, my boss, my neighbor*, my neighbour*, my teacher*, my classmate*, my coworker*, my co worker*, my mom,
+    my dad, my mother, my father, my brother, my sister, my family, my ex, my girlfriend, my boyfriend, my roommate, my landlord,
+    my friend*, my kids, my son, my daughter, that guy, this guy, the guy, that man, this man, that woman, this woman, that dude, the president, a cop, cops, police officer*, the teacher, classmates, kids, students`),
+  you: list(`you, your, youre, ur, u, yourself, you are, ya`),
+  first: list(`i relapsed, relapsed, my, i am, im, i feel, ive been, i have been, i keep, i still, i often, i think im, been feeling, feeling so, i get`),
+  protected: list(`jews, jewish people, jew, muslims, muslim people, christians, catholics, hindus, sikhs, blacks, black people,
+    whites, white people, asians, asian people, chinese people, arabs, mexicans, latinos, hispanics, immigrants, migrants, refugees,
+    gays, gay people, lesbians, homosexuals, trans people, transgender people, trannies, women, females, disabled people, gypsies,
+    roma, africans, indians, foreigners, those people, these people, their kind, that race, the jews, the blacks, the gays`),
+  minor: list(`child, children, childs, kid, kids, minor, minors, underage, under age, preteen*, pre teen*, tween*, toddler*, infant*,
+    schoolgirl*, schoolboy*, little girl*, little boy*, young girl*, young boy*, loli*, shota*, middle school*, elementary school*,
+    teen, teens, teenage*, teenager*, juvenile*, ${MINOR_AGES}`),
+  negation: list(`not, no, never, dont, doesnt, didnt, wont, wouldnt, cant, cannot, couldnt, shouldnt, isnt, arent, wasnt, stop,
+    avoid, prevent*`),
+  ask: list(`describe*, write*, writing, tell me, roleplay*, role play*, pretend*, narrat*, imagine, generate*, show, show me,
+    send me, give me, talk dirty, in detail, explicit detail`),
+  // --- benign contexts (dampen) ---
+  tech: list(`process*, pid, thread*, task*, job*, daemon*, server*, container*, pod, pods, node*, session*, connection*, query,
+    queries, command*, terminal*, signal*, sigterm, sigkill, app, apps, application*, program*, service*, worker*, tab, tabs,
+    browser*, cron, docker, kubernetes, kubectl, linux, port, ports, deploy*, cache, bug*,
+    branch*, pipeline*, cpu, memory, instance*, vm, vms, cluster*, database*, db, redis, loop*, request*, script*, git, code,
+    api, endpoint*, transaction*, deadlock*, child process*, parent process*, orphan*, zombie process*`),
+  photo: list(`photo*, picture*, photograph*, camera*, film*, video*, scene*, footage, movie*, episode*, portrait*, wedding*,
+    photoshoot*, lens, studio*, commercial*, headshot*, selfie*`),
+  medical: list(`patient*, doctor*, clinic*, clinical, hospital*, nurse*, symptom*, diagnos*, treatment*, therap*, screening*,
+    cancer, tumor*, tumour*, surgery, surgical, medication*, prescri*, dose, dosage, mg, physician*, health, healthcare,
+    mammogram*, biopsy, anatomy, medical*, pediatric*, vaccine*, disease*, infection*, pharmac*, breastfeeding, breast feeding,
+    nursing, lactation, self exam*, exam*, checkup*, gynecolog*, urolog*, std, sti, contracepti*, condom*, puberty`),
+  support: list(`prevention, prevent*, hotline*, helpline*, crisis line, lifeline, 988, samaritans, therapist*, counsel*,
+    mental health, awareness, warning signs, risk factors, support group*, resources, if you or someone, reach out, survivor*,
+    research*, study, studies, statistic*, rate*, postvention`),
+  history: list(`history, historical*, historian*, century, centuries, war, wwi, wwii, ww2, ww1, world war, museum*, memorial*,
+    remembrance, holocaust, documentary, archive*, ancient, medieval, empire*, civil war, regime, nazi germany, the nazis,
+    textbook*, era, genocide studies, survivors, commemorat*, anniversary, trial, nuremberg`),
+  fiction: list(`novel*, chapter*, character*, villain*, protagonist*, antagonist*, plot*, screenplay*, poem*, fictional,
+    fantasy, dragon*, zombie*, orc*, vampire*, in the movie, in the film, in the book, in the show, the story, thriller*,
+    mystery novel*, murder mystery, detective*, fairy tale*, lyrics, song*`),
+  games: list(`game*, gaming, player*, npc*, boss fight*, level*, quest*, dungeon*, minecraft, fortnite, call of duty,
+    counter strike, valorant, overwatch, respawn*, mob, mobs, spawn*, raid*, pvp, fps, rpg, d d, dnd, chess, checkmate`),
+  safeguarding: list(`sex education, sex ed, puberty, curriculum, health class, biology class, safeguarding, child protection,
+    report abuse, reporting abuse, mandated reporter*, grooming signs, warning signs, protect children, online safety, parents guide`),
+  news: list(`reported, report*, police, authorities, arrested, charged, court*, trial, sentenced, investigat*, according to,
+    officials, journalist*, article*, headline*, news, victim*, suspect*, prosecutor*, convicted, jury, verdict, press release,
+    breaking, coverage, sources said, allegedly`),
+  law: list(`compliance, regulat*, law, laws, legal, legally, policy, policies, aml, kyc, anti, training, awareness, audit*,
+    risk*, sanction*, statute*, penalt*, consequences, lawyer*, attorney*, legislation, prohibited, offense, offence, crime rate*,
+    is it illegal, penal code, jurisdiction*, enforcement, fraud prevention, reporting obligations, due diligence, detect*, detection`),
+  education: list(`class, classes, course*, lecture*, homework, student*, curriculum*, textbook*, essay*, academic*, university,
+    thesis, school project, lesson*, sex education, sex ed, education*, educational, syllabus, quiz*, seminar*, explain the history, chemistry class, biology class, teacher`),
+  defense: list(`protect*, defend*, defens*, mitigat*, remove, removal, removing, recover*, incident response, patch*, harden*,
+    how to spot, signs of, security awareness, siem, soc, blue team, threat intel*, ioc, iocs, indicators of compromise,
+    scanner*, our security, security team, cleanup, clean up, backup*, restore*, awareness training, response plan*, playbook*`),
+  sports: list(`basketball, soccer, football, hockey, goal*, hoop*, ball, team*, coach*, match*, hunting, hunt*, deer, duck*,
+    target practice, range, clay*, skeet, trap shooting, archery, olympic*, league*, tournament*, playoff*, three pointer*`),
+  tools: list(`glue gun*, nail gun*, heat gun*, spray gun*, staple gun*, water gun*, nerf*, toy gun*, caulk gun*, grease gun*,
+    gun control, gun law*, gun safety, gun violence, top gun, paintball, airsoft, laser tag`),
+  idiom: list(`killer app*, killer feature*, kill* it, kill two birds, kill* time, kill switch*, kill the deal, dressed to kill,
+    shoot me, shoot for, shoot* _ email*, shoot* _ message*, shoot* _ note, shoot* _ text, shoot* _ dm, shoot* off, shoot* _ line,
+    bomb* the interview, bomb* the test, bomb* the exam, the bomb, da bomb, photobomb*, photo bomb*, bath bomb*, f bomb*, love bomb*,
+    fork bomb*, zip bomb*, logic bomb*, bomb cyclone, bombshell, explosive growth, explosive popularity, explosive demand,
+    explosive flavor*, blow* up my phone, blowing up, to die for, dying to, could kill for, killing me, break a leg, chink in,
+    drop dead gorgeous, dead tired, deadline*, dead code, dead link*, dead letter*, overkill, shot of espresso, flu shot*,
+    booster shot*, screenshot*, mug shot*, big shot*, cheap shot*, long shot*, give it a shot, slay*, fired up, ammunition for`),
+  pests: list(`weed*, mold, mould, bacteria, germ*, flea*, ant, ants, bug*, pest*, roach*, cockroach*, mosquito*, lice,
+    fungus, fungi, moss, grass, plant*, algae, rats, mice, termite*, bedbug*, bed bug*, tick*, wasp*, slug*, aphid*, spider*`),
+  agri: list(`fertilizer*, fertiliser*, farm*, crop*, soil, lawn, garden*, agricultur*, mining, quarry, demolition, fireworks`),
+};

@@ -1,0 +1,1 @@
+export { guardVerdict, startFakeGuard, type FakeGuard } from './fake-guard';
