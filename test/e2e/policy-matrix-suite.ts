@@ -23,7 +23,7 @@ const CASES: Record<Decision, { policy: unknown; text: string; system?: string }
   summary: { policy: gen2({ denylist: [DENY], enforcement_action: 'summarize', summary_instruction: 'POLICY-SUMMARY-MARKER' }), text: 'explain it', system: SYS },
   escalate: { policy: gen2({ denylist: [DENY], enforcement_action: 'escalate', escalation_path: 'review@example.com' }), text: `the ${DENY} again` },
   refuse: { policy: gen2({ denylist: [DENY], enforcement_action: 'block' }), text: `FORBIDDEN   Topic please` },
-  redact: { policy: gen2({ redact_pii: true }), text: 'mail bob@example.com or call +44 20 7946 0958' },
+  redact: { policy: gen2({ redact_pii: true }), text: 'mail bob@example.com or call +1 (415) 555-2671' },
 };
 
 /** Issue 9's matrix: every decision × three surfaces × stream and not, through the official SDKs against the fake upstream. */
@@ -133,7 +133,7 @@ function check(decision: Decision, surface: SurfaceName, out: CallOutcome, upstr
       break;
     case 'redact':
       assert.equal(upstream.length, 1);
-      assert.ok(!upstream[0].includes('bob@example.com') && !upstream[0].includes('7946'), `${label}: the upstream never saw the PII: ${upstream[0]}`);
+      assert.ok(!upstream[0].includes('bob@example.com') && !upstream[0].includes('555-2671'), `${label}: the upstream never saw the PII: ${upstream[0]}`);
       assert.match(out.text, /\[EMAIL_1\].*\[PHONE_1\]/);
       break;
   }

@@ -3,12 +3,14 @@ import { BullModule } from '@nestjs/bullmq';
 import { AUDIT_QUEUE, AuditProcessorModule } from '@gw/audit';
 import { IdentityModule } from '@gw/identity';
 import { CreditsModule } from '@gw/metering';
+import { ClassifierRegistry } from '@gw/policy';
 import { HealthController } from '@gw/observability';
 import { platformImports, readinessProvider, type Runtime } from '@gw/runtime';
 import { AuthController } from './auth/auth.controller';
 import { identityOptions } from './auth/identity-options';
 import { CreditsController } from './credits/credits.controller';
 import { KeysController } from './keys/keys.controller';
+import { PolicySimulateController } from './simulate/policy-simulate.controller';
 import { UsersController } from './users/users.controller';
 
 /**
@@ -27,8 +29,8 @@ export class ControlAppModule {
         IdentityModule.forRoot({ ...identityOptions(rt), guard: true }),
         CreditsModule.forControl(rt.config, rt.lease),
       ],
-      controllers: [HealthController, AuthController, KeysController, UsersController, CreditsController],
-      providers: [readinessProvider(AUDIT_QUEUE)],
+      controllers: [HealthController, AuthController, KeysController, UsersController, CreditsController, PolicySimulateController],
+      providers: [readinessProvider(AUDIT_QUEUE), ClassifierRegistry],
     };
   }
 }

@@ -1,14 +1,8 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '@gw/config';
 import { GatewayError, GatewayErrorCode, type Payer } from '@gw/inference';
-import { compilePolicy, PolicyValidationError, type CompiledPolicy, type PolicySubject } from '@gw/policy';
+import { compilePolicy, PolicyValidationError, STORED_POLICIES, type CompiledPolicy, type PolicySubject, type StoredPolicies } from '@gw/policy';
 import type { PolicyFields } from './policy-fields';
-
-/** Reads stored policies (latest version), compiled and cached; provided by the policy store module. */
-export interface StoredPolicies {
-  getLatest(orgId: string, policyId: string): Promise<CompiledPolicy>;
-}
-export const STORED_POLICIES = Symbol('STORED_POLICIES');
 
 /** What the policy stage decided to apply to one request. */
 export interface ResolvedPolicy {

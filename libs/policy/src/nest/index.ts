@@ -1,1 +1,2 @@
 export * from './classifier-registry';
+export * from './stored-policies';

@@ -1,0 +1,11 @@
+import type { CompiledPolicy } from '../engine';
+
+/**
+ * Reads stored policies (latest version, compiled and cached); provided by the policy store module, injected
+ * under {@link STORED_POLICIES}. `getLatest` rejects with an error whose `code` is `policy_not_found` for an id
+ * the organisation does not have.
+ */
+export interface StoredPolicies {
+  getLatest(orgId: string, policyId: string): Promise<CompiledPolicy>;
+}
+export const STORED_POLICIES = Symbol('STORED_POLICIES');
