@@ -4,6 +4,7 @@
  * login token instead of a key, the anonymous free tier, and variant gateway processes started with one env
  * setting changed (VARIANTS). What cannot be switched off this way is listed in NOT_SEPARABLE.
  */
+import { BENCH_POLICY } from '../scenarios/s5-summary';
 import { bodyText } from './s4-bodies';
 import type { Rung } from './s4-http';
 import type { Target } from './options';
@@ -31,7 +32,7 @@ export const NOT_SEPARABLE = [
   'rate limiter: no off switch (RATE_LIMIT_KEY only moves the limit; in-process store embedded, Redis with production.sh)',
   'credit reservation (gw_reserve_credits_v2) and progress book: always on for a paying caller → round trip and book priced in process; the free-tier rung drops them but adds a claim INSERT',
   'audit and billing enqueue with record sanitising: always on → sanitisers priced in process',
-  'policy on prompt text (performance.md S4): no policy engine on the request path yet',
+  'policy on /v1 without policy fields: only the field split runs → priced in process (policy stage rows)',
 ];
 
 export interface RungInputs {
@@ -81,6 +82,13 @@ export function buildRungs(x: RungInputs): Rung[] {
       rung('gateway small', g, small, 'all features, API key (cached)', floorSmall, floorSmall),
       rung('gateway 8k', g, big, '8 KB prompt: pre-scan, parse, validation, mapping, token estimate', 'gateway small', x.thin ? 'thin 8k' : undefined),
     );
+    // Issue 9: the same 8 KB prompt on the policy surface with an inline policy of 1,000 deny terms, every PII detector
+    // and three built-in categories (the body grows by the policy's ~25 KB; the compiled policy is cached by content).
+    const withPolicy = JSON.stringify({ ...(JSON.parse(big) as object), policy: BENCH_POLICY });
+    rungs.push({
+      ...rung('gateway policy 8k', g, withPolicy, '/policy/v1/chat/completions, inline policy: 1,000 deny terms + every PII detector + built-in categories', 'gateway 8k', x.thin ? 'thin 8k' : undefined),
+      path: '/policy/v1/chat/completions',
+    });
     if (x.jwt) {
       const t = { ...g, headers: { ...g.headers, authorization: `Bearer ${x.jwt}` } };
       rungs.push(rung('gateway jwt', t, small, 'login token instead of key: HS256 verify + cached user state (token version, role)', 'gateway small', floorSmall));

@@ -7,9 +7,27 @@ import { minus, pcts, type Pcts } from '../lib/stats';
 import type { StreamRequest, StreamResult } from '../stream-client';
 import { PROTOCOLS, type StreamProtocol } from '../stream-protocols';
 
-export type StreamType = 'direct' | 'thin' | 'gateway-chat' | 'gateway-responses' | 'gateway-messages';
+export type StreamType = 'direct' | 'thin' | 'gateway-chat' | 'gateway-responses' | 'gateway-messages' | 'gateway-policy-chat';
 /** Report order (windows run in random order). */
-const ORDER: StreamType[] = ['direct', 'thin', 'gateway-chat', 'gateway-responses', 'gateway-messages'];
+const ORDER: StreamType[] = ['direct', 'thin', 'gateway-chat', 'gateway-responses', 'gateway-messages', 'gateway-policy-chat'];
+
+/**
+ * The policy stream (issue 9): chat on `/policy/v1/chat/completions` with an inline policy of 1,000 deny terms,
+ * every PII detector redacting and three built-in categories, so the output scanner and the `policy` object on
+ * every frame are in the path. The mock's deltas (`tok000 `) end in digits: a number followed by a space may be
+ * the start of a card or phone, so each is held until the next delta arrives (one delta interval of TTFT).
+ */
+const POLICY_PATH = '/policy/v1/chat/completions';
+export const BENCH_POLICY = {
+  policy_id: 'bench',
+  config: {
+    rules: {
+      denylist: Array.from({ length: 1000 }, (_, i) => (i % 2 === 0 ? `codename-${i}` : `internal project x${i}`)),
+      redact_pii: true,
+      flagged_categories: ['hate', 'harassment', 'violence'],
+    },
+  },
+};
 
 export interface StreamTarget {
   type: StreamType;
@@ -57,6 +75,9 @@ export function streamTargets(targets: Target[], model: string, timeoutMs: numbe
       out.push(make('gateway-chat', t, 'chat', t.path));
       out.push(make('gateway-responses', t, 'responses', PROTOCOLS.responses.path));
       out.push(make('gateway-messages', t, 'messages', PROTOCOLS.messages.path));
+      const policy = make('gateway-policy-chat', t, 'chat', POLICY_PATH);
+      policy.request = { ...policy.request, body: JSON.stringify({ ...(JSON.parse(policy.request.body) as object), policy: BENCH_POLICY }) };
+      out.push(policy);
     }
   }
   return out;

@@ -4,9 +4,9 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { startFakeUpstream, type FakeUpstream } from '@gw/testing';
 import { bootstrapCli } from '../support/bootstrap';
-import { freshDatabase, freshRedis } from '../support/databases';
+import { freshDatabase, freshRedis, waitForRows } from '../support/databases';
 import { startGateway, type GatewayProcess } from '../support/gateway-process';
-import { balanceAndLedgerSum } from '../support/metering-e2e';
+import { balanceAndLedgerSum, query } from '../support/metering-e2e';
 
 const POLICY = { policy_id: 'sim', config: { rules: { denylist: ['project phoenix'], redact_pii: true, enforcement_action: 'block' } } };
 
@@ -91,6 +91,13 @@ describe('policy simulate and /v1 flagged_categories', () => {
     assert.ok(e1 instanceof OpenAI.PermissionDeniedError, String(e1));
     assert.equal(e1.code, 'content_flagged');
     assert.match(e1.message, /self-harm/);
+    // Audited exactly once, as a 403 with what fired; and free.
+    const id = e1.headers?.get('x-request-id') ?? '';
+    const rows = await waitForRows<{ http_status: number; attributes: { flagged_categories?: { triggered?: string[] } } }>(dbUrl, 'SELECT http_status, attributes FROM audit_event WHERE request_id = $1', [id], 1);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].http_status, 403);
+    assert.ok(rows[0].attributes.flagged_categories?.triggered?.includes('self-harm'), JSON.stringify(rows[0].attributes));
+    assert.equal((await query<{ n: string }>(dbUrl, 'SELECT count(*) AS n FROM credit_ledger WHERE entry_id = $1', [id]))[0].n, '0');
     const e2 = await anthropic.messages.create({ model: 'fake-model', max_tokens: 16, messages: [{ role: 'user', content: harmful }], flagged_categories: ['harassment'] } as never).catch((e: unknown) => e);
     assert.ok(e2 instanceof Anthropic.PermissionDeniedError, String(e2));
     const ok = await openai.chat.completions.create({ model: 'fake-model', messages: [{ role: 'user', content: 'How do I kill a stuck process on Linux?' }], flagged_categories: ['hate'] } as never);

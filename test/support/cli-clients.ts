@@ -146,6 +146,8 @@ export interface CodexOptions extends CliOptions {
   key: string;
   model: string;
   args?: string[];
+  /** Extra HTTP headers Codex sends to the provider (`http_headers`), e.g. `X-Policy-Id`. */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -167,6 +169,7 @@ export async function runCodex(opts: CodexOptions): Promise<CliRun> {
       'env_key = "GW_API_KEY"',
       'request_max_retries = 0',
       'stream_max_retries = 0',
+      ...(opts.headers ? [`http_headers = { ${Object.entries(opts.headers).map(([k, v]) => `${JSON.stringify(k)} = ${JSON.stringify(v)}`).join(', ')} }`] : []),
       '',
     ].join('\n'),
   );

@@ -3,13 +3,14 @@ import { BullModule } from '@nestjs/bullmq';
 import { AUDIT_QUEUE, AuditProcessorModule } from '@gw/audit';
 import { IdentityModule } from '@gw/identity';
 import { CreditsModule } from '@gw/metering';
-import { ClassifierRegistry } from '@gw/policy';
+import { ClassifierRegistry, PolicyStore, PolicyStoreModule, STORED_POLICIES } from '@gw/policy';
 import { HealthController } from '@gw/observability';
 import { platformImports, readinessProvider, type Runtime } from '@gw/runtime';
 import { AuthController } from './auth/auth.controller';
 import { identityOptions } from './auth/identity-options';
 import { CreditsController } from './credits/credits.controller';
 import { KeysController } from './keys/keys.controller';
+import { PoliciesModule } from './policies/policies.module';
 import { PolicySimulateController } from './simulate/policy-simulate.controller';
 import { UsersController } from './users/users.controller';
 
@@ -28,9 +29,12 @@ export class ControlAppModule {
         BullModule.registerQueue({ name: AUDIT_QUEUE }),
         IdentityModule.forRoot({ ...identityOptions(rt), guard: true }),
         CreditsModule.forControl(rt.config, rt.lease),
+        PoliciesModule,
+        // The simulator reads stored policies uncached (ttlMs 0: no listener; each version still compiled once).
+        PolicyStoreModule.forInference({ databaseUrl: rt.postgres.url, ttlMs: 0 }),
       ],
       controllers: [HealthController, AuthController, KeysController, UsersController, CreditsController, PolicySimulateController],
-      providers: [readinessProvider(AUDIT_QUEUE), ClassifierRegistry],
+      providers: [readinessProvider(AUDIT_QUEUE), ClassifierRegistry, { provide: STORED_POLICIES, useExisting: PolicyStore }],
     };
   }
 }

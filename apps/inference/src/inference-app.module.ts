@@ -10,7 +10,7 @@ import { platformImports, readinessProvider, type Runtime } from '@gw/runtime';
 import { AuditObserver } from './audit.observer';
 import { InferenceAuthGuard } from './auth/inference-auth.guard';
 import { ModelsController } from './models.controller';
-import { ClassifierRegistry } from '@gw/policy';
+import { ClassifierRegistry, PolicyStore, PolicyStoreModule, STORED_POLICIES } from '@gw/policy';
 import { PolicyEnforcer } from './policy/policy-enforcer';
 import { PolicySimulateController } from './policy/policy-simulate.controller';
 import { PolicyResolver } from './policy/policy-resolver';
@@ -47,6 +47,7 @@ export class InferenceAppModule {
         }),
         RateLimitModule.forRoot(rt.rateLimits, rateLimitOptionsFromConfig(rt.config)),
         credits,
+        PolicyStoreModule.forInference({ databaseUrl: rt.postgres.url, ttlMs: env.POLICY_CACHE_TTL_MS }),
         InferenceModule.forRoot(rt.catalog, { imports: [AuditProducerModule, credits], observer: AuditObserver, meter: CreditMeter }),
       ],
       controllers: [OpenAIChatController, OpenAIResponsesController, AnthropicMessagesController, PolicySimulateController, ModelsController, HealthController],
@@ -57,6 +58,7 @@ export class InferenceAppModule {
         PolicyResolver,
         PolicyEnforcer,
         PolicyInterceptor,
+        { provide: STORED_POLICIES, useExisting: PolicyStore },
         // A call's audit job is enqueued before its billing job (see BufferedProducer.enqueueAfter).
         { provide: 'BILLING_AFTER_AUDIT', useFactory: (billing: BillingProducer, audit: AuditProducer) => billing.enqueueAfter(audit), inject: [BillingProducer, AuditProducer] },
         { provide: FreeTierClaims, useFactory: (ds: DataSource) => new FreeTierClaims(ds), inject: [DataSource] },

@@ -175,6 +175,8 @@ export const envSchema = z.object({
   POLICY_STREAM_HOLD_CHARS: int(16, 65_536).default(256),
   /** Compiled inline policies kept (by content hash), so a client resending one policy compiles it once. */
   POLICY_INLINE_CACHE_SIZE: int(0, 100_000).default(256),
+  /** Longest time the inference plane trusts its cached idea of a stored policy's latest version (a change evicts it at once through NOTIFY; nothing is trusted while that listener is down). */
+  POLICY_CACHE_TTL_MS: int(0).default(60_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

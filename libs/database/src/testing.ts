@@ -65,10 +65,10 @@ export async function createTestDatabase(opts: { adminUrl?: string; name?: strin
   return { url, name, drop };
 }
 
-/** Empties the given tables (immich's resetDatabase): `TRUNCATE ... RESTART IDENTITY`. */
+/** Empties the given tables (immich's resetDatabase): `TRUNCATE ... RESTART IDENTITY CASCADE` (rows of tables referencing them go too). */
 export async function truncateTables(dataSource: DataSource, tables: string[]): Promise<void> {
   if (!tables.length) return;
-  await dataSource.query(`TRUNCATE ${tables.map((t) => `"${t.replace(/"/g, '""')}"`).join(', ')} RESTART IDENTITY`);
+  await dataSource.query(`TRUNCATE ${tables.map((t) => `"${t.replace(/"/g, '""')}"`).join(', ')} RESTART IDENTITY CASCADE`);
 }
 
 export interface TestEmbeddedPostgres extends PostgresHandle {

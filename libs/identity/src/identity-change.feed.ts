@@ -18,6 +18,31 @@ export function userChangePayload(userId: string): string {
   return `${USER_CHANGE_PREFIX}${userId}`;
 }
 
+/**
+ * Stored policies share the channel (and the one LISTEN connection per process): `policy:<orgId>:<policyId>`
+ * says that policy got a new version or was deleted. These payloads go only to {@link IdentityChangeFeed.subscribePolicies}
+ * handlers; identity caches never see them. (A replica that predates them reads one as an unknown key id: no eviction.)
+ */
+export const POLICY_CHANGE_PREFIX = 'policy:';
+
+/** A stored policy changed, or `{kind:'all'}` (forget every policy: `*`, or the listener was lost). */
+export type PolicyChange = { kind: 'policy'; orgId: string; policyId: string } | { kind: 'all' };
+
+export type PolicyChangeHandler = (change: PolicyChange) => void;
+
+/** Org ids are UUIDs and policy ids slugs: neither holds a `:`, so the payload splits unambiguously. */
+export function policyChangePayload(orgId: string, policyId: string): string {
+  return `${POLICY_CHANGE_PREFIX}${orgId}:${policyId}`;
+}
+
+/** The policy change a payload announces; null when it is not a policy payload. */
+export function parsePolicyChange(payload: string | undefined): PolicyChange | null {
+  if (!payload?.startsWith(POLICY_CHANGE_PREFIX)) return null;
+  const rest = payload.slice(POLICY_CHANGE_PREFIX.length);
+  const colon = rest.indexOf(':');
+  return colon > 0 ? { kind: 'policy', orgId: rest.slice(0, colon), policyId: rest.slice(colon + 1) } : { kind: 'all' };
+}
+
 export function parseIdentityChange(payload: string | undefined): IdentityChange {
   if (!payload || payload === '*') return { kind: 'all' };
   if (payload.startsWith(USER_CHANGE_PREFIX)) return { kind: 'user', id: payload.slice(USER_CHANGE_PREFIX.length) };
@@ -36,6 +61,7 @@ export type IdentityChangeHandler = (change: IdentityChange) => void;
 export class IdentityChangeFeed implements OnModuleInit, OnModuleDestroy {
   private readonly log = new Logger(IdentityChangeFeed.name);
   private readonly handlers = new Set<IdentityChangeHandler>();
+  private readonly policyHandlers = new Set<PolicyChangeHandler>();
   private client: Client | undefined;
   private up = false;
   private closed = false;
@@ -53,6 +79,12 @@ export class IdentityChangeFeed implements OnModuleInit, OnModuleDestroy {
     return () => this.handlers.delete(handler);
   }
 
+  /** Stored-policy changes; `{kind:'all'}` on `*` and whenever the connection is lost. */
+  subscribePolicies(handler: PolicyChangeHandler): () => void {
+    this.policyHandlers.add(handler);
+    return () => this.policyHandlers.delete(handler);
+  }
+
   /** Idempotent (several caches may own a reference). */
   onModuleInit(): Promise<void> {
     this.started ??= this.connect();
@@ -68,11 +100,18 @@ export class IdentityChangeFeed implements OnModuleInit, OnModuleDestroy {
 
   private emit(change: IdentityChange): void {
     for (const h of this.handlers) h(change);
+    if (change.kind === 'all') for (const h of this.policyHandlers) h(change);
+  }
+
+  private dispatch(payload: string | undefined): void {
+    const policy = parsePolicyChange(payload);
+    if (!policy) return this.emit(parseIdentityChange(payload));
+    for (const h of this.policyHandlers) h(policy);
   }
 
   private async connect(): Promise<void> {
     const client = new Client({ connectionString: this.databaseUrl, application_name: 'llm-gateway-key-cache' });
-    client.on('notification', (msg) => this.emit(parseIdentityChange(msg.payload)));
+    client.on('notification', (msg) => this.dispatch(msg.payload));
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client));
     this.client = client;
@@ -102,3 +141,6 @@ export class IdentityChangeFeed implements OnModuleInit, OnModuleDestroy {
     this.emit({ kind: 'all' });
   }
 }
+
+/** Re-exported with the feed it depends on, so other libs' caches (stored policies) share the same trust model. */
+export { FeedTrustedCache } from './feed-trusted-cache';

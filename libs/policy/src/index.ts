@@ -2,4 +2,5 @@ export * from './engine';
 export * from './enforcement';
 export * from './simulate';
 export * from './classifiers';
+export * from './store';
 export * from './nest';

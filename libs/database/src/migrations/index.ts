@@ -6,6 +6,7 @@ import { CreateStoredResponse1795340000000 } from './1795340000000-CreateStoredR
 import { CreateDeadLetter1795350000000 } from './1795350000000-CreateDeadLetter';
 import { UserTokenVersion1795351000000 } from './1795351000000-UserTokenVersion';
 import { ReplicaLeases1795352000000 } from './1795352000000-ReplicaLeases';
+import { CreatePolicies1795360000000 } from './1795360000000-CreatePolicies';
 
 /** Committed migrations, oldest first. Add each new migration here (explicit list, no globs). */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   CreateDeadLetter1795350000000,
   UserTokenVersion1795351000000,
   ReplicaLeases1795352000000,
+  CreatePolicies1795360000000,
 ];
