@@ -152,4 +152,45 @@ const countTokens: EndpointSpec = {
   checkOk: (body) => (typeof json(body)?.input_tokens === 'number' ? undefined : '2xx body without input_tokens'),
 };
 
-export const INFERENCE_ENDPOINTS: EndpointSpec[] = [chat, responses, messages, countTokens];
+/**
+ * The policy surface (issue 9): the chat and Messages bodies plus an inline policy and the policy fields. The base
+ * policies never refuse the generated text (their denied terms are not in WORDS), so a well-formed case must be
+ * served; the mutators then attack the policy document itself (wrong types, empty objects, deep nesting, 10,001
+ * terms) as well as the protocol fields.
+ */
+function withPolicy(b: JsonObject, rng: Rng): JsonObject {
+  const rules: JsonObject = rng.pick<JsonObject>([
+    { denylist: ['forbidden phrase', 'codename zeta'], enforcement_action: rng.pick(['block', 'rewrite', 'escalate', 'summarize']) },
+    { redact_pii: true, pii_types: ['EMAIL', 'PHONE'] },
+    { allowlist: WORDS.map((w) => w.toLowerCase()), flagged_categories: ['hate', 'violence'] },
+  ]);
+  const policy: JsonObject = { policy_id: 'fuzz', config: { rules, ...(rng.chance(0.3) ? { deployment: { enabled: rng.chance(0.5), percentage: rng.int(101) } } : {}) } };
+  const out: JsonObject = { ...b, policy };
+  if (rng.chance(0.5)) out.policy_user = `user-${rng.int(100)}`;
+  if (rng.chance(0.5)) out.policy_target = rng.pick(['bot', 'mobile', text(rng)]);
+  return out;
+}
+
+const policyDeep = { name: 'policy.config.rules', put: (b: JsonObject, d: Raw) => void (b.policy = { config: { rules: { denylist: ['x'], zz: d } } }) };
+
+const policyChat: EndpointSpec = {
+  ...chat,
+  name: 'policy_chat',
+  path: '/policy/v1/chat/completions',
+  base: (rng, ctx, i) => withPolicy(chat.base(rng, ctx, i), rng),
+  objectFields: [...chat.objectFields, ['policy'], ['policy', 'config'], ['policy', 'config', 'rules']],
+  deepSites: [...chat.deepSites, policyDeep],
+  arrayFields: [...chat.arrayFields, { path: ['policy', 'config', 'rules', 'denylist'], item: 'term' }],
+};
+
+const policyMessages: EndpointSpec = {
+  ...messages,
+  name: 'policy_messages',
+  path: '/policy/v1/messages',
+  base: (rng, ctx, i) => withPolicy(messages.base(rng, ctx, i), rng),
+  objectFields: [...messagesShared.objectFields, ['policy'], ['policy', 'config']],
+  deepSites: [...messagesShared.deepSites, policyDeep],
+  arrayFields: [...messagesShared.arrayFields, { path: ['policy', 'config', 'rules', 'flagged_categories'], item: 'hate' }],
+};
+
+export const INFERENCE_ENDPOINTS: EndpointSpec[] = [chat, responses, messages, countTokens, policyChat, policyMessages];

@@ -1,7 +1,7 @@
 import type { Rng } from './prng';
 import type { Raw } from './raw-json';
 
-export type EndpointName = 'chat' | 'responses' | 'messages' | 'count_tokens' | 'login' | 'keys' | 'grants' | 'users';
+export type EndpointName = 'chat' | 'responses' | 'messages' | 'count_tokens' | 'policy_chat' | 'policy_messages' | 'login' | 'keys' | 'grants' | 'users';
 export type Envelope = 'openai' | 'anthropic' | 'control';
 /** A JSON path: object keys and array indexes. */
 export type Path = Array<string | number>;

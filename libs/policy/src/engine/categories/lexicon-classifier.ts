@@ -7,7 +7,7 @@ import { tokenize, type Tokens } from './skeleton';
 /** Evidence spans kept per category (a hostile text can repeat a cue a million times). */
 const MAX_SPANS = 32;
 
-type Entry = { kind: 'cue'; category: Category; weight: number; boosts: string; immune: boolean; damp: number[] } | { kind: 'ctx'; group: number };
+type Entry = { kind: 'cue'; category: Category; weight: number; boosts: string; immune: boolean; all: boolean; damp: number[] } | { kind: 'ctx'; group: number };
 
 interface Compiled {
   index: PhraseIndex<Entry>;
@@ -32,9 +32,9 @@ function compile(): Compiled {
   for (const category of CATEGORIES) {
     const lex = LEXICON[category];
     for (const [pattern, weight, boosts = '', damp = []] of lex.cues) {
-      for (const b of boosts) if (b !== '!' && !BOOSTS[b]) throw new Error(`lexicon: unknown boost '${b}'`);
+      for (const b of boosts) if (b !== '!' && b !== '&' && !BOOSTS[b]) throw new Error(`lexicon: unknown boost '${b}'`);
       const groups = [...new Set([...lex.damp, ...damp])].map(id);
-      entries.push({ pattern, data: { kind: 'cue', category, weight, boosts, immune: boosts.includes('!'), damp: groups } });
+      entries.push({ pattern, data: { kind: 'cue', category, weight, boosts, immune: boosts.includes('!'), all: boosts.includes('&'), damp: groups } });
     }
   }
   for (const spec of Object.values(BOOSTS)) spec.groups.forEach(id);
@@ -116,11 +116,18 @@ function judge(text: string): CategoryVerdict[] {
     const lo = bounds.first[s];
     const hi = bounds.last[s];
     let score = e.weight;
+    let missing = false;
     for (const letter of e.boosts) {
       const spec = BOOSTS[letter];
       if (!spec) continue;
       if (anyIn(boostGroups.get(letter)!, Math.max(lo, first - spec.before), Math.min(hi, end - 1 + spec.after))) score += spec.bonus;
+      else if (e.all) {
+        missing = true;
+        break;
+      }
     }
+    // `&`: a compositional cue counts only when every one of its frames is there.
+    if (missing && e.all) continue;
     if (!e.immune) {
       if (first > lo && anyIn(negation, Math.max(lo, first - NEGATION_WINDOW), first - 1)) score *= NEGATION_FACTOR;
       if (anyIn(e.damp, Math.max(lo, first - DAMP_WINDOW), Math.min(hi, end - 1 + DAMP_WINDOW))) score *= DAMP_FACTOR;

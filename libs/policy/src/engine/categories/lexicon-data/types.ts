@@ -6,6 +6,7 @@ import type { Category } from '../../types';
  * - weight: evidence on its own, 0..1; a category fires at {@link FLAG_AT} per sentence (noisy-OR of its cues).
  * - boosts: letters from {@link BoostLetter}; each adds its bonus when its context is near. `!` makes the cue
  *   immune to negation and benign-context dampening (for cues that already say what they mean).
+ *   `&` makes every boost required: the cue counts only when all its frames are near (a strict AND).
  * - damp: benign context groups dampening this cue on top of its category's.
  */
 export type CueSpec = readonly [pattern: string, weight: number, boosts?: string, damp?: readonly string[]];

@@ -1,0 +1,106 @@
+/**
+ * v2 frame groups: the compositional half of the lexicon. A cue (a harm verb, an artefact, a trait) only fires
+ * when one of these frames is near (a request, an intent, a target, a reflexive, a stealth clause), so families
+ * of words can be broad without flagging the same words in ordinary text. Merged into CONTEXT_GROUPS.
+ */
+const list = (s: string): string[] =>
+  s
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+
+const AGES = Array.from({ length: 17 }, (_, i) => `${i + 1}yo, ${i + 1} yo, ${i + 1}yr, ${i + 1} yrs old, ${i + 1} year old*, aged ${i + 1}, age ${i + 1}, under ${i + 2}`).join(',');
+
+/** Extra phrases for existing groups (appended). */
+export const EXTRA_GROUPS: Readonly<Record<string, readonly string[]>> = {
+  howto: list(`whats the best, what is the best, whats the easiest, whats the most, whats the least, what is the most, what is the least,
+    how do people, how do they, how would someone, how does someone, how much does it cost, what height, what chemicals, what reagents,
+    what precursors, what ingredients, what do you need, what would i need, what dose, which is quicker, which is faster, where should i,
+    give me _ instructions, give me the steps, give me a guide, give me blueprints, the process to, the formula for, instructions for,
+    blueprint* for, step by step, plan a, plan an, plan the, teach me, can you walk me, walk me, is it possible to, whats a good way,
+    what is a good way, good way to, should i take, should i use, should i mix, do i need to take, fastest way, most painless, least painful, easy way, simplest way, help me`),
+  make: list(`turn* _ into, turn* it into, turns into, convert*, machine, machining, weaponiz*, rig, rigged, pack*, wire, enrich*,
+    press, pressing, distill*, cultur*, cultivat*, mix*, combine, synthesis, ingredients, chemicals, reagents, precursors, blueprint*,
+    formula for, 3d print`),
+  want: list(`were gonna, we gonna, we should, someone should, somebody should, someone needs to, somebody needs to, someone ought to,
+    somebody ought to, ought to, i hope someone, we need to go, lets go, my plan is to, planning to, plan on, going to, ima, imma, finna,
+    about to, i could, ill make, i wish i could, time to, its time to, ready to, decided to, cant wait to, i will,
+    deserve* to, should be,
+    needs to be, need to be, must be, should just`),
+  person: list(`he, she, his, hes, shes, this kid, that kid, the kid, that judge, the judge, the mayor, my mother in law, my stepdad,
+    my wife, a kid, a child, the guard, guard, a guard, dog, dogs, the dog, my dog, cat, cats, the cat, puppy, puppies, kitten*, pet, pets,
+    the crowd, a crowd, protesters, every protester, the protesters, whoever, everyone there, the whole block, the block`),
+  protected: list(`chinese, immigrant, refugee, migrant, jew, muslim, muslims, islam, black guy*, black man, black men, black woman, black women,
+    mexican, arab, gay, gay man, gay men, lesbian, queer*, homos, faggots, fags, trannies, trans, transgender, transgenders,
+    feminists, disabled, the disabled, cripples, retards, autistic people, jews, hindus, sikhs, buddhists, mormons, catholics,
+    christians, pakistanis, somalis, nigerians, haitians, syrians, afghans, palestinians, israelis, irish, polish, romanians,
+    illegals, illegal aliens, aliens, asylum seekers, migrants, other races, the white race, the black race, minorities,
+    ethnic*, mosque*, synagogue*, church, churches, temple*, gay bar*, pride parade*, pride march*, refugee camp*, n1ggers, niggers,
+    kikes, chinks, spics, gypsy, romani, latinos, latinas, natives, aboriginals, indigenous people`),
+  minor: list(`${AGES}, 6th grade*, 7th grade*, 8th grade*, 5th grade*, sixth grade*, seventh grade*, eighth grade*, grade schooler*,
+    middle schooler*, highschool freshman, high school freshman, freshman in high school, stepdaughter, step daughter, niece, nephew,
+    young daughter, young son, little sister, little brother, schoolkid*, school kid*, young boys, young girls, kiddie, kiddo*,
+    pupil*, lolis, loli, jailbait, not 18, under 18, under 16, under eighteen`),
+  tech: list(`nginx, heap, stdout, dom, ec2, node modules, binary, backend*, migration*, webhook*, json, ram, disk, file*, build,
+    matrix, arm64, cdn, event*, queue*, runner, constructor, dependency`),
+  news: list(`officials said, claimed responsibility, was arrested, were arrested, was convicted, was sentenced, was charged,
+    were killed, was killed, were injured, survivors described, testimony, tribunal, denies, prompted calls, raided, seized`),
+  history: list(`ww i, world war i, 1915, 1880, revolution, inquisition, samurai, vikings, viking, khmer rouge, auschwitz, hiroshima,
+    nagasaki, apartheid, jim crow, prohibition era, salem, archduke, impaler, the kkk, manhattan project, julius caesar, slavery`),
+  fiction: list(`the film, the novel, the book, the play, the series, the anime, the comic*, the podcast, true crime, book club,
+    macbeth, romeo and juliet, hunger games, fight club, john wick, lord of the flies, game of thrones, breaking bad, snow white,
+    the movie follows, the film follows, memoir, rated r, rated m, horror movie, horror film`),
+  games: list(`camper*, sniper*, headshot*, awper, skyrim, elden ring, warzone, among us, gta, crewmate*, impostor*, kill streak*,
+    nerf*, the map, raid boss, creative mode, assassin class, spawn killing, survival game, world of warcraft`),
+  sports: list(`baseball, softball, tennis, golf, cricket, rugby, volleyball, nba, nfl, mlb, nhl, the ring, round one, third round, rematch, playoffs, free throws, leg day, quarterback, pitcher, benches, the referee,
+    world record, wide receiver, the title, the cowboys, eagles, lakers, ufc, boxer, striker, the goalie, tackle, scored, fans`),
+  idiom: list(`killing it, kill for a, could kill for, is killing me, are killing me, wants me dead, im dead, murdered my gpa,
+    murder this, the price of, is murder, slayed, knockout, crushing it, blew the roof, launch bombed, bombed in, kill the heat,
+    beat the eggs, beat the butter, smash the garlic, butcher the, blast chiller, hammered at, break a leg, to die for,
+    kill two birds, dont shoot the messenger, shoot for, exploded after, stock price, omelette, breaking eggs, dying of laughter,
+    box office, crashed and burned, attack this problem, growth hack*, dead letter, drops dead, dead backends`),
+  support: list(`how can i help, how do i support, support my, help a friend, say to someone, reach out, not alone, grieving,
+    died by suicide, clean for, recovery, coping skills, grounding techniques, healthy ways, lethal means, in crisis, why people self harm,
+    how to respond, suicide prevention, prevention day, volunteer*, evidence based, suicide attempt`),
+  law: list(`acceptable use, terms of service, content policy, moderation guidelines, trust and safety, employees must not,
+    restraining order, charged with, is a felony, classifies, controlled substance, prohibits, forbids, criminalise*,
+    criminalize*, mandatory reporting, indemnif*, the defendant, the prosecution, conviction`),
+  defense: list(`detect*, yara, edr, quarantine*, sandbox*, honeypot*, red team*, pentest*, penetration test*, ctf, authorised,
+    authorized, vulnerability scanner, train our staff, train employees, training day, simulation*, simulated, tabletop,
+    analysis course, reverse engineering, signs that, remove a virus, neutralised, neutralized, blocked, survive a`),
+  medical: list(`cancer cells, chemotherapy, anesthetic, palliative, titrated, toxicology, tourniquet, wound dressing, gunshot wound*, trauma care,
+    er treated, milestones, autopsy, psychiatry, self inflicted, liver damage, respiratory, hypoglycemia, naloxone, overdoses are,
+    risk assessment, ethics, sperm, ovulation, menopause, libido, testicular, hpv, hiv, prep, chlamydia, morning after pill`),
+};
+
+/** New groups for the v2 frames. */
+export const NEW_GROUPS: Readonly<Record<string, readonly string[]>> = {
+  accident: list(`stove, oven, on the grill, cooking, making dinner, by accident, accidentally, on a nail, at the gym, shaving,
+    kitchen, curling iron, hot pan, sunburn*, tripped, fell off`),
+  aim: list(`what a, such a, look at this, look at that, hey, this guy is, that guy is, this girl is, that girl is`),
+  place: list(`school, the school, my school, office, the office, mall, the mall, church, station, airport, stadium, concert, crowd,
+    the crowd, parade, market, the market, club, the club, workplace, campus, classroom`),
+  selfgoal: list(`to end my life, to kill myself, to die, for suicide, so i die, to end it, end my life, kill me, i want to die, kill myself,
+    to be sure i die, so its fatal, and die`),
+  purpose: list(`to kill, to hurt, to stab, to use on people, to attack, to murder, to harm, so i can fight, to hurt people, to kill someone`),
+  buy: list(`buy, buying, bought, purchase*, order, ordering, where can i get, where to get, where can i find, where to find,
+    cop some, sell, selling, get some, get my hands on`),
+  stealth: list(`without getting caught, without being caught, without anyone, without being seen, without being detected,
+    without being noticed, without it being detected, without leaving, without a trace, undetect*, untraceable, so nobody, so no one,
+    without the police, without the cops, without the irs, cops finding out, police finding out, parents finding out, never find*,
+    look like an accident, look like a suicide, looks like an accident, get away with, discreet*, secretly, without them knowing,
+    without noticing, unnoticed, not get caught, dont get caught, without my parents, without my family, without their parents,
+    without my wife, without my husband, nobody will know, no one will know, without getting flagged, without it showing,
+    without leaving marks, so nobody sees, so no one sees, without a prescription, without a background check, wont detect, cant detect`),
+  self: list(`myself, yourself, himself, herself, themselves, themself, oneself, my wrist*, my arm*, my thigh*, my skin, my legs,
+    my body, your wrist*, her wrist*, his wrist*, my own life, your own life, my throat, my head`),
+  death: list(`to death, to die, till he dies, till she dies, until he dies, until she dies, until they die, until he stops,
+    until she stops, stops breathing, stop breathing, stopped moving, stops moving, bleed out, bleeds out, dead, die, dies,
+    in the hospital, six feet under, in a ditch, with you in it, with them inside, with everyone in it, on fire, alive`),
+  graphic: list(`graphic*, in detail, in vivid detail, vivid*, every detail, all the details, all the gory, gory, gruesome, bloody,
+    bloodier, as much detail, up close, close up, in great detail, explicit*, as graphically, more graphic, super gory, detailed`),
+  threat: list(`or else, if you dont, if you do not, if she doesnt, if he doesnt, if she does not, if he does not, if he talks, if she talks, if they talk, if you show up, if you tell, if you talk, say that again, one more word, keep it up,
+    keep talking, next time i see you, when i get my hands on, watch what happens, youll regret, you will regret, youll pay, you will pay,
+    youre done, you are done, your family, your kids, your wife, your house, your car, your dog, youre next, he is next, hes next,
+    think twice, i know where, coming for you, wont see it coming, watch your back`),
+};
