@@ -167,7 +167,8 @@ function withPolicy(b: JsonObject, rng: Rng): JsonObject {
   const policy: JsonObject = { policy_id: 'fuzz', config: { rules, ...(rng.chance(0.3) ? { deployment: { enabled: rng.chance(0.5), percentage: rng.int(101) } } : {}) } };
   const out: JsonObject = { ...b, policy };
   if (rng.chance(0.5)) out.policy_user = `user-${rng.int(100)}`;
-  if (rng.chance(0.5)) out.policy_target = rng.pick(['bot', 'mobile', text(rng)]);
+  // Labels are printable text (control characters are refused: they would forge lines in logs and exports).
+  if (rng.chance(0.5)) out.policy_target = rng.pick(['bot', 'mobile-app', 'héllo 日本 🙂', 'quote"s back\\slash']);
   return out;
 }
 
