@@ -65,5 +65,8 @@ describe('OutputScanner', () => {
     assert.equal(piiTail('call +44 20 7946 '), 5);
     assert.equal(piiTail('hello world '), 12);
     assert.equal(piiTail('mail bob@exa'), 5);
+    assert.equal(piiTail('IBAN DE89 3704 '), 5);
+    assert.equal(piiTail('token tok000 '), 13, 'a word ending in digits is not a number in progress');
+    assert.equal(piiTail('version v2 '), 11);
   });
 });

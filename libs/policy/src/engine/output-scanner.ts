@@ -189,8 +189,13 @@ export function piiTail(text: string): number {
   let i = text.length;
   const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
   const isDigitish = (c: string | undefined) => c !== undefined && /[0-9()+]/.test(c);
-  // A trailing single space after a digit (or a closing area-code parenthesis): the number may go on.
-  if (i > 1 && isSpace(text[i - 1]) && /[0-9)]/.test(text[i - 2])) i--;
+  // A trailing space after a group of digits (`4111 `, `(415) `, `555-2671 `): the number may go on. Not after a
+  // word that merely ends in digits (`tok000 `, `v2 `): no card, phone or IBAN group looks like that.
+  if (i > 1 && isSpace(text[i - 1]) && /[0-9)]/.test(text[i - 2])) {
+    let w = i - 1;
+    while (w > 0 && !isSpace(text[w - 1])) w--;
+    if (/^[0-9()+.-]+$/.test(text.slice(w, i - 1)) || /^[A-Z]{2}[0-9]{2}$/.test(text.slice(w, i - 1))) i--;
+  }
   for (let guard = 0; guard < 64 && i > 0; guard++) {
     let j = i;
     while (j > 0 && !isSpace(text[j - 1])) j--;
