@@ -58,7 +58,10 @@ export async function fuzzMain(argv: string[]): Promise<void> {
     });
     process.stdout.write(`${report.summary(audit)}\n`);
     for (const n of notes) process.stdout.write(`[fuzz] note: ${n}\n`);
-    if (audit.missing.length > 0) process.stdout.write(`[fuzz] audit rows missing, e.g. ${audit.missing.join(', ')}\n`);
+    if (audit.missing.length > 0) {
+      process.stdout.write(`[fuzz] audit rows missing, e.g. ${audit.missing.join(', ')}\n`);
+      process.stdout.write(`[fuzz] gateway log tail:\n${fg.gw.output().slice(-6000)}\n`);
+    }
     process.stdout.write(`${report.failureText(reproduceCommand(seed))}\n`);
     const alive = fg.gw.child.exitCode === null;
     process.stdout.write(`[fuzz] gateway ${alive ? 'alive' : `exited with ${fg.gw.child.exitCode}`} at the end\n`);

@@ -194,3 +194,19 @@ describe('lexiconClassifier', () => {
     await assert.rejects(lexiconClassifier.classify(['x'], AbortSignal.abort()), ClassifierUnavailableError);
   });
 });
+
+describe('lexiconClassifier on long texts', () => {
+  it('judges a long text in windows with the same verdict as in one piece, and yields the event loop between them', async () => {
+    const filler = 'The quarterly report covers revenue and churn across all regions. '.repeat(3000);
+    const text = `${filler}I am going to kill you tomorrow. ${filler}`;
+    let turns = 0;
+    const tick = setInterval(() => turns++, 0);
+    const [windowed] = await lexiconClassifier.classify([text]);
+    clearInterval(tick);
+    const whole = classifyText(text);
+    assert.deepEqual(windowed.map((v) => v.category).sort(), whole.map((v) => v.category).sort());
+    const hit = windowed.find((v) => v.category === 'violence');
+    assert.ok(hit?.spans?.some((s) => text.slice(s.start, s.end).includes('kill')), JSON.stringify(hit));
+    assert.ok(turns > 0, 'other work ran while the long text was judged');
+  });
+});
