@@ -5,9 +5,9 @@
  * positives; `--speed` adds µs per 8 KB of business prose. Usage: `node dist/bench/policy-eval/category-eval-v2.js`.
  */
 import { CATEGORIES, classifyText, type Category } from '@gw/policy';
-import { businessProse } from './category-dataset';
 import { DEV_NEGATIVES, DEV_POSITIVES } from './category-dev';
 import { HELDOUT_V2_NEGATIVES, HELDOUT_V2_POSITIVES, IMPLIES_V2, TOLERATES_V2 } from './category-heldout-v2';
+import { printSpeed8k } from './category-speed';
 
 interface Counts {
   tp: number;
@@ -81,21 +81,8 @@ function main(): void {
   console.log(`| **micro** | ${f(mp)} | ${f(mr)} | ${f((2 * mp * mr) / (mp + mr))} | ${own}/${nPos} |\n`);
   console.log(`hard negatives flagged (any category): ${negFlagged}/${negTotal} = ${((100 * negFlagged) / negTotal).toFixed(1)}%\n`);
   console.log(`| negative kind | texts | flagged |\n|---|---|---|\n${kinds.join('\n')}`);
-  if (process.argv.includes('--speed')) speed();
+  if (process.argv.includes('--speed')) printSpeed8k();
 }
 
-function speed(): void {
-  const prose = businessProse(8 * 1024);
-  for (let i = 0; i < 50; i++) classifyText(prose);
-  const runs: number[] = [];
-  for (let i = 0; i < 300; i++) {
-    const t0 = process.hrtime.bigint();
-    classifyText(prose);
-    runs.push(Number(process.hrtime.bigint() - t0) / 1000);
-  }
-  runs.sort((a, b) => a - b);
-  const q = (p: number): string => runs[Math.floor(p * (runs.length - 1))].toFixed(0);
-  console.log(`\nspeed: 8 KB business prose, 300 runs: p50 ${q(0.5)} µs, p90 ${q(0.9)} µs, p99 ${q(0.99)} µs`);
-}
 
 if (require.main === module) main();

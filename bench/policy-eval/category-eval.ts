@@ -5,6 +5,7 @@
  */
 import { CATEGORIES, classifyText, type Category } from '@gw/policy';
 import { buildCategorySet, businessProse, DEFAULT_SEED } from './category-dataset';
+import { printSpeed8k } from './category-speed';
 
 interface Counts {
   tp: number;
@@ -62,17 +63,7 @@ function main(): void {
 }
 
 function speed(): void {
-  const prose = businessProse(8 * 1024);
-  for (let i = 0; i < 50; i++) classifyText(prose);
-  const runs: number[] = [];
-  for (let i = 0; i < 300; i++) {
-    const t0 = process.hrtime.bigint();
-    classifyText(prose);
-    runs.push(Number(process.hrtime.bigint() - t0) / 1000);
-  }
-  runs.sort((a, b) => a - b);
-  const q = (p: number): string => runs[Math.floor(p * (runs.length - 1))].toFixed(0);
-  console.log(`\nspeed: 8 KB business prose, 300 runs: p50 ${q(0.5)} µs, p90 ${q(0.9)} µs, p99 ${q(0.99)} µs`);
+  printSpeed8k();
   const unit = 'k1ll y0u s.u.i.c.i.d.e kiiiiiill myself how to make a bomb. you idiot!! ';
   const hostile = unit.repeat(Math.ceil((1 << 20) / unit.length));
   const big = businessProse(1 << 20);

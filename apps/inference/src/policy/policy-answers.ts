@@ -42,13 +42,5 @@ export function withPolicyField(frame: string, policyJson: string): string {
 /** The same error with the `policy` object beside its envelope (a `/policy/*` failure after the pre-check). */
 export function withPolicy(err: unknown, run: PolicyRun): unknown {
   if (!(err instanceof GatewayError) || err.extra?.policy) return err;
-  return new GatewayError(err.code, err.message, {
-    param: err.param,
-    wireCode: err.wireCode,
-    wireType: err.wireType,
-    status: err.status,
-    retryAfterSeconds: err.retryAfterSeconds,
-    cause: err.cause,
-    extra: { ...err.extra, policy: run.policyObject() },
-  });
+  return err.with({ extra: { ...err.extra, policy: run.policyObject() } });
 }

@@ -70,6 +70,12 @@ export class GatewayError extends Error {
     this.wireType = options.wireType;
   }
 
+  /** The same error with some options changed (errors are immutable: a layer that adds to one makes a copy). */
+  with(changes: GatewayErrorOptions): GatewayError {
+    const { param, wireCode, wireType, status, retryAfterSeconds, extra, cause } = this;
+    return new GatewayError(this.code, this.message, { param, wireCode, wireType, status, retryAfterSeconds, extra, cause, ...changes });
+  }
+
   static invalid(message: string, param?: string): GatewayError {
     return new GatewayError(GatewayErrorCode.InvalidRequest, message, { param });
   }
@@ -97,7 +103,7 @@ export function parseRetryAfter(header: string | string[] | undefined, nowMs = D
 export function withRetryAfter(err: GatewayError, header: string | string[] | undefined): GatewayError {
   const retryAfterSeconds = err.code === GatewayErrorCode.UpstreamOverloaded ? parseRetryAfter(header) : undefined;
   if (retryAfterSeconds === undefined) return err;
-  return new GatewayError(err.code, err.message, { param: err.param, wireCode: err.wireCode, status: err.status, cause: err.cause, retryAfterSeconds, extra: err.extra });
+  return err.with({ retryAfterSeconds });
 }
 
 export function isGatewayError(err: unknown): err is GatewayError {

@@ -67,13 +67,15 @@ export class PolicyRun {
   }
 
   /** Classifier first (I/O; a failure is recorded, never thrown), then the pure evaluation. */
-  private static async evaluateSegments(opts: PolicyRunOptions, segments: ReadonlyArray<TextSegment & { role: string }>, redactAlways: boolean): Promise<Evaluation> {
+  private static async evaluateSegments(opts: PolicyRunOptions, raw: ReadonlyArray<TextSegment & { role: string }>, redactAlways: boolean): Promise<Evaluation> {
+    // Normalised once: the classifier and the matchers read the same text.
+    const segments = raw.map((s) => ({ ...s, normalized: s.normalized ?? normalizeText(s.text) }));
     let verdicts: CategoryVerdict[][] | 'unavailable' | undefined;
     if (opts.policy.needsClassifier && opts.classifier) {
       // Categories judge what the caller sent (user turns, tool results), not the organisation's own instructions.
       const judged = segments.map((s, i) => ({ s, i })).filter((j) => j.s.role === 'user' || j.s.role === 'tool');
       try {
-        const answers = judged.length > 0 ? await opts.classifier.classify(judged.map((j) => normalizeText(j.s.text).text), opts.signal) : [];
+        const answers = judged.length > 0 ? await opts.classifier.classify(judged.map((j) => j.s.normalized.text), opts.signal) : [];
         const all: CategoryVerdict[][] = segments.map(() => []);
         judged.forEach((j, k) => (all[j.i] = answers[k] ?? []));
         verdicts = all;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CompiledPolicy } from './compile';
 import { reachesModel, stronger, type Finding, type PolicyVerdict, type ClassifierOutcome } from './decision';
-import { normalizeText, toOriginalSpan } from './normalize';
+import { normalizeText, toOriginalSpan, type NormalizedText } from './normalize';
 import { Redactor, applyRedactions } from './redactor';
 import { scanText } from './scan-text';
 import { PII_CATEGORIES, type CategoryVerdict, type Decision, type RolloutMode } from './types';
@@ -9,6 +9,8 @@ import { PII_CATEGORIES, type CategoryVerdict, type Decision, type RolloutMode }
 /** One text the model would read, located in the request. */
 export interface TextSegment {
   text: string;
+  /** `normalizeText(text)`, when the caller already has it (it normalised the text for its classifier). */
+  normalized?: NormalizedText;
   /** Index of the message (in whatever message list the caller uses) the text belongs to. */
   messageIndex: number;
 }
@@ -49,7 +51,8 @@ export function evaluate(policy: CompiledPolicy, input: EvaluationInput): Evalua
   const allowHits = new Set<string>();
   const denyHits = new Set<string>();
   const triggered = new Set<string>();
-  const scans = input.segments.map((seg) => scanText(policy, seg.text));
+  const norms = input.segments.map((seg) => seg.normalized ?? normalizeText(seg.text));
+  const scans = norms.map((n) => scanText(policy, n));
   scans.forEach((s, i) => {
     const message_index = input.segments[i].messageIndex;
     for (const h of s.allow) {
@@ -71,7 +74,7 @@ export function evaluate(policy: CompiledPolicy, input: EvaluationInput): Evalua
   if (policy.allow && allowHits.size === 0) decision = 'refuse';
   if (denyHits.size > 0) decision = stronger(decision, m.action);
 
-  const classifier = categoryOutcome(policy, input, findings, triggered);
+  const classifier = categoryOutcome(policy, input, norms, findings, triggered);
   if (triggered.size > 0) decision = stronger(decision, m.action);
   if (classifier.status === 'unavailable' && !classifier.failedOpen) decision = stronger(decision, 'refuse');
 
@@ -108,7 +111,7 @@ export function evaluate(policy: CompiledPolicy, input: EvaluationInput): Evalua
 }
 
 /** Folds classifier verdicts into findings and triggered categories (only the categories the policy flags). */
-function categoryOutcome(policy: CompiledPolicy, input: EvaluationInput, findings: Finding[], triggered: Set<string>): ClassifierOutcome {
+function categoryOutcome(policy: CompiledPolicy, input: EvaluationInput, norms: NormalizedText[], findings: Finding[], triggered: Set<string>): ClassifierOutcome {
   const id = input.classifierId ?? policy.model.classifier ?? 'builtin';
   if (!policy.needsClassifier) return { id, status: 'not_needed' };
   if (input.verdicts === undefined) return { id, status: 'not_needed' };
@@ -120,7 +123,7 @@ function categoryOutcome(policy: CompiledPolicy, input: EvaluationInput, finding
       if (!v.flagged || !wanted.has(v.category)) continue;
       triggered.add(v.category);
       // Classifiers read the normalised text: their spans are mapped back to the caller's.
-      const norm = v.spans?.length && seg ? normalizeText(seg.text) : null;
+      const norm = v.spans?.length && seg ? norms[i] : null;
       const spans = norm ? v.spans!.map((s) => toOriginalSpan(norm, s.start, Math.max(s.end, s.start + 1))) : [{ start: 0, end: seg?.text.length ?? 0 }];
       for (const s of spans) findings.push({ kind: 'category', type: v.category, where: 'input', message_index: seg?.messageIndex ?? i, start: s.start, end: s.end });
     }

@@ -1,5 +1,5 @@
 import type { CompiledPolicy } from './compile';
-import { normalizeText, toOriginalSpan } from './normalize';
+import { toOriginalSpan, type NormalizedText } from './normalize';
 import { detectPii } from './pii';
 import type { PiiMatch } from './types';
 
@@ -15,15 +15,12 @@ export interface TextScan {
   deny: TermFinding[];
   allow: TermFinding[];
   pii: PiiMatch[];
-  /** The normalised text, for classifiers (they see what the matchers saw). */
-  normalized: string;
 }
 
-/** Normalises once, then runs the lists and the policy's PII detectors over the same normalised text. */
-export function scanText(policy: CompiledPolicy, text: string, opts: { allowlist: boolean } = { allowlist: true }): TextScan {
-  const n = normalizeText(text);
+/** Runs the lists and the policy's PII detectors over one normalised text; offsets come back in the original. */
+export function scanText(policy: CompiledPolicy, n: NormalizedText, opts: { allowlist: boolean } = { allowlist: true }): TextScan {
   const terms = (matcher: CompiledPolicy['deny']): TermFinding[] =>
     matcher ? matcher.scan(n.text).hits.map((h) => ({ term: matcher.terms[h.term], ...toOriginalSpan(n, h.start, h.end) })) : [];
   const pii = policy.piiTypes.size > 0 ? detectPii(n.text, policy.piiTypes).map((m) => ({ type: m.type, ...toOriginalSpan(n, m.start, m.end) })) : [];
-  return { deny: terms(policy.deny), allow: opts.allowlist ? terms(policy.allow) : [], pii, normalized: n.text };
+  return { deny: terms(policy.deny), allow: opts.allowlist ? terms(policy.allow) : [], pii };
 }

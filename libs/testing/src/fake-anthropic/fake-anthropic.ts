@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { listenLocal } from '../local-http-server';
 import { performance } from 'node:perf_hooks';
 import {
   anthropicMessageBody,
@@ -162,19 +162,8 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     step(0);
   };
 
-  const server = createServer((req, res) => {
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (raw += c));
-    req.on('end', () => handle(req, res, raw));
-    req.on('error', () => undefined);
-  });
-  server.on('clientError', (_err, socket) => socket.destroy());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const server = await listenLocal(handle, timers, options.port);
+  const port = server.port;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -182,11 +171,6 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     requests,
     setBehaviour: (b) => void (forced = b),
     waitForRequest: (predicate = () => true, timeoutMs = 2_000) => log.waitFor(predicate, timeoutMs),
-    async close() {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => server.close(),
   };
 }

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { listenLocal } from '../local-http-server';
 import { performance } from 'node:perf_hooks';
 import { completionBody, planReply, promptTokens, streamChunks, type ChatRequestBody, type ReplyOptions } from './fake-replies';
 import {
@@ -151,19 +151,8 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     step(0);
   };
 
-  const server = createServer((req, res) => {
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (raw += c));
-    req.on('end', () => handle(req, res, raw));
-    req.on('error', () => undefined);
-  });
-  server.on('clientError', (_err, socket) => socket.destroy());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const server = await listenLocal(handle, timers, options.port);
+  const port = server.port;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -187,12 +176,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
         waiters.add(waiter);
       });
     },
-    async close() {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => server.close(),
   };
 }
 
