@@ -7,6 +7,7 @@ import { CreateDeadLetter1795350000000 } from './1795350000000-CreateDeadLetter'
 import { UserTokenVersion1795351000000 } from './1795351000000-UserTokenVersion';
 import { ReplicaLeases1795352000000 } from './1795352000000-ReplicaLeases';
 import { CreatePolicies1795360000000 } from './1795360000000-CreatePolicies';
+import { ProjectsRolloutHistory1795370000000 } from './1795370000000-ProjectsRolloutHistory';
 
 /** Committed migrations, oldest first. Add each new migration here (explicit list, no globs). */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   UserTokenVersion1795351000000,
   ReplicaLeases1795352000000,
   CreatePolicies1795360000000,
+  ProjectsRolloutHistory1795370000000,
 ];
