@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AUDIT_QUEUE, AuditProducer, AuditProducerModule } from '@gw/audit';
 import { IdentityModule } from '@gw/identity';
 import { InferenceModule, ResponseStore } from '@gw/inference';
-import { BillingProducer, CreditMeter, CreditsModule, FreeTierClaims, PrincipalThrottlerGuard, RateLimitModule, rateLimitOptionsFromConfig } from '@gw/metering';
+import { BillingProducer, CreditsModule, FreeTierClaims, PrincipalThrottlerGuard, RateLimitModule, rateLimitOptionsFromConfig } from '@gw/metering';
 import { HealthController } from '@gw/observability';
 import { platformImports, readinessProvider, type Runtime } from '@gw/runtime';
 import { AuditObserver } from './audit.observer';
@@ -15,6 +15,8 @@ import { PolicyEnforcer } from './policy/policy-enforcer';
 import { PolicySimulateController } from './policy/policy-simulate.controller';
 import { PolicyResolver } from './policy/policy-resolver';
 import { PolicyInterceptor } from './policy/policy.interceptor';
+import { QuotaMeter } from './policy/quota-meter';
+import { QuotaModule } from './policy/quota.module';
 import { AnthropicMessagesController } from './protocols/anthropic-messages/anthropic-messages.controller';
 import { OpenAIChatController } from './protocols/openai-chat/openai-chat.controller';
 import { OpenAIResponsesController } from './protocols/openai-responses/openai-responses.controller';
@@ -48,7 +50,7 @@ export class InferenceAppModule {
         RateLimitModule.forRoot(rt.rateLimits, rateLimitOptionsFromConfig(rt.config)),
         credits,
         PolicyStoreModule.forInference({ databaseUrl: rt.postgres.url, ttlMs: env.POLICY_CACHE_TTL_MS }),
-        InferenceModule.forRoot(rt.catalog, { imports: [AuditProducerModule, credits], observer: AuditObserver, meter: CreditMeter }),
+        InferenceModule.forRoot(rt.catalog, { imports: [AuditProducerModule, credits, QuotaModule.register(rt.quotas)], observer: AuditObserver, meter: QuotaMeter }),
       ],
       controllers: [OpenAIChatController, OpenAIResponsesController, AnthropicMessagesController, PolicySimulateController, ModelsController, HealthController],
       providers: [

@@ -177,6 +177,22 @@ export const envSchema = z.object({
   POLICY_INLINE_CACHE_SIZE: int(0, 100_000).default(256),
   /** Longest time the inference plane trusts its cached idea of a stored policy's latest version (a change evicts it at once through NOTIFY; nothing is trusted while that listener is down). */
   POLICY_CACHE_TTL_MS: int(0).default(60_000),
+  /** Most entries one `GET /api/policy-gateway/history` page returns (and its default `limit`). History is audit data: never pruned by count. */
+  POLICY_HISTORY_LIMIT: int(1, 1000).default(50),
+  /** IANA time zone the quota windows follow (a `daily` window runs from local midnight to midnight; weeks start Monday). */
+  QUOTA_TIMEZONE: z
+    .string()
+    .default('UTC')
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as UTC or Europe/Berlin'),
+  /** A quota hold of a call that never settles (its gateway died) gives its tokens back after this long (its request stays counted). */
+  QUOTA_HOLD_TTL_MS: int(10_000, 24 * 3600 * 1000).default(15 * 60_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

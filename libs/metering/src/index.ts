@@ -23,3 +23,4 @@ export * from './recovery/progress-book';
 export * from './recovery/replica-lease';
 export * from './recovery/gateway-replica.entity';
 export * from './recovery/orphan-sweeper';
+export * from './quota';

@@ -2,7 +2,8 @@ import type { GatewayConfig } from '@gw/config';
 import { createDataSource, runMigrations, startPostgres, type PostgresHandle } from '@gw/database';
 import type { DataSource } from 'typeorm';
 import { createCatalog, type ModelCatalog } from '@gw/inference';
-import { CreditReservations, ReplicaLease, createRateLimitStore, type RateLimitStore } from '@gw/metering';
+import { join } from 'node:path';
+import { CreditReservations, ReplicaLease, createQuotaStore, createRateLimitStore, type QuotaStore, type RateLimitStore } from '@gw/metering';
 import { configureQueueBackend, type QueueConnection } from '@gw/queue';
 import type { Logger } from 'pino';
 import { resolveJwtSecret } from './jwt-secret';
@@ -23,6 +24,8 @@ export interface Runtime {
   jwtSecret: string;
   /** Sliding-window request counters: Redis with REDIS_URL (shared by replicas), in process otherwise. */
   rateLimits: RateLimitStore;
+  /** Per-user and per-project quota counters: Redis with REDIS_URL, in process otherwise (kept in DATA_DIR across restarts). */
+  quotas: QuotaStore;
   /** Credit admission on the request path (its own async-commit pool). */
   credits: CreditReservations;
   /** This process's boot id, heartbeat and progress checkpoints (crash recovery). */
@@ -48,7 +51,13 @@ export async function startRuntime(config: GatewayConfig, logger: Logger, roles:
     if (roles.includes('inference')) await catalog.init();
     const rateLimits = createRateLimitStore(config);
     const credits = new CreditReservations(postgres.url, config.env.DB_POOL_SIZE, lease);
-    return { config, logger, roles: new Set(roles), postgres, dataSource, queue, catalog, jwtSecret, rateLimits, credits, lease };
+    const quotas = createQuotaStore({
+      redisUrl: config.env.REDIS_URL,
+      timeZone: config.env.QUOTA_TIMEZONE,
+      holdTtlMs: config.env.QUOTA_HOLD_TTL_MS,
+      persistPath: config.env.REDIS_URL ? undefined : join(config.env.DATA_DIR, 'quota-counters.json'),
+    });
+    return { config, logger, roles: new Set(roles), postgres, dataSource, queue, catalog, jwtSecret, rateLimits, quotas, credits, lease };
   } catch (err) {
     await postgres.stop().catch(() => undefined);
     throw err;
@@ -59,6 +68,7 @@ export async function startRuntime(config: GatewayConfig, logger: Logger, roles:
 export async function stopRuntime(rt: Runtime): Promise<void> {
   await rt.catalog.close();
   await rt.rateLimits.close().catch(() => undefined);
+  await rt.quotas.close().catch(() => undefined);
   await rt.lease.stop();
   await rt.credits.close().catch(() => undefined);
   await rt.dataSource.destroy().catch(() => undefined);

@@ -39,8 +39,14 @@ export function withPolicyField(frame: string, policyJson: string): string {
   return frame.replace(/^data: (\{.*\})$/gm, (_m, json: string) => `data: ${json.slice(0, -1)}${json.length > 2 ? ',' : ''}"policy":${policyJson}}`);
 }
 
-/** The same error with the `policy` object beside its envelope (a `/policy/*` failure after the pre-check). */
+/**
+ * The same error with the `policy` object beside its envelope (a `/policy/*` failure after the pre-check). A quota
+ * refusal is the policy's decision too: the run records `refuse` with the quota's reason code (so the audit record
+ * says so as well) before the object is built.
+ */
 export function withPolicy(err: unknown, run: PolicyRun): unknown {
   if (!(err instanceof GatewayError) || err.extra?.policy) return err;
-  return err.with({ extra: { ...err.extra, policy: run.policyObject() } });
+  const { quota_refusal: refusal, ...extra } = err.extra ?? {};
+  if (refusal) run.refuseFor((refusal as { reason_code: string }).reason_code);
+  return err.with({ extra: { ...extra, policy: run.policyObject() } });
 }

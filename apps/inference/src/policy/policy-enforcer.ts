@@ -33,7 +33,8 @@ export class PolicyEnforcer {
     if (!res.policy) return { kind: 'proceed', run: null, request: canonical };
     const run = await PolicyRun.start(this.options(res.policy, res, ctx), canonical);
     const showPolicy = res.surface === 'policy';
-    ctx.annotations = () => run.auditFields();
+    const audit = () => auditFields(run, res, ctx);
+    ctx.annotations = audit;
     switch (run.outcome) {
       case 'refuse':
         throw new GatewayError(GatewayErrorCode.PermissionDenied, refusalMessage(run), {
@@ -43,12 +44,14 @@ export class PolicyEnforcer {
         });
       case 'escalate': {
         const referenceId = `esc_${randomUUID().replace(/-/g, '')}`;
-        ctx.annotations = () => ({ ...run.auditFields(), escalation: { reference_id: referenceId, escalation_path: run.policy.model.escalationPath } });
+        ctx.annotations = () => ({ ...audit(), escalation: { reference_id: referenceId, escalation_path: run.policy.model.escalationPath } });
         return { kind: 'escalate', run, referenceId, message: holdingMessage(referenceId) };
       }
       case 'summary':
+        if (res.quota) ctx.quota = res.quota;
         return { kind: 'summary', run, request: run.request ?? canonical };
       case 'proceed':
+        if (res.quota) ctx.quota = res.quota;
         return { kind: 'proceed', run, request: run.request ?? canonical };
     }
   }
@@ -77,6 +80,14 @@ export class PolicyEnforcer {
       signal: ctx.signal,
     };
   }
+}
+
+/** The audit record's policy block, with the organisation (history and audit reads are scoped by it) and the project's name. */
+function auditFields(run: PolicyRun, res: ResolvedPolicy, ctx: InferenceContext): Record<string, unknown> {
+  const fields = run.auditFields();
+  const policy = fields.policy as Record<string, unknown>;
+  if (res.project) policy.project_label = res.project.name;
+  return { org_id: ctx.payer?.orgId ?? null, ...fields };
 }
 
 function refusalMessage(run: PolicyRun): string {

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '@gw/config';
-import { GatewayError, GatewayErrorCode, type Payer } from '@gw/inference';
+import { GatewayError, GatewayErrorCode, type Payer, type QuotaPlan } from '@gw/inference';
 import { compilePolicy, PolicyValidationError, STORED_POLICIES, type CompiledPolicy, type PolicySubject, type StoredPolicies } from '@gw/policy';
 import type { PolicyFields } from './policy-fields';
+import { PROJECTS, projectPolicyId, quotaPlan, resolveProject, type ProjectLookup, type ProjectView } from './project-resolution';
 
 /** What the policy stage decided to apply to one request. */
 export interface ResolvedPolicy {
@@ -12,15 +13,20 @@ export interface ResolvedPolicy {
   /** Per-request `flagged_categories` (`/v1/*`), compiled as a categories-only policy. */
   flagged: CompiledPolicy | null;
   subject: PolicySubject;
+  /** The project the request resolved to (`/policy/*`; spec §4.6 step 3). */
+  project: ProjectView | null;
+  /** Its quotas, held with the credits at admission. */
+  quota: QuotaPlan | null;
 }
 
 /** Always blocked when a `/v1/*` request names `flagged_categories` (spec §3.1). */
 const ALWAYS_FLAGGED = ['self-harm', 'self-harm/intent', 'self-harm/instructions', 'sexual/minors'];
 
 /**
- * Resolves the policy of a request (spec §4.6, without projects yet): an inline `policy` (overrides the stored
- * one), else `policy_id` → the latest stored version (404 `policy_not_found`). Projects slot in before `policy_id`
- * in the next issue. Inline policies and `flagged_categories` sets are compiled once and kept by content.
+ * Resolves the project and policy of a request (spec §4.6): the project (header, else the key's binding) and its
+ * policy; without a project, an inline `policy`, else `policy_id` → the latest stored version (404
+ * `policy_not_found`). Then the request's quotas. Inline policies and `flagged_categories` sets are compiled once
+ * and kept by content.
  */
 @Injectable()
 export class PolicyResolver {
@@ -30,31 +36,31 @@ export class PolicyResolver {
   constructor(
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     @Optional() @Inject(STORED_POLICIES) private readonly stored: StoredPolicies | null,
+    @Optional() @Inject(PROJECTS) private readonly projects: ProjectLookup | null,
   ) {
     this.cacheSize = config.env.POLICY_INLINE_CACHE_SIZE;
   }
 
   async resolve(surface: 'policy' | 'v1', fields: PolicyFields, payer: Payer | undefined): Promise<ResolvedPolicy | null> {
-    const subject: PolicySubject = {
-      policyUser: fields.policyUser,
-      quotaSubject: fields.policyUser ?? payer?.userId ?? payer?.apiKeyId ?? null,
-      target: fields.target,
-      projectId: fields.projectId,
-    };
+    const quotaSubject = fields.policyUser ?? payer?.userId ?? payer?.apiKeyId ?? null;
     const flagged = fields.flaggedCategories ? this.flaggedPolicy(fields.flaggedCategories) : null;
     if (surface === 'v1') {
+      const subject: PolicySubject = { policyUser: fields.policyUser, quotaSubject, target: fields.target, projectId: null };
       const policy = fields.inlinePolicy !== undefined ? this.compileInline(fields.inlinePolicy) : null;
-      return policy || flagged ? { surface, policy, flagged, subject } : null;
+      return policy || flagged ? { surface, policy, flagged, subject, project: null, quota: null } : null;
     }
+    const project = await resolveProject(fields, payer, this.projects);
     let policy: CompiledPolicy;
-    if (fields.inlinePolicy !== undefined) policy = this.compileInline(fields.inlinePolicy);
+    if (project) policy = await this.storedPolicy(payer, projectPolicyId(project, fields));
+    else if (fields.inlinePolicy !== undefined) policy = this.compileInline(fields.inlinePolicy);
     else if (fields.policyId) policy = await this.storedPolicy(payer, fields.policyId);
-    else if (fields.projectId) {
-      throw new GatewayError(GatewayErrorCode.NotFound, `Project '${fields.projectId}' was not found.`, { wireCode: 'project_not_found', param: 'policy_project_id' });
+    else if (payer?.kind === 'user') {
+      throw GatewayError.invalid("'X-Policy-Project' is required with a login token (JWT): name the project, or send 'policy_id' or an inline 'policy'.", 'X-Policy-Project');
     } else {
-      throw GatewayError.invalid("No policy for this request: send 'policy_id' (a stored policy) or an inline 'policy'.", 'policy_id');
+      throw GatewayError.invalid("No policy for this request: use a project key, send 'X-Policy-Project', 'policy_id' (a stored policy) or an inline 'policy'.", 'policy_id');
     }
-    return { surface, policy, flagged, subject };
+    const subject: PolicySubject = { policyUser: fields.policyUser, quotaSubject, target: fields.target, projectId: project?.projectId ?? null };
+    return { surface, policy, flagged, subject, project, quota: quotaPlan(payer?.orgId ?? null, project, policy, quotaSubject) };
   }
 
   private async storedPolicy(payer: Payer | undefined, policyId: string): Promise<CompiledPolicy> {

@@ -1,5 +1,5 @@
 import type { FinishReason, Usage } from '../canonical/canonical-event';
-import type { Payer } from './meter.port';
+import type { Payer, QuotaPlan } from './meter.port';
 
 /** Which public surface a request came in on (audit `surface`). */
 export type Surface = 'chat.completions' | 'responses' | 'messages' | 'messages.count_tokens';
@@ -21,6 +21,8 @@ export interface InferenceContext {
    * prompt or completion text.
    */
   annotations?: () => Record<string, unknown>;
+  /** Quotas the policy stage attached; the meter holds them with the credits. */
+  quota?: QuotaPlan;
 }
 
 /** What happened to one request, reported once when it ends (success, error or client abort). */

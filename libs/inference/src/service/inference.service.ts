@@ -179,7 +179,7 @@ export class InferenceService {
       const { model, provider } = resolved;
       const { requestId, payer, surface, startedAtMs } = ctx;
       const facts = { provider: provider.id, upstreamModel: model.upstream_model, surface, stream, startedAtMs }; // for crash recovery
-      const admission = await this.meter.admit({ requestId, payer, request, inputTokens, model: model.id, ...facts });
+      const admission = await this.meter.admit({ requestId, payer, request, inputTokens, model: model.id, quota: ctx.quota, ...facts });
       // The cap the reservation pays for is always sent, so the charge can never exceed the grant.
       return { resolved, tracker, admission, request: admission.maxTokens !== undefined ? { ...request, maxTokens: admission.maxTokens } : request };
     } catch (err) {

@@ -7,6 +7,25 @@ export interface Payer {
   orgId: string | null;
   apiKeyId: string | null;
   userId: string | null;
+  /** The project an `ak_` project key is bound to (null otherwise). */
+  projectId?: string | null;
+}
+
+/** One quota counter a call must fit in (per user or per project; `key` identifies it without its window). */
+export interface QuotaCounterRef {
+  scope: 'user' | 'project';
+  key: string;
+  limit: { requests: number; tokens: number; window: 'daily' | 'weekly' | 'monthly' };
+}
+
+/**
+ * The quotas the policy stage attached to a call (`/policy/*` with a project or a quota-bearing policy). The
+ * meter holds `requests` (0 for the second call of a summarised answer) and the call's token upper bound on every
+ * counter at admission, atomically, and settles the tokens from real usage.
+ */
+export interface QuotaPlan {
+  counters: QuotaCounterRef[];
+  requests: 0 | 1;
 }
 
 /** The outcome of admission, handed back to {@link Meter.settle}. */
@@ -40,6 +59,8 @@ export interface AdmitInput {
   surface?: string;
   stream?: boolean;
   startedAtMs?: number;
+  /** Quotas to hold for this call (none when absent). */
+  quota?: QuotaPlan;
 }
 
 /**

@@ -149,7 +149,9 @@ export class ProtocolHandler {
       this.inference.reportServed(ctx, canonical.model, canonical.stream);
     } else if (pre.kind === 'summary') {
       // Two calls through the same provider, each billed and audited: the answer, then its summary.
+      // Quotas count the request once (on the first call) and the tokens of both.
       const first = await this.inference.complete({ ...pre.request, stream: false }, { ...ctx, requestId: `${ctx.requestId}.answer` });
+      if (ctx.quota) ctx.quota = { ...ctx.quota, requests: 0 };
       result = await this.inference.complete(summaryRequest(pre.request, pre.run, first.text), ctx, check);
     } else if (!canonical.stream) {
       result = await this.inference.complete(pre.request, ctx, check);

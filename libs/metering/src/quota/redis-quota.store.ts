@@ -1,0 +1,174 @@
+import { Logger } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import type { QuotaLogger } from './memory-quota.persistence';
+import { limitOf, planCounters, QUOTA_WINDOW_MARGIN_MS, quotaTag, wholeTokens, type PlannedCounter } from './quota-rules';
+import type { QuotaCounter, QuotaHold, QuotaReserveInput, QuotaReserveResult, QuotaStore, QuotaUsage } from './quota-store';
+import { QUOTA_FINISH_LUA, QUOTA_RESERVE_LUA, QUOTA_USAGE_LUA } from './redis-quota.script';
+
+export interface RedisQuotaStoreOptions {
+  timeZone: string;
+  holdTtlMs: number;
+  /** A command slower than this rejects (default 1000 ms): quotas fail closed, so fail fast. */
+  commandTimeoutMs?: number;
+  /** TCP connect timeout per attempt (default 1000 ms). */
+  connectTimeoutMs?: number;
+  /** Prefix of every key (default `gw:q:`). */
+  keyPrefix?: string;
+  logger?: QuotaLogger;
+  /** Clock when a call gets no `nowMs` (default `Date.now`). */
+  now?: () => number;
+  /** At most one failed settle/release warning per this many ms (default 30 s). */
+  warnEveryMs?: number;
+}
+
+type Arg = string | number;
+type ScriptedRedis = Redis & {
+  gwQuotaReserve(numKeys: number, ...args: Arg[]): Promise<number[]>;
+  gwQuotaFinish(numKeys: number, ...args: Arg[]): Promise<number>;
+  gwQuotaUsage(numKeys: number, ...args: Arg[]): Promise<number[]>;
+};
+
+/**
+ * Quotas shared by every replica, exact under concurrency: reserve, settle, release and usage are one EVALSHA
+ * each over all their counters (see redis-quota.script.ts). Key of a counter: `<prefix>{<tag>}:<key>:<window id>`
+ * (+ `|x` for its hold set), the tag from {@link quotaTag}, so the counters of one organisation share a Cluster slot.
+ *
+ * Windows and hold expiries use the caller's clock (replicas' clocks only need to agree to well within the hold
+ * TTL and the window margin). Fail-closed: commands are never queued while disconnected nor retried, and time
+ * out after `commandTimeoutMs`, so `reserve` rejects quickly and the caller answers 503. A reserve that timed out
+ * may still have run: its hold is released right behind it on the same connection (best effort; else it expires).
+ */
+export class RedisQuotaStore implements QuotaStore {
+  private readonly redis: ScriptedRedis;
+  private readonly prefix: string;
+  private readonly logger: QuotaLogger;
+  private readonly now: () => number;
+  private readonly timeoutMs: number;
+  private closed = false;
+  private lastWarnAt = Number.NEGATIVE_INFINITY;
+  private failedFinishes = 0;
+
+  constructor(url: string, private readonly options: RedisQuotaStoreOptions) {
+    this.prefix = options.keyPrefix ?? 'gw:q:';
+    this.logger = options.logger ?? new Logger(RedisQuotaStore.name);
+    this.now = options.now ?? Date.now;
+    this.timeoutMs = options.commandTimeoutMs ?? 1_000;
+    this.redis = new Redis(url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: this.timeoutMs,
+      connectTimeout: options.connectTimeoutMs ?? 1_000,
+      retryStrategy: (attempt) => Math.min(50 * attempt, 1_000),
+      connectionName: 'gw-quota',
+    }) as ScriptedRedis;
+    this.redis.defineCommand('gwQuotaReserve', { lua: QUOTA_RESERVE_LUA });
+    this.redis.defineCommand('gwQuotaFinish', { lua: QUOTA_FINISH_LUA });
+    this.redis.defineCommand('gwQuotaUsage', { lua: QUOTA_USAGE_LUA });
+    this.redis.on('error', () => undefined); // repeats on every reconnect attempt; failed commands report it
+  }
+
+  /** Settles and releases that could not reach Redis (a metric): their holds expire instead. */
+  get failedFinishCount(): number {
+    return this.failedFinishes;
+  }
+
+  /** Resolves once connected (boot and tests); rejects after `timeoutMs`. */
+  async waitUntilReady(timeoutMs = 5_000): Promise<void> {
+    await this.ready(timeoutMs, true);
+  }
+
+  async reserve(input: QuotaReserveInput): Promise<QuotaReserveResult> {
+    const now = input.nowMs ?? this.now();
+    const requests = input.requests === 1 ? 1 : 0;
+    const tokens = wholeTokens(input.tokens);
+    const planned = planCounters(input.counters, now, this.options.timeZone);
+    const expiresAtMs = now + this.options.holdTtlMs;
+    const entries = planned.map((p) => ({ scope: p.counter.scope, key: p.counter.key, windowKey: p.windowKey, resetAtMs: p.window.resetAtMs }));
+    const hold: QuotaHold = { holdId: input.holdId, entries, requests, tokens, expiresAtMs };
+    if (planned.length === 0) return { ok: true, hold };
+    const perCounter = planned.flatMap((p) => [limitOf(p.counter.limit.requests), limitOf(p.counter.limit.tokens), p.window.resetAtMs + QUOTA_WINDOW_MARGIN_MS - now]);
+    await this.ready(this.timeoutMs);
+    let reply: number[];
+    try {
+      reply = await this.redis.gwQuotaReserve(planned.length * 2, ...this.keys(planned), input.holdId, requests, tokens, now, expiresAtMs, ...perCounter);
+    } catch (err) {
+      void this.release(hold);
+      throw err;
+    }
+    if (reply[0] === 1) return { ok: true, hold };
+    const [, index, dimension, used] = reply;
+    const p = planned[index - 1];
+    const limit = dimension === 1 ? limitOf(p.counter.limit.requests) : limitOf(p.counter.limit.tokens);
+    return { ok: false, scope: p.counter.scope, dimension: dimension === 1 ? 'requests' : 'tokens', limit, used, resetAtMs: p.window.resetAtMs };
+  }
+
+  async settle(hold: QuotaHold, actualTokens: number): Promise<void> {
+    await this.finish(hold, 'settle', () => ['s', wholeTokens(actualTokens), 0]);
+  }
+
+  async release(hold: QuotaHold): Promise<void> {
+    await this.finish(hold, 'release', () => ['r', 0, hold.requests]);
+  }
+
+  async usage(counters: QuotaCounter[], nowMs?: number): Promise<QuotaUsage[]> {
+    const now = nowMs ?? this.now();
+    const planned = planCounters(counters, now, this.options.timeZone);
+    if (planned.length === 0) return [];
+    await this.ready(this.timeoutMs);
+    const flat = await this.redis.gwQuotaUsage(planned.length * 2, ...this.keys(planned), now);
+    return planned.map((p, i) => ({
+      scope: p.counter.scope,
+      key: p.counter.key,
+      window: p.window,
+      requests: { used: flat[3 * i], limit: p.counter.limit.requests },
+      tokens: { used: flat[3 * i + 1], held: flat[3 * i + 2], limit: p.counter.limit.tokens },
+    }));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.redis.disconnect(false);
+  }
+
+  private async finish(hold: QuotaHold, what: string, args: () => Arg[]): Promise<void> {
+    if (hold.entries.length === 0) return;
+    try {
+      const keys = hold.entries.flatMap((e) => this.counterKeys(e.key, e.windowKey));
+      await this.ready(this.timeoutMs);
+      await this.redis.gwQuotaFinish(keys.length, ...keys, hold.holdId, ...args());
+    } catch (err) {
+      this.failedFinishes++;
+      if (this.closed || Date.now() - this.lastWarnAt < (this.options.warnEveryMs ?? 30_000)) return;
+      this.lastWarnAt = Date.now();
+      this.logger.warn(`quota ${what} of hold ${hold.holdId} failed (${(err as Error).message}; ${this.failedFinishes} so far); holds expire on their own`);
+    }
+  }
+
+  private keys(planned: PlannedCounter[]): string[] {
+    return planned.flatMap((p) => this.counterKeys(p.counter.key, p.windowKey));
+  }
+
+  private counterKeys(key: string, windowKey: string): [hash: string, holds: string] {
+    const hash = `${this.prefix}{${quotaTag(key)}}:${windowKey}`;
+    return [hash, `${hash}|x`];
+  }
+
+  /**
+   * Waits for the connection while a connect attempt is under way (boot), up to `timeoutMs`; between attempts
+   * (`reconnecting`) or after close it fails at once, so callers fail closed without waiting. `patient` waits
+   * through reconnect attempts too (boot and tests).
+   */
+  private async ready(timeoutMs: number, patient = false): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status = this.redis.status;
+      if (status === 'ready') return;
+      const connecting = status === 'connecting' || status === 'connect' || status === 'wait';
+      if (this.closed || (!patient && !connecting) || Date.now() >= deadline) {
+        throw new Error(`quota Redis unavailable (status ${status})`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+}
