@@ -43,6 +43,8 @@ export interface RungInputs {
   model: string;
   /** Bearer login token for the JWT rung (none: the rung is skipped). */
   jwt?: string;
+  /** Project keys for the issue-10 rungs (none: skipped). */
+  projects?: { plain: string; quota: string };
 }
 
 const json = { 'content-type': 'application/json' };
@@ -89,6 +91,21 @@ export function buildRungs(x: RungInputs): Rung[] {
       ...rung('gateway policy 8k', g, withPolicy, '/policy/v1/chat/completions, inline policy: 1,000 deny terms + every PII detector + built-in categories', 'gateway 8k', x.thin ? 'thin 8k' : undefined),
       path: '/policy/v1/chat/completions',
     });
+    // Issue 10: the same policy stored and linked to a project, reached with a project key (project resolution and
+    // the stored-policy cache instead of the inline body), then the same with a user quota and a project budget.
+    if (x.projects) {
+      const project = (key: string): Target => ({ ...g, headers: { ...g.headers, authorization: `Bearer ${key}`, 'x-policy-user': 'bench-user' } });
+      rungs.push(
+        {
+          ...rung('gateway project 8k', project(x.projects.plain), big, 'project key → stored policy (same 1,000 terms + PII + categories), no quotas', 'gateway policy 8k', x.thin ? 'thin 8k' : undefined),
+          path: '/policy/v1/chat/completions',
+        },
+        {
+          ...rung('gateway quota 8k', project(x.projects.quota), big, '+ per-user quota and project budget: one quota script, concurrent with the credit reservation', 'gateway project 8k', x.thin ? 'thin 8k' : undefined),
+          path: '/policy/v1/chat/completions',
+        },
+      );
+    }
     if (x.jwt) {
       const t = { ...g, headers: { ...g.headers, authorization: `Bearer ${x.jwt}` } };
       rungs.push(rung('gateway jwt', t, small, 'login token instead of key: HS256 verify + cached user state (token version, role)', 'gateway small', floorSmall));

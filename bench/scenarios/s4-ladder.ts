@@ -12,6 +12,8 @@ import type { BenchOptions, Target } from '../lib/options';
 import { gatewayDatabaseUrl, loginToken } from '../lib/s4-credentials';
 import { probeRung, runC1, runCpu, type Rung, type RungC1, type RungCpu } from '../lib/s4-http';
 import { reserveStages } from '../lib/s4-reserve-stage';
+import { benchProjectKeys } from '../lib/s4-projects';
+import { quotaStages } from '../lib/s4-quota-stage';
 import { buildRungs, NOT_SEPARABLE, VARIANTS } from '../lib/s4-rungs';
 import { allStages } from '../lib/s4-stage-defs';
 import { EMPTY_STAGE, timeStages, type StageRow } from '../lib/s4-timer';
@@ -64,6 +66,11 @@ export async function runS4(ctx: S4Context): Promise<S4Result> {
       notes.push(`reservation round trip not measured: ${String(err).split('\n')[0]}`);
     }
   } else notes.push('reservation round trip not measured: no gateway database known');
+  try {
+    stages.push(...(await quotaStages(o.gateway.env.REDIS_URL, s4.reserveIterations, Math.min(200, s4.reserveIterations))));
+  } catch (err) {
+    notes.push(`quota round trip not measured: ${String(err).split('\n')[0]}`);
+  }
 
   const stops: Array<() => Promise<void>> = [];
   try {
@@ -80,6 +87,7 @@ export async function runS4(ctx: S4Context): Promise<S4Result> {
     } else if (gateway) notes.push('variant gateways not started (--no-s4-variants)');
     const jwt = gateway ? await loginToken(o, ctx.dataDir, databaseUrl).catch((err: unknown) => ({ token: undefined, reason: String(err) })) : {};
     if (gateway && !jwt.token) notes.push(`rung gateway jwt skipped: ${jwt.reason}`);
+    const projects = gateway && databaseUrl ? await benchProjectKeys(databaseUrl).catch((err: unknown) => (notes.push(`project rungs skipped: ${String(err).split('\n')[0]}`), undefined)) : undefined;
     const all = buildRungs({
       direct: ctx.targets.find((t) => t.name === 'direct')!,
       thin: ctx.targets.find((t) => t.name === 'thin'),
@@ -87,6 +95,7 @@ export async function runS4(ctx: S4Context): Promise<S4Result> {
       variants,
       model: o.model,
       jwt: jwt.token,
+      projects,
     });
     const rungs: Rung[] = [];
     for (const r of all) {

@@ -11,6 +11,7 @@ import { identityOptions } from './auth/identity-options';
 import { CreditsController } from './credits/credits.controller';
 import { KeysController } from './keys/keys.controller';
 import { PoliciesModule } from './policies/policies.module';
+import { RolloutApiModule } from './rollout/rollout-api.module';
 import { PolicySimulateController } from './simulate/policy-simulate.controller';
 import { UsersController } from './users/users.controller';
 
@@ -30,6 +31,7 @@ export class ControlAppModule {
         IdentityModule.forRoot({ ...identityOptions(rt), guard: true }),
         CreditsModule.forControl(rt.config, rt.lease),
         PoliciesModule,
+        RolloutApiModule,
         // The simulator reads stored policies uncached (ttlMs 0: no listener; each version still compiled once).
         PolicyStoreModule.forInference({ databaseUrl: rt.postgres.url, ttlMs: 0 }),
       ],

@@ -10,7 +10,7 @@ import { platformImports, readinessProvider, type Runtime } from '@gw/runtime';
 import { AuditObserver } from './audit.observer';
 import { InferenceAuthGuard } from './auth/inference-auth.guard';
 import { ModelsController } from './models.controller';
-import { ClassifierRegistry, PolicyStore, PolicyStoreModule, STORED_POLICIES } from '@gw/policy';
+import { ClassifierRegistry, PolicyStore, PolicyStoreModule, RolloutModule, RolloutStateRepository, STORED_POLICIES } from '@gw/policy';
 import { PolicyEnforcer } from './policy/policy-enforcer';
 import { PolicySimulateController } from './policy/policy-simulate.controller';
 import { PolicyResolver } from './policy/policy-resolver';
@@ -49,7 +49,8 @@ export class InferenceAppModule {
         }),
         RateLimitModule.forRoot(rt.rateLimits, rateLimitOptionsFromConfig(rt.config)),
         credits,
-        PolicyStoreModule.forInference({ databaseUrl: rt.postgres.url, ttlMs: env.POLICY_CACHE_TTL_MS }),
+        PolicyStoreModule.forInference({ databaseUrl: rt.postgres.url, ttlMs: env.POLICY_CACHE_TTL_MS, rollouts: new RolloutStateRepository(rt.dataSource) }),
+        RolloutModule.forInference({ redisUrl: env.REDIS_URL }),
         InferenceModule.forRoot(rt.catalog, { imports: [AuditProducerModule, credits, QuotaModule.register(rt.quotas)], observer: AuditObserver, meter: QuotaMeter }),
       ],
       controllers: [OpenAIChatController, OpenAIResponsesController, AnthropicMessagesController, PolicySimulateController, ModelsController, HealthController],

@@ -3,4 +3,5 @@ export * from './enforcement';
 export * from './simulate';
 export * from './classifiers';
 export * from './store';
+export * from './rollout';
 export * from './nest';

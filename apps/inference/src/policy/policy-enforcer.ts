@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '@gw/config';
 import { GatewayError, GatewayErrorCode, type CanonicalRequest, type InferenceContext } from '@gw/inference';
 import { PolicyRun, type CompiledPolicy } from '@gw/policy';
-import { ClassifierRegistry } from '@gw/policy';
+import { ClassifierRegistry, RolloutMonitor } from '@gw/policy';
 import type { ResolvedPolicy } from './policy-resolver';
 
 /** What the protocol handler does after the pre-check. */
@@ -24,6 +24,7 @@ export class PolicyEnforcer {
   constructor(
     private readonly classifiers: ClassifierRegistry,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    @Optional() private readonly rollouts: RolloutMonitor | null,
   ) {
     this.holdChars = config.env.POLICY_STREAM_HOLD_CHARS;
   }
@@ -31,7 +32,9 @@ export class PolicyEnforcer {
   async pre(res: ResolvedPolicy, ctx: InferenceContext, canonical: CanonicalRequest): Promise<PreCheck> {
     if (res.flagged) await this.checkFlagged(res, ctx, canonical);
     if (!res.policy) return { kind: 'proceed', run: null, request: canonical };
-    const run = await PolicyRun.start(this.options(res.policy, res, ctx), canonical);
+    const run = await PolicyRun.start({ ...this.options(res.policy, res, ctx), rollout: res.rollout ?? undefined }, canonical);
+    // Auto-rollback counts the rules' own decisions (not quota refusals, not output cuts); off the request path.
+    if (res.rollout) this.rollouts?.record(run.policy, res.rollout, run.verdict.decision);
     const showPolicy = res.surface === 'policy';
     const audit = () => auditFields(run, res, ctx);
     ctx.annotations = audit;

@@ -1,7 +1,16 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '@gw/config';
 import { GatewayError, GatewayErrorCode, type Payer, type QuotaPlan } from '@gw/inference';
-import { compilePolicy, PolicyValidationError, STORED_POLICIES, type CompiledPolicy, type PolicySubject, type StoredPolicies } from '@gw/policy';
+import {
+  compilePolicy,
+  PolicyValidationError,
+  STORED_POLICIES,
+  type ActivePolicy,
+  type CompiledPolicy,
+  type PolicyRolloutState,
+  type PolicySubject,
+  type StoredPolicies,
+} from '@gw/policy';
 import type { PolicyFields } from './policy-fields';
 import { PROJECTS, projectPolicyId, quotaPlan, resolveProject, type ProjectLookup, type ProjectView } from './project-resolution';
 
@@ -10,6 +19,8 @@ export interface ResolvedPolicy {
   /** `/policy/*`: the decision is reported (the `policy` object); `/v1/*`: only an inline policy, silently applied. */
   surface: 'policy' | 'v1';
   policy: CompiledPolicy | null;
+  /** A stored policy's rollout state (a rollback holds it in shadow); null for inline policies. */
+  rollout: PolicyRolloutState | null;
   /** Per-request `flagged_categories` (`/v1/*`), compiled as a categories-only policy. */
   flagged: CompiledPolicy | null;
   subject: PolicySubject;
@@ -47,26 +58,27 @@ export class PolicyResolver {
     if (surface === 'v1') {
       const subject: PolicySubject = { policyUser: fields.policyUser, quotaSubject, target: fields.target, projectId: null };
       const policy = fields.inlinePolicy !== undefined ? this.compileInline(fields.inlinePolicy) : null;
-      return policy || flagged ? { surface, policy, flagged, subject, project: null, quota: null } : null;
+      return policy || flagged ? { surface, policy, rollout: null, flagged, subject, project: null, quota: null } : null;
     }
     const project = await resolveProject(fields, payer, this.projects);
     let policy: CompiledPolicy;
-    if (project) policy = await this.storedPolicy(payer, projectPolicyId(project, fields));
+    let rollout: PolicyRolloutState | null = null;
+    if (project) ({ policy, rollout } = await this.storedPolicy(payer, projectPolicyId(project, fields)));
     else if (fields.inlinePolicy !== undefined) policy = this.compileInline(fields.inlinePolicy);
-    else if (fields.policyId) policy = await this.storedPolicy(payer, fields.policyId);
+    else if (fields.policyId) ({ policy, rollout } = await this.storedPolicy(payer, fields.policyId));
     else if (payer?.kind === 'user') {
       throw GatewayError.invalid("'X-Policy-Project' is required with a login token (JWT): name the project, or send 'policy_id' or an inline 'policy'.", 'X-Policy-Project');
     } else {
       throw GatewayError.invalid("No policy for this request: use a project key, send 'X-Policy-Project', 'policy_id' (a stored policy) or an inline 'policy'.", 'policy_id');
     }
     const subject: PolicySubject = { policyUser: fields.policyUser, quotaSubject, target: fields.target, projectId: project?.projectId ?? null };
-    return { surface, policy, flagged, subject, project, quota: quotaPlan(payer?.orgId ?? null, project, policy, quotaSubject) };
+    return { surface, policy, rollout, flagged, subject, project, quota: quotaPlan(payer?.orgId ?? null, project, policy, quotaSubject) };
   }
 
-  private async storedPolicy(payer: Payer | undefined, policyId: string): Promise<CompiledPolicy> {
+  private async storedPolicy(payer: Payer | undefined, policyId: string): Promise<ActivePolicy> {
     if (!payer?.orgId || !this.stored) throw policyNotFound(policyId);
     try {
-      return await this.stored.getLatest(payer.orgId, policyId);
+      return await this.stored.getLatestWithRollout(payer.orgId, policyId);
     } catch (err) {
       if ((err as { code?: string })?.code === 'policy_not_found') throw policyNotFound(policyId);
       throw new GatewayError(GatewayErrorCode.UpstreamOverloaded, 'Policies are temporarily unavailable; retry shortly.', {

@@ -9,6 +9,7 @@ import {
   type Evaluation,
   type Finding,
   type PolicyVerdict,
+  type RolloutOverrideState,
   type TextSegment,
 } from '../engine';
 import { canonicalSegments, withInstruction, withSegmentTexts } from './canonical-text';
@@ -33,6 +34,8 @@ export interface PolicyRunOptions {
   streamClassify?: (text: string) => CategoryVerdict[];
   holdChars: number;
   signal?: AbortSignal;
+  /** The stored policy's rollout state (a rollback holds it in shadow); absent for inline policies. */
+  rollout?: RolloutOverrideState;
 }
 
 const DEFAULT_REWRITE =
@@ -86,6 +89,7 @@ export class PolicyRun {
     return evaluate(opts.policy, {
       segments,
       subject: { quotaSubject: opts.subject.quotaSubject, target: opts.subject.target },
+      rollout: opts.rollout,
       verdicts,
       classifierId: opts.classifier?.id,
       redactAlways,
@@ -124,6 +128,19 @@ export class PolicyRun {
       v.reason_code = this.policy.model.reasonCodes[v.decision];
     }
     v.redaction_counts = { ...this.evaluation.redactor.counts };
+    this.objectJson = null;
+  }
+
+  /**
+   * A refusal decided outside the rules (a user or project quota is used up): enforced whatever the rollout mode,
+   * because a quota is a budget, not a rule being tried out. `reasonCode` e.g. `USER_QUOTA_EXCEEDED`.
+   */
+  refuseFor(reasonCode: string): void {
+    const v = this.evaluation.verdict;
+    v.decision = 'refuse';
+    v.effective_decision = 'refuse';
+    v.enforced = true;
+    v.reason_code = reasonCode;
     this.objectJson = null;
   }
 

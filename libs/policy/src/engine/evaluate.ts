@@ -1,10 +1,12 @@
-import { createHash } from 'node:crypto';
 import type { CompiledPolicy } from './compile';
 import { reachesModel, stronger, type Finding, type PolicyVerdict, type ClassifierOutcome } from './decision';
 import { normalizeText, toOriginalSpan, type NormalizedText } from './normalize';
 import { Redactor, applyRedactions } from './redactor';
+import { rollout, type RolloutOverrideState } from './rollout';
 import { scanText } from './scan-text';
-import { PII_CATEGORIES, type CategoryVerdict, type Decision, type RolloutMode } from './types';
+import { PII_CATEGORIES, type CategoryVerdict, type Decision } from './types';
+
+export { rollout, canaryBucket } from './rollout';
 
 /** One text the model would read, located in the request. */
 export interface TextSegment {
@@ -32,6 +34,8 @@ export interface EvaluationInput {
   redactor?: Redactor;
   /** Simulation: show the redaction the policy makes even where this request would not be enforced or reach the model. */
   redactAlways?: boolean;
+  /** The stored policy's rollout state (`rollback`: every check runs, nothing is enforced); none by default. */
+  rollout?: RolloutOverrideState;
 }
 
 export interface Evaluation {
@@ -82,7 +86,7 @@ export function evaluate(policy: CompiledPolicy, input: EvaluationInput): Evalua
   const hasPii = m.redact && scans.some((s) => s.pii.some((p) => m.piiTypes.includes(p.type)));
   if (decision === 'allow' && hasPii) decision = 'redact';
 
-  const { mode, enforced } = rollout(policy, input.subject);
+  const { mode, enforced } = rollout(policy, input.subject, input.rollout);
   const effective: Decision = enforced ? decision : 'allow';
   const redacted = scans.map((s, i) => {
     if (!m.redact || (!input.redactAlways && (!enforced || !reachesModel(decision)))) return null;
@@ -133,22 +137,4 @@ function categoryOutcome(policy: CompiledPolicy, input: EvaluationInput, norms: 
 
 function piiCategoryName(type: string): string | null {
   return Object.entries(PII_CATEGORIES).find(([, t]) => t === type)?.[0] ?? null;
-}
-
-/**
- * Rollout mode and whether this request is enforced. Canary selection is sticky: a hash of the policy version
- * and the subject, so one user sees one behaviour for a given version. Gen 1 `targets` limit the shadow/canary
- * arm to those `policy_target` labels; other targets are enforced.
- */
-export function rollout(policy: CompiledPolicy, subject: Subject): { mode: RolloutMode; enforced: boolean } {
-  const r = policy.model.rollout;
-  if (r.mode === 'enforced') return { mode: 'enforced', enforced: true };
-  if (r.targets.length > 0 && !(subject.target && r.targets.includes(subject.target))) return { mode: 'enforced', enforced: true };
-  if (r.mode === 'shadow') return { mode: 'shadow', enforced: false };
-  return { mode: 'canary', enforced: canaryBucket(policy.key, subject.quotaSubject ?? '') < r.percentage * 100 };
-}
-
-/** 0..9999, uniform, stable for (policy version, subject). */
-export function canaryBucket(policyKey: string, subject: string): number {
-  return createHash('sha256').update(policyKey).update('\u0000').update(subject).digest().readUInt32BE(0) % 10_000;
 }

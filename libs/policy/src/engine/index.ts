@@ -8,7 +8,8 @@ export { compilePolicy, compileModel, policyHash, type CompiledPolicy, type Comp
 export { Redactor, applyRedactions } from './redactor';
 export { scanText, type TextScan, type TermFinding } from './scan-text';
 export * from './decision';
-export { evaluate, rollout, canaryBucket, type TextSegment, type Subject, type EvaluationInput, type Evaluation } from './evaluate';
+export { evaluate, type TextSegment, type Subject, type EvaluationInput, type Evaluation } from './evaluate';
+export * from './rollout';
 export { OutputScanner, piiTail, type OutputStep, type OutputStop, type OutputScannerOptions } from './output-scanner';
 export { classifyText, lexiconClassifier, IMPLIED_PARENT, mergeSpans, withImpliedParents } from './categories';
 export { detectPii } from './pii';

@@ -1,4 +1,5 @@
 import type { CompiledPolicy } from '../engine';
+import type { ActivePolicy } from '../store/policy-store';
 
 /**
  * Reads stored policies (latest version, compiled and cached); provided by the policy store module, injected
@@ -7,5 +8,7 @@ import type { CompiledPolicy } from '../engine';
  */
 export interface StoredPolicies {
   getLatest(orgId: string, policyId: string): Promise<CompiledPolicy>;
+  /** The same, with the policy's rollout state (an auto or manual rollback holds it in shadow). */
+  getLatestWithRollout(orgId: string, policyId: string): Promise<ActivePolicy>;
 }
 export const STORED_POLICIES = Symbol('STORED_POLICIES');

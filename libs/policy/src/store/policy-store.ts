@@ -1,6 +1,6 @@
 import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { FeedTrustedCache, IdentityChangeFeed, type PolicyChange } from '@gw/identity';
-import { compilePolicy, type CompiledPolicy } from '../engine';
+import { compilePolicy, effectiveRollout, noRollout, SYSTEM_CLOCK, type Clock, type CompiledPolicy, type PolicyRolloutState } from '../engine';
 import { isPolicyId } from './policy-id';
 import { PolicyStoreError } from './policy-store.errors';
 import type { PolicyRepository } from './policy.repository';
@@ -12,6 +12,21 @@ export interface PolicyStoreOptions {
   ttlMs: number;
   /** Bound of the latest-version cache and of the compiled-version memo (each). */
   maxEntries?: number;
+  /** Where rollout states are read (`RolloutStateRepository`); without it every policy reads as not rolled back. */
+  rollouts?: RolloutReads;
+  /** Decides whether a rollback's `until` has passed (default: the system clock). */
+  clock?: Clock;
+}
+
+/** A policy's stored rollout state; null when it never left its configured rollout. */
+export interface RolloutReads {
+  findState(orgId: string, policyId: string): Promise<PolicyRolloutState | null>;
+}
+
+/** The latest version with the rollout state that applies to it now. */
+export interface ActivePolicy {
+  policy: CompiledPolicy;
+  rollout: PolicyRolloutState;
 }
 
 /** What the store reads; {@link PolicyRepository} in the apps, a fake in unit tests. */
@@ -31,7 +46,7 @@ const base = (orgId: string, policyId: string) => `${orgId}\u0000${policyId}`;
  * the feed is down (then each request costs one primary-key read of the version number).
  */
 export class PolicyStore implements OnModuleInit, OnModuleDestroy {
-  private readonly latest: FeedTrustedCache<CompiledPolicy>;
+  private readonly latest: FeedTrustedCache<ActivePolicy>;
   private readonly compiled = new Map<string, CompiledPolicy>();
   private readonly compiling = new Map<string, Promise<CompiledPolicy>>();
   private readonly feed: IdentityChangeFeed;
@@ -60,23 +75,31 @@ export class PolicyStore implements OnModuleInit, OnModuleDestroy {
 
   /** The latest version of a live policy of `orgId`; a {@link PolicyStoreError} `policy_not_found` otherwise. */
   async getLatest(orgId: string, policyId: string): Promise<CompiledPolicy> {
+    return (await this.getLatestWithRollout(orgId, policyId)).policy;
+  }
+
+  /**
+   * {@link getLatest} with the policy's rollout state, cached together and evicted by the same NOTIFY (rollout
+   * transitions send it too). A rollback whose `until` has passed reads as over at once (see `effectiveRollout`).
+   */
+  async getLatestWithRollout(orgId: string, policyId: string): Promise<ActivePolicy> {
     if (!isPolicyId(policyId)) throw PolicyStoreError.notFound(policyId);
-    const key = base(orgId, policyId);
+    const now = (this.opts.clock ?? SYSTEM_CLOCK).now();
     const hit = this.latestCached(orgId, policyId);
-    if (hit) return hit;
+    if (hit) return { policy: hit.policy, rollout: effectiveRollout(hit.rollout, now) };
     const ticket = this.latest.ticket();
-    const version = await this.reads.latestVersion(orgId, policyId);
+    const [version, state] = await Promise.all([this.reads.latestVersion(orgId, policyId), this.opts.rollouts?.findState(orgId, policyId) ?? null]);
     if (version === null) throw PolicyStoreError.notFound(policyId);
-    const compiled = await this.compiledVersion(orgId, policyId, version);
-    if (this.opts.ttlMs > 0) this.latest.set(key, compiled, Date.now() + this.opts.ttlMs, ticket);
-    return compiled;
+    const active = { policy: await this.compiledVersion(orgId, policyId, version), rollout: state ?? noRollout(orgId, policyId) };
+    if (this.opts.ttlMs > 0) this.latest.set(base(orgId, policyId), active, Date.now() + this.opts.ttlMs, ticket);
+    return { ...active, rollout: effectiveRollout(active.rollout, now) };
   }
 
   /** Version `n` of a live policy (a deleted policy's versions are audit records, not enforceable). */
   async getVersion(orgId: string, policyId: string, version: number): Promise<CompiledPolicy> {
     if (!isPolicyId(policyId)) throw PolicyStoreError.notFound(policyId);
     if (!Number.isSafeInteger(version) || version < 1) throw PolicyStoreError.versionNotFound(policyId, version);
-    const latest = this.latestCached(orgId, policyId)?.version ?? (await this.reads.latestVersion(orgId, policyId));
+    const latest = this.latestCached(orgId, policyId)?.policy.version ?? (await this.reads.latestVersion(orgId, policyId));
     if (latest === null) throw PolicyStoreError.notFound(policyId);
     if (version > latest) throw PolicyStoreError.versionNotFound(policyId, version);
     return this.compiledVersion(orgId, policyId, version);
@@ -87,7 +110,7 @@ export class PolicyStore implements OnModuleInit, OnModuleDestroy {
     return this.compiled.size;
   }
 
-  private latestCached(orgId: string, policyId: string): CompiledPolicy | undefined {
+  private latestCached(orgId: string, policyId: string): ActivePolicy | undefined {
     return this.opts.ttlMs > 0 ? this.latest.get(base(orgId, policyId)) : undefined;
   }
 
