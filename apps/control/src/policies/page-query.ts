@@ -3,6 +3,9 @@ import { isPolicyId, PolicyStoreError } from '@gw/policy';
 /** Page sizes of the policy lists. */
 export const DEFAULT_PAGE_LIMIT = 20;
 export const MAX_PAGE_LIMIT = 100;
+/** OpenAPI of the two query parameters. */
+export const LIMIT_QUERY = { name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT } };
+export const CURSOR_QUERY = { name: 'cursor', required: false, description: "The previous page's next_cursor" };
 
 /** Where a page starts: after this policy id (policies, id order), or below this version (versions, newest first). */
 export type PageStart<K extends 'policy' | 'version'> = K extends 'policy' ? string : number;

@@ -1,18 +1,19 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res, UseFilters } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res, UseFilters } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, requireActor, type Principal } from '@gw/identity';
 import type { FastifyReply } from 'fastify';
+import { IF_MATCH, setEtag } from './etag';
 import { InvalidPolicyFilter } from './invalid-policy.filter';
+import { CURSOR_QUERY, LIMIT_QUERY } from './page-query';
 import { PoliciesService } from './policies.service';
-import { pageSchema, POLICY_RESPONSE_SCHEMA, POLICY_VERSION_RESPONSE_SCHEMA, type Page, type PolicyResponse, type PolicyVersionResponse } from './policy.mapper';
+import { pageSchema, POLICY_RESPONSE_SCHEMA, type Page, type PolicyResponse } from './policy.mapper';
 
 const DOCUMENT_BODY = { schema: { type: 'object', description: 'A Gen-1 PolicyConfig or Gen-2 Policy document (spec §4.1); at most 1 MiB' } };
-const LIMIT = { name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } };
-const CURSOR = { name: 'cursor', required: false, description: "The previous page's next_cursor" };
 
 /**
  * Stored, versioned policies of the caller's organisation. Owners and admins write; auditors read; members
- * get 403. An invalid document is a 400 `invalid_policy` listing every issue.
+ * get 403. An invalid document is a 400 `invalid_policy` listing every issue. A policy's responses carry
+ * `ETag: "<version>"`; PUT and DELETE honour `If-Match` (optimistic concurrency: 412 when another write came first).
  */
 @ApiTags('Policies')
 @ApiBearerAuth()
@@ -25,14 +26,16 @@ export class PoliciesController {
   @ApiOperation({ operationId: 'createPolicy', summary: "Create a policy, version 1; its id is the document's policy_id, else a slug of its name (409 policy_exists)" })
   @ApiBody(DOCUMENT_BODY)
   @ApiCreatedResponse({ schema: POLICY_RESPONSE_SCHEMA })
-  create(@CurrentPrincipal() p: Principal | undefined, @Body() body: unknown): Promise<PolicyResponse> {
-    return this.policies.create(requireActor(p), body);
+  async create(@CurrentPrincipal() p: Principal | undefined, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<PolicyResponse> {
+    const saved = await this.policies.create(requireActor(p), body);
+    setEtag(reply, saved.version);
+    return saved;
   }
 
   @Get()
   @ApiOperation({ operationId: 'listPolicies', summary: 'Live policies in id order, without their documents (owners, admins, auditors)' })
-  @ApiQuery(LIMIT)
-  @ApiQuery(CURSOR)
+  @ApiQuery(LIMIT_QUERY)
+  @ApiQuery(CURSOR_QUERY)
   @ApiOkResponse({ schema: pageSchema(POLICY_RESPONSE_SCHEMA) })
   list(@CurrentPrincipal() p: Principal | undefined, @Query() query: unknown): Promise<Page<PolicyResponse>> {
     return this.policies.list(requireActor(p), query);
@@ -41,41 +44,36 @@ export class PoliciesController {
   @Get(':policy_id')
   @ApiOperation({ operationId: 'getPolicy', summary: 'The latest version with its document (404 policy_not_found, also for other organisations)' })
   @ApiOkResponse({ schema: POLICY_RESPONSE_SCHEMA })
-  get(@CurrentPrincipal() p: Principal | undefined, @Param('policy_id') id: string): Promise<PolicyResponse> {
-    return this.policies.get(requireActor(p), id);
+  async get(@CurrentPrincipal() p: Principal | undefined, @Param('policy_id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<PolicyResponse> {
+    const policy = await this.policies.get(requireActor(p), id);
+    setEtag(reply, policy.version);
+    return policy;
   }
 
   @Put(':policy_id')
   @ApiOperation({ operationId: 'savePolicy', summary: 'Save a new immutable version (201 when this creates the policy); replicas use it from their next request' })
   @ApiBody(DOCUMENT_BODY)
+  @ApiHeader(IF_MATCH)
   @ApiOkResponse({ schema: POLICY_RESPONSE_SCHEMA })
-  async put(@CurrentPrincipal() p: Principal | undefined, @Param('policy_id') id: string, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<PolicyResponse> {
-    const saved = await this.policies.put(requireActor(p), id, body);
+  async put(
+    @CurrentPrincipal() p: Principal | undefined,
+    @Param('policy_id') id: string,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PolicyResponse> {
+    const saved = await this.policies.put(requireActor(p), id, body, ifMatch);
     void reply.status(saved.created ? 201 : 200);
+    setEtag(reply, saved.body.version);
     return saved.body;
   }
 
   @Delete(':policy_id')
   @HttpCode(204)
   @ApiOperation({ operationId: 'deletePolicy', summary: 'Delete (a tombstone: versions stay readable; re-creating the id continues its version numbers)' })
+  @ApiHeader(IF_MATCH)
   @ApiNoContentResponse()
-  async remove(@CurrentPrincipal() p: Principal | undefined, @Param('policy_id') id: string): Promise<void> {
-    await this.policies.delete(requireActor(p), id);
-  }
-
-  @Get(':policy_id/versions')
-  @ApiOperation({ operationId: 'listPolicyVersions', summary: "Versions newest first, without documents; a deleted policy's too (audit)" })
-  @ApiQuery(LIMIT)
-  @ApiQuery(CURSOR)
-  @ApiOkResponse({ schema: pageSchema(POLICY_VERSION_RESPONSE_SCHEMA) })
-  versions(@CurrentPrincipal() p: Principal | undefined, @Param('policy_id') id: string, @Query() query: unknown): Promise<Page<PolicyVersionResponse>> {
-    return this.policies.versions(requireActor(p), id, query);
-  }
-
-  @Get(':policy_id/versions/:version')
-  @ApiOperation({ operationId: 'getPolicyVersion', summary: 'One version with its document, as saved (404 policy_version_not_found)' })
-  @ApiOkResponse({ schema: POLICY_VERSION_RESPONSE_SCHEMA })
-  version(@CurrentPrincipal() p: Principal | undefined, @Param('policy_id') id: string, @Param('version') version: string): Promise<PolicyVersionResponse> {
-    return this.policies.version(requireActor(p), id, version);
+  async remove(@CurrentPrincipal() p: Principal | undefined, @Param('policy_id') id: string, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
+    await this.policies.delete(requireActor(p), id, ifMatch);
   }
 }

@@ -8,6 +8,7 @@ import { UserTokenVersion1795351000000 } from './1795351000000-UserTokenVersion'
 import { ReplicaLeases1795352000000 } from './1795352000000-ReplicaLeases';
 import { CreatePolicies1795360000000 } from './1795360000000-CreatePolicies';
 import { ProjectsRolloutHistory1795370000000 } from './1795370000000-ProjectsRolloutHistory';
+import { AuditPolicyHistoryIndex1795371000000 } from './1795371000000-AuditPolicyHistoryIndex';
 
 /** Committed migrations, oldest first. Add each new migration here (explicit list, no globs). */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   ReplicaLeases1795352000000,
   CreatePolicies1795360000000,
   ProjectsRolloutHistory1795370000000,
+  AuditPolicyHistoryIndex1795371000000,
 ];

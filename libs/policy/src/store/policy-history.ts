@@ -63,3 +63,42 @@ export async function appendHistory(m: EntityManager | DataSource, e: RevisionEn
   ]);
   return { id: String(row.id), createdAt: row.created_at };
 }
+
+/** A policy change: the documents come from `policy_version` by number, so they are copied inside Postgres. */
+export interface PolicyRevision {
+  orgId: string;
+  editType: Extract<EditType, 'policy_create' | 'policy_update' | 'policy_delete' | 'policy_restore' | 'config_save'>;
+  policyId: string;
+  policyVersion: number;
+  /** The versions whose documents are `before` and `after` (null: none, e.g. before a create, after a delete). */
+  beforeVersion: number | null;
+  afterVersion: number | null;
+  actor: HistoryActor;
+  details?: Record<string, unknown>;
+}
+
+const INSERT_POLICY = `INSERT INTO policy_history (org_id, edit_type, policy_id, policy_version, actor_kind, actor_id, before, after, details)
+  SELECT $1, $2, $3, $4, $5, $6,
+    (SELECT document FROM policy_version WHERE org_id = $1 AND policy_id = $3 AND version = $7),
+    (SELECT document FROM policy_version WHERE org_id = $1 AND policy_id = $3 AND version = $8),
+    $9::jsonb
+  RETURNING id, created_at`;
+
+/**
+ * {@link appendHistory} for a policy's own change, `before`/`after` being stored versions: a document (up to
+ * 1 MiB) is never shipped back and forth between Node and Postgres to be recorded. Same transaction rule.
+ */
+export async function appendPolicyRevision(m: EntityManager, e: PolicyRevision): Promise<{ id: string; createdAt: Date }> {
+  const [row] = await m.query<Array<{ id: string; created_at: Date }>>(INSERT_POLICY, [
+    e.orgId,
+    e.editType,
+    e.policyId,
+    e.policyVersion,
+    e.actor.kind,
+    e.actor.id,
+    e.beforeVersion,
+    e.afterVersion,
+    json(e.details),
+  ]);
+  return { id: String(row.id), createdAt: row.created_at };
+}

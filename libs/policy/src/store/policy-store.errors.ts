@@ -1,7 +1,15 @@
 /** Wire codes of the stored-policy errors (the inference app maps `policy_not_found` to its own 404). */
-export type PolicyStoreErrorCode = 'policy_not_found' | 'policy_version_not_found' | 'policy_exists' | 'invalid_value';
+export type PolicyStoreErrorCode = 'policy_not_found' | 'policy_version_not_found' | 'policy_exists' | 'invalid_value' | 'precondition_failed' | 'config_not_found' | 'invalid_cursor';
 
-const STATUS: Record<PolicyStoreErrorCode, number> = { policy_not_found: 404, policy_version_not_found: 404, policy_exists: 409, invalid_value: 400 };
+const STATUS: Record<PolicyStoreErrorCode, number> = {
+  policy_not_found: 404,
+  policy_version_not_found: 404,
+  policy_exists: 409,
+  invalid_value: 400,
+  precondition_failed: 412,
+  config_not_found: 404,
+  invalid_cursor: 400,
+};
 
 /**
  * An error of the policy store, shaped for the control app's renderer (`statusCode`, `code`, `param`) and
@@ -37,6 +45,12 @@ export class PolicyStoreError extends Error {
 
   static exists(policyId: string): PolicyStoreError {
     return new PolicyStoreError('policy_exists', `A policy with id '${policyId}' already exists; PUT /api/policy-gateway/policies/${policyId} saves a new version`, 'policy_id');
+  }
+
+  /** `If-Match` named another version than the current one (`current` null: the policy does not exist or was deleted). */
+  static preconditionFailed(policyId: string, current: number | null): PolicyStoreError {
+    const now = current === null ? 'does not exist (or was deleted)' : `is at version ${current} (ETag "${current}")`;
+    return new PolicyStoreError('precondition_failed', `Policy '${policyId}' ${now}; If-Match did not match. Read it again and retry with its current ETag`, 'If-Match');
   }
 
   static invalid(message: string, param: string): PolicyStoreError {

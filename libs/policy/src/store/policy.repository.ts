@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { API_KEY_CHANNEL, policyChangePayload } from '@gw/identity';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { writeTombstone, writeVersion, type NewPolicyVersion, type Raw, type SaveMode, type WriteOptions } from './policy-version.writer';
+
+export type { IfMatch, NewPolicyVersion, SaveMode, WriteOptions } from './policy-version.writer';
 
 /** A policy's head row joined with its latest version (what `GET /policies/{id}` shows). */
 export interface StoredPolicyRow {
@@ -28,20 +30,6 @@ export interface PolicyVersionRow {
   document?: unknown;
 }
 
-export interface NewPolicyVersion {
-  orgId: string;
-  policyId: string;
-  /** The document as JSON text, stored as jsonb (its byte length is `size_bytes`). */
-  json: string;
-  generation: 1 | 2;
-  name: string | null;
-  createdBy: string | null;
-}
-
-/** `create`: only when absent or deleted; `upsert`: always (a new version, or the first). */
-export type SaveMode = 'create' | 'upsert';
-
-type Raw = Record<string, unknown>;
 const toVersion = (r: Raw): PolicyVersionRow => ({
   policyId: r.policy_id as string,
   version: r.version as number,
@@ -54,80 +42,87 @@ const toVersion = (r: Raw): PolicyVersionRow => ({
 });
 const toPolicy = (r: Raw): StoredPolicyRow => ({ ...toVersion(r), updatedAt: r.updated_at as Date, updatedBy: r.updated_by as string | null });
 
+/** The org's Gen-1 config pointer; `latest` null when the policy it names was deleted since. */
+export interface ConfigRow {
+  policyId: string;
+  createdAt: Date;
+  updatedAt: Date;
+  latest: (StoredPolicyRow & { document: unknown }) | null;
+}
+
+export interface SavedConfig {
+  row: StoredPolicyRow;
+  created: boolean;
+  configCreatedAt: Date;
+  configUpdatedAt: Date;
+}
+
+const savedRow = ({ head, version }: { head: Raw; version: Raw }): StoredPolicyRow =>
+  toPolicy({ ...version, created_at: head.created_at, updated_at: head.updated_at, created_by: head.created_by, updated_by: version.created_by });
+
+const UPSERT_CONFIG = `INSERT INTO policy_gateway_config (org_id, policy_id) VALUES ($1, $2)
+  ON CONFLICT (org_id) DO UPDATE SET policy_id = EXCLUDED.policy_id, updated_at = now() RETURNING created_at, updated_at`;
+
 const HEAD_COLUMNS = `p.policy_id, p.latest_version AS version, v.generation, p.name, v.size_bytes, p.created_at, p.updated_at, p.created_by, v.created_by AS updated_by`;
 const VERSION_COLUMNS = `policy_id, version, generation, name, size_bytes, created_at, created_by`;
 
-/** TypeORM answers UPDATE and DELETE with `[rows, rowCount]` (other statements with the rows): the rows of either. */
-async function updateRows(m: EntityManager, sql: string, params: unknown[]): Promise<Raw[]> {
-  const result = await m.query<unknown>(sql, params);
-  return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as Raw[];
-}
-
-const LOCK_HEAD = `SELECT deleted_at FROM policy WHERE org_id = $1 AND policy_id = $2 FOR UPDATE`;
-const INSERT_HEAD = `INSERT INTO policy (org_id, policy_id, name, latest_version, created_by) VALUES ($1, $2, $3, 1, $4)
-  ON CONFLICT (org_id, policy_id) DO NOTHING RETURNING latest_version AS version, created_at, updated_at, created_by`;
-/** The next version; a deleted head is revived in place (same row, numbering continues, created_* restart). */
-const BUMP_HEAD = `UPDATE policy
-     SET latest_version = latest_version + 1, name = $3, updated_at = now(),
-         created_at = CASE WHEN deleted_at IS NULL THEN created_at ELSE now() END,
-         created_by = CASE WHEN deleted_at IS NULL THEN created_by ELSE $4 END,
-         deleted_at = NULL
-   WHERE org_id = $1 AND policy_id = $2
-  RETURNING latest_version AS version, created_at, updated_at, created_by`;
-
 /**
- * Takes the policy's head row for this transaction: locks it, or inserts it (version 1). Writers of one policy
- * queue on that row lock, so concurrent saves get distinct consecutive versions. When a concurrent writer inserts
- * the row first, ON CONFLICT DO NOTHING waits for its commit, and the second lock finds the row.
- */
-async function takeHead(m: EntityManager, input: NewPolicyVersion, mode: SaveMode): Promise<{ head: Raw; created: boolean } | null> {
-  const args = [input.orgId, input.policyId, input.name, input.createdBy];
-  let [prior] = await m.query<Raw[]>(LOCK_HEAD, args.slice(0, 2));
-  if (!prior) {
-    const [inserted] = await m.query<Raw[]>(INSERT_HEAD, args);
-    if (inserted) return { head: inserted, created: true };
-    [prior] = await m.query<Raw[]>(LOCK_HEAD, args.slice(0, 2));
-    if (!prior) throw new Error('policy head vanished under its lock');
-  }
-  const deleted = prior.deleted_at !== null;
-  if (mode === 'create' && !deleted) return null;
-  const [head] = await updateRows(m, BUMP_HEAD, args);
-  return { head, created: deleted };
-}
-
-/**
- * Owns the SQL of `policy` and `policy_version`. Every change NOTIFYs `policy:<org>:<id>` inside its
- * transaction: Postgres delivers it at commit, and only if it commits, so replicas' caches drop their copy.
+ * Owns the SQL of `policy`, `policy_version` and `policy_gateway_config`. Every change appends its revision entry
+ * (`policy_history`) and NOTIFYs `policy:<org>:<id>` inside its transaction: Postgres delivers the notification at
+ * commit, and only if it commits, so replicas' caches drop their copy, and no change goes unrecorded.
  */
 @Injectable()
 export class PolicyRepository {
   constructor(private readonly ds: DataSource) {}
 
-  /** A new version (the first one, or the next); null when `mode` is `create` and a live policy has the id. */
-  async save(input: NewPolicyVersion, mode: SaveMode): Promise<{ row: StoredPolicyRow; created: boolean } | null> {
+  /**
+   * A new version (the first one, or the next) with its revision entry, in one transaction; null when `mode` is
+   * `create` and a live policy has the id. A 412 {@link PolicyStoreError} when `opts.ifMatch` does not match.
+   */
+  async save(input: NewPolicyVersion, mode: SaveMode, opts: WriteOptions = {}): Promise<{ row: StoredPolicyRow; created: boolean } | null> {
     return this.ds.transaction(async (m) => {
-      const taken = await takeHead(m, input, mode);
-      if (!taken) return null;
-      const { head, created } = taken;
-      const [v] = await m.query<Raw[]>(
-        `INSERT INTO policy_version (org_id, policy_id, version, document, generation, name, size_bytes, created_by)
-         VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8) RETURNING ${VERSION_COLUMNS}`,
-        [input.orgId, input.policyId, head.version, input.json, input.generation, input.name, Buffer.byteLength(input.json), input.createdBy],
-      );
-      await announce(m, input.orgId, input.policyId);
-      const row: StoredPolicyRow = { ...toPolicy({ ...v, created_at: head.created_at, updated_at: head.updated_at, created_by: head.created_by, updated_by: v.created_by }) };
-      return { row, created };
+      const saved = await writeVersion(m, input, mode, opts);
+      return saved && { row: savedRow(saved), created: saved.created };
     });
   }
 
-  /** Tombstones a live policy (its versions stay); false when there is none. */
-  async delete(orgId: string, policyId: string): Promise<boolean> {
+  /** Tombstones a live policy (its versions stay) and records who did; false when there is none. */
+  async delete(orgId: string, policyId: string, opts: Omit<WriteOptions, 'editType'> = {}): Promise<boolean> {
+    return this.ds.transaction((m) => writeTombstone(m, orgId, policyId, opts));
+  }
+
+  /**
+   * The organisation's Gen-1 `config`: a new version of `input.policyId` (revision `config_save`), and the org's
+   * pointer moved to it, in one transaction. `configCreatedAt` is the org's first config save.
+   */
+  async saveConfig(input: NewPolicyVersion, opts: Omit<WriteOptions, 'editType'> = {}): Promise<SavedConfig> {
     return this.ds.transaction(async (m) => {
-      const rows = await updateRows(m, `UPDATE policy SET deleted_at = now(), updated_at = now() WHERE org_id = $1 AND policy_id = $2 AND deleted_at IS NULL RETURNING policy_id`, [orgId, policyId]);
-      if (rows.length === 0) return false;
-      await announce(m, orgId, policyId);
-      return true;
+      const saved = await writeVersion(m, input, 'upsert', { ...opts, editType: 'config_save' });
+      if (!saved) throw new Error('upsert saved nothing');
+      const [c] = await m.query<Raw[]>(UPSERT_CONFIG, [input.orgId, input.policyId]);
+      return { row: savedRow(saved), created: saved.created, configCreatedAt: c.created_at as Date, configUpdatedAt: c.updated_at as Date };
     });
+  }
+
+  /** The org's Gen-1 config: the policy it points at, live, with its latest document; null when none is saved. */
+  async findConfig(orgId: string): Promise<ConfigRow | null> {
+    const [r] = await this.ds.query<Raw[]>(
+      `SELECT c.policy_id AS config_policy_id, c.created_at AS config_created_at, GREATEST(c.updated_at, p.updated_at) AS config_updated_at,
+              p.deleted_at, ${HEAD_COLUMNS}, v.document
+         FROM policy_gateway_config c
+         LEFT JOIN policy p ON p.org_id = c.org_id AND p.policy_id = c.policy_id
+         LEFT JOIN policy_version v ON v.org_id = p.org_id AND v.policy_id = p.policy_id AND v.version = p.latest_version
+        WHERE c.org_id = $1`,
+      [orgId],
+    );
+    if (!r) return null;
+    const live = r.policy_id !== null && r.deleted_at === null;
+    return {
+      policyId: r.config_policy_id as string,
+      createdAt: r.config_created_at as Date,
+      updatedAt: (r.config_updated_at ?? r.config_created_at) as Date,
+      latest: live ? { ...toPolicy(r), document: r.document } : null,
+    };
   }
 
   /** A live policy and its latest version's document. */
@@ -179,8 +174,4 @@ export class PolicyRepository {
     const [r] = await this.ds.query<Raw[]>(`SELECT ${VERSION_COLUMNS}, document FROM policy_version WHERE org_id = $1 AND policy_id = $2 AND version = $3`, [orgId, policyId, version]);
     return r ? toVersion(r) : null;
   }
-}
-
-async function announce(m: EntityManager, orgId: string, policyId: string): Promise<void> {
-  await m.query(`SELECT pg_notify('${API_KEY_CHANNEL}', $1)`, [policyChangePayload(orgId, policyId)]);
 }
