@@ -11,6 +11,8 @@ import { identityOptions } from './auth/identity-options';
 import { CreditsController } from './credits/credits.controller';
 import { KeysController } from './keys/keys.controller';
 import { PoliciesModule } from './policies/policies.module';
+import { ProjectUsageController } from './quota/project-usage.controller';
+import { QUOTA_STORE } from './quota/quota-store.token';
 import { RolloutApiModule } from './rollout/rollout-api.module';
 import { PolicySimulateController } from './simulate/policy-simulate.controller';
 import { UsersController } from './users/users.controller';
@@ -35,8 +37,13 @@ export class ControlAppModule {
         // The simulator reads stored policies uncached (ttlMs 0: no listener; each version still compiled once).
         PolicyStoreModule.forInference({ databaseUrl: rt.postgres.url, ttlMs: 0 }),
       ],
-      controllers: [HealthController, AuthController, KeysController, UsersController, CreditsController, PolicySimulateController],
-      providers: [readinessProvider(AUDIT_QUEUE), ClassifierRegistry, { provide: STORED_POLICIES, useExisting: PolicyStore }],
+      controllers: [HealthController, AuthController, KeysController, UsersController, CreditsController, PolicySimulateController, ProjectUsageController],
+      providers: [
+        readinessProvider(AUDIT_QUEUE),
+        ClassifierRegistry,
+        { provide: STORED_POLICIES, useExisting: PolicyStore },
+        { provide: QUOTA_STORE, useValue: rt.quotas },
+      ],
     };
   }
 }

@@ -4,6 +4,7 @@ import { GatewayError, GatewayErrorCode, type Payer, type QuotaPlan } from '@gw/
 import {
   compilePolicy,
   PolicyValidationError,
+  quotaPlan,
   STORED_POLICIES,
   type ActivePolicy,
   type CompiledPolicy,
@@ -12,7 +13,7 @@ import {
   type StoredPolicies,
 } from '@gw/policy';
 import type { PolicyFields } from './policy-fields';
-import { PROJECTS, projectPolicyId, quotaPlan, resolveProject, type ProjectLookup, type ProjectView } from './project-resolution';
+import { PROJECTS, projectPolicyId, resolveProject, type ProjectLookup, type ProjectView } from './project-resolution';
 
 /** What the policy stage decided to apply to one request. */
 export interface ResolvedPolicy {

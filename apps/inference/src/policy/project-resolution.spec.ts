@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GatewayError, type Payer } from '@gw/inference';
-import { compilePolicy } from '@gw/policy';
+import { compilePolicy, quotaPlan } from '@gw/policy';
 import type { PolicyFields } from './policy-fields';
-import { projectPolicyId, quotaPlan, resolveProject, type ProjectView } from './project-resolution';
+import { projectPolicyId, resolveProject, type ProjectView } from './project-resolution';
 
 const fields = (over: Partial<PolicyFields> = {}): PolicyFields => ({
   policyId: null,

@@ -1,5 +1,5 @@
-import { GatewayError, GatewayErrorCode, type Payer, type QuotaCounterRef, type QuotaPlan } from '@gw/inference';
-import type { CompiledPolicy, QuotaSpec } from '@gw/policy';
+import { GatewayError, GatewayErrorCode, type Payer } from '@gw/inference';
+import type { QuotaSpec } from '@gw/policy';
 import type { PolicyFields } from './policy-fields';
 
 /** What the resolver needs of a project (the inference side's cached read of `project`). */
@@ -68,26 +68,4 @@ export function projectPolicyId(project: ProjectView, fields: PolicyFields): str
     throw GatewayError.invalid(`An inline 'policy' cannot replace the policy of project '${project.projectId}'; omit it, or call without a project.`, 'policy');
   }
   return project.policyId;
-}
-
-const limited = (q: QuotaSpec | null | undefined): q is QuotaSpec => !!q && (q.requests > 0 || q.tokens > 0);
-
-/**
- * The quota counters of a request (spec §4.5): the project's budget, and the per-user quota keyed on the quota
- * subject. Gen-1 `org_controls.project_quota` and `user_quota` (with `user_quotas` on) apply where the project sets
- * none; without a project, a Gen-1 user quota is kept per policy. Keys start with the organisation, which is also
- * the Redis hash tag, so one script touches every counter of a call atomically on a cluster too.
- */
-export function quotaPlan(orgId: string | null, project: ProjectView | null, policy: CompiledPolicy, quotaSubject: string | null): QuotaPlan | null {
-  if (!orgId) return null;
-  const oc = policy.model.orgControls;
-  const counters: QuotaCounterRef[] = [];
-  const projectQuota = project ? (project.budget ?? oc.projectQuota) : null;
-  if (project && limited(projectQuota)) counters.push({ scope: 'project', key: `{${orgId}}|p|${project.projectId}`, limit: projectQuota });
-  const userQuota = project?.userQuota ?? (oc.userQuotas ? oc.userQuota : null);
-  if (quotaSubject && limited(userQuota)) {
-    const scope = project ? project.projectId : `policy:${policy.policyId}`;
-    counters.push({ scope: 'user', key: `{${orgId}}|u|${scope}|${quotaSubject}`, limit: userQuota });
-  }
-  return counters.length ? { counters, requests: 1 } : null;
 }
