@@ -27,6 +27,7 @@ describe('projects, project keys and quotas across two replicas (e2e)', () => {
   let orgKey: string;
   let strangerApi: Awaited<ReturnType<typeof controlAs>>;
   const keys: Record<string, string> = {};
+  let env: Record<string, string>;
 
   const drivers = (gw: GatewayProcess, key: string) => new SurfaceDrivers(`${gw.info.inferenceUrl}/policy`, key);
 
@@ -45,8 +46,14 @@ describe('projects, project keys and quotas across two replicas (e2e)', () => {
   before(async () => {
     fake = await startFakeUpstream();
     const dbUrl = await freshDatabase('gw_policy_projects_e2e_test');
-    const catalog = { providers: [{ id: 'fake', kind: 'openai-compatible', base_url: `${fake.url}/v1`, timeout_ms: 5000 }], models: [{ id: MODEL, provider: 'fake', upstream_model: MODEL }] };
-    const env = { DATABASE_URL: dbUrl, REDIS_URL: await freshRedis(14), CATALOG_JSON: JSON.stringify(catalog) };
+    const catalog = {
+      providers: [{ id: 'fake', kind: 'openai-compatible', base_url: `${fake.url}/v1`, timeout_ms: 5000 }],
+      models: [
+        { id: MODEL, provider: 'fake', upstream_model: MODEL },
+        { id: 'fake-slow', provider: 'fake', upstream_model: 'slow-stream' },
+      ],
+    };
+    env = { DATABASE_URL: dbUrl, REDIS_URL: await freshRedis(14), CATALOG_JSON: JSON.stringify(catalog) };
     control = await startGateway({ ...env, GATEWAY_ROLE: 'control' });
     [a, b] = await Promise.all([startGateway({ ...env, GATEWAY_ROLE: 'inference' }), startGateway({ ...env, GATEWAY_ROLE: 'inference' })]);
     const owner = await bootstrapCli({ DATABASE_URL: dbUrl }, ['--org', 'projects-a', '--email', 'owner@projects-a.test', '--credits', '1000000']);
@@ -190,5 +197,25 @@ describe('projects, project keys and quotas across two replicas (e2e)', () => {
       assert.equal(out.status, 403);
       assert.match(out.error!.message, /disabled/);
     }
+  });
+
+  it("a replica killed mid-call leaves a quota hold that expires after QUOTA_HOLD_TTL_MS; the call's request stays counted", async () => {
+    const doomed = await startGateway({ ...env, GATEWAY_ROLE: 'inference', QUOTA_HOLD_TTL_MS: '10000' });
+    const id = await project({ name: 'Crashy', policy_id: 'support-bot', budget: { requests: 0, tokens: 1_000_000, window: 'daily' } });
+    const key = (await projectKey(id)).key;
+    const client = new OpenAI({ baseURL: `${doomed.info.inferenceUrl}/policy/v1`, apiKey: key, maxRetries: 0 });
+    const stream = await client.chat.completions.create({ model: 'fake-slow', stream: true, max_tokens: 2_000, messages: [{ role: 'user', content: 'go on' }] });
+    const first = await stream[Symbol.asyncIterator]().next();
+    assert.equal(first.done, false);
+    type Usage = { scope: string; tokens: { used: number; held: number }; requests: { used: number } };
+    const read = async () => ((await api.call('GET', `/api/policy-gateway/projects/${id}/usage`)).body.data as Usage[])[0];
+    const during = await read();
+    assert.ok(during.tokens.held >= 2_000, `the call holds its upper bound: ${JSON.stringify(during)}`);
+    await doomed.stop('SIGKILL');
+    stream.controller.abort();
+    assert.ok((await read()).tokens.held >= 2_000, 'the hold outlives its replica until it expires');
+    let after: Usage | undefined;
+    assert.ok(await until(async () => ((after = await read()).tokens.held === 0), 20_000), `hold still there: ${JSON.stringify(after)}`);
+    assert.equal(after!.requests.used, 1);
   });
 });
