@@ -4,7 +4,7 @@ import { startFakeUpstream, type FakeUpstream } from '@gw/testing';
 import { bootstrapCli, type Bootstrapped } from '../support/bootstrap';
 import { freshDatabase } from '../support/databases';
 import { startGateway, type GatewayProcess } from '../support/gateway-process';
-import { balanceAndLedgerSum, chat, controlAs, freePort, ownRedis, query, reservedCredits, until, type OwnRedis } from '../support/metering-e2e';
+import { balanceAndLedgerSum, chat, controlAs, freePort, http, ownRedis, query, reservedCredits, until, type OwnRedis } from '../support/metering-e2e';
 
 const OUTAGE_CALLS = 6;
 
@@ -20,6 +20,7 @@ describe('Redis outage mid-run (e2e)', () => {
   let dbUrl: string;
   let boot: Bootstrapped;
   let key: string;
+  let projectKey: string;
   const ids: string[] = [];
 
   const counts = async () => {
@@ -44,7 +45,13 @@ describe('Redis outage mid-run (e2e)', () => {
     gw = await startGateway({ DATABASE_URL: dbUrl, REDIS_URL: redis.url, UPSTREAM_BASE_URL: `${fake.url}/v1`, UPSTREAM_MODEL: 'fake-model' });
     boot = await bootstrapCli({ DATABASE_URL: dbUrl }, ['--org', 'outage', '--email', 'owner@outage.test', '--credits', '1000']);
     // A tight per-key limit shows the limiter is enforced while Redis is up and open while it is down.
-    key = (await (await controlAs(gw.info.controlUrl!, boot.user.email, boot.password)).createKey('three-per-minute', { rate_limit_per_minute: 3 })).key;
+    const api = await controlAs(gw.info.controlUrl!, boot.user.email, boot.password);
+    key = (await api.createKey('three-per-minute', { rate_limit_per_minute: 3 })).key;
+    // Issue 10: a project with a user quota, whose counters live in the same Redis.
+    assert.equal((await api.call('POST', '/api/policy-gateway/policies', { policy_id: 'outage', config: { rules: { denylist: ['x-forbidden'] } } })).status, 201);
+    const project = await api.call('POST', '/api/policy-gateway/projects', { name: 'Outage', policy_id: 'outage', user_quota: { requests: 100, tokens: 0, window: 'daily' } });
+    assert.equal(project.status, 201, JSON.stringify(project.body));
+    projectKey = (await api.call('POST', `/api/policy-gateway/projects/${project.body.id}/keys`, { label: 'outage' })).body.key as string;
   });
 
   after(async () => {
@@ -60,7 +67,14 @@ describe('Redis outage mid-run (e2e)', () => {
     // The private Redis keeps nothing on disk: let these settle before it dies.
     assert.ok(await until(async () => (await counts()).ledger === 3 && (await counts()).audit === 3), `settled before the outage: ${JSON.stringify(await counts())}`);
 
+    const quotaCall = () => http(`${gw.info.inferenceUrl}/policy/v1/chat/completions`, { token: projectKey, body: { model: 'abliterated-model', messages: [{ role: 'user', content: 'hi' }], max_tokens: 16 } });
+    assert.equal((await quotaCall()).status, 200, 'quotas are counted while Redis is up');
+
     await redis.kill();
+    // Quotas fail closed (nobody can tell whether the call fits), unlike the rate limiter.
+    const refused = await quotaCall();
+    assert.equal(refused.status, 503, JSON.stringify(refused.body));
+    assert.equal((refused.body as { error: { code: string } }).error.code, 'quota_unavailable');
     for (let i = 0; i < OUTAGE_CALLS; i++) await call(`outage #${i}`);
     const parallel = await Promise.all(Array.from({ length: 4 }, () => chat(gw.info.inferenceUrl!, key)));
     assert.deepEqual(parallel.map((r) => r.status), [200, 200, 200, 200]);
