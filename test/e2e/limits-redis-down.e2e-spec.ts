@@ -68,7 +68,10 @@ describe('Redis outage mid-run (e2e)', () => {
     assert.ok(await until(async () => (await counts()).ledger === 3 && (await counts()).audit === 3), `settled before the outage: ${JSON.stringify(await counts())}`);
 
     const quotaCall = () => http(`${gw.info.inferenceUrl}/policy/v1/chat/completions`, { token: projectKey, body: { model: 'abliterated-model', messages: [{ role: 'user', content: 'hi' }], max_tokens: 16 } });
-    assert.equal((await quotaCall()).status, 200, 'quotas are counted while Redis is up');
+    const counted = await quotaCall();
+    assert.equal(counted.status, 200, 'quotas are counted while Redis is up');
+    ids.push(counted.headers.get('x-request-id')!);
+    assert.ok(await until(async () => (await counts()).ledger === 4 && (await counts()).audit === 4), `settled before the outage: ${JSON.stringify(await counts())}`);
 
     await redis.kill();
     // Quotas fail closed (nobody can tell whether the call fits), unlike the rate limiter.
@@ -81,7 +84,7 @@ describe('Redis outage mid-run (e2e)', () => {
     ids.push(...parallel.map((r) => r.headers.get('x-request-id')!));
 
     await redis.start();
-    const total = 3 + OUTAGE_CALLS + 4;
+    const total = 3 + 1 + OUTAGE_CALLS + 4;
     assert.equal(new Set(ids).size, total);
     const settled = await until(async () => {
       const c = await counts();

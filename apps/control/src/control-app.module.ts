@@ -11,6 +11,7 @@ import { identityOptions } from './auth/identity-options';
 import { CreditsController } from './credits/credits.controller';
 import { KeysController } from './keys/keys.controller';
 import { PoliciesModule } from './policies/policies.module';
+import { ProjectsModule } from './projects/projects.module';
 import { ProjectUsageController } from './quota/project-usage.controller';
 import { QUOTA_STORE } from './quota/quota-store.token';
 import { RolloutApiModule } from './rollout/rollout-api.module';
@@ -34,6 +35,7 @@ export class ControlAppModule {
         CreditsModule.forControl(rt.config, rt.lease),
         PoliciesModule,
         RolloutApiModule,
+        ProjectsModule,
         // The simulator reads stored policies uncached (ttlMs 0: no listener; each version still compiled once).
         PolicyStoreModule.forInference({ databaseUrl: rt.postgres.url, ttlMs: 0 }),
       ],

@@ -10,11 +10,12 @@ import { platformImports, readinessProvider, type Runtime } from '@gw/runtime';
 import { AuditObserver } from './audit.observer';
 import { InferenceAuthGuard } from './auth/inference-auth.guard';
 import { ModelsController } from './models.controller';
-import { ClassifierRegistry, PolicyStore, PolicyStoreModule, RolloutModule, RolloutStateRepository, STORED_POLICIES } from '@gw/policy';
+import { ClassifierRegistry, PolicyStore, PolicyStoreModule, ProjectStore, ProjectStoreModule, RolloutModule, RolloutStateRepository, STORED_POLICIES } from '@gw/policy';
 import { PolicyEnforcer } from './policy/policy-enforcer';
 import { PolicySimulateController } from './policy/policy-simulate.controller';
 import { PolicyResolver } from './policy/policy-resolver';
 import { PolicyInterceptor } from './policy/policy.interceptor';
+import { PROJECTS } from './policy/project-resolution';
 import { QuotaMeter } from './policy/quota-meter';
 import { QuotaModule } from './policy/quota.module';
 import { AnthropicMessagesController } from './protocols/anthropic-messages/anthropic-messages.controller';
@@ -51,6 +52,7 @@ export class InferenceAppModule {
         credits,
         PolicyStoreModule.forInference({ databaseUrl: rt.postgres.url, ttlMs: env.POLICY_CACHE_TTL_MS, rollouts: new RolloutStateRepository(rt.dataSource) }),
         RolloutModule.forInference({ redisUrl: env.REDIS_URL }),
+        ProjectStoreModule.forInference({ databaseUrl: rt.postgres.url, ttlMs: env.POLICY_CACHE_TTL_MS }),
         InferenceModule.forRoot(rt.catalog, { imports: [AuditProducerModule, credits, QuotaModule.register(rt.quotas)], observer: AuditObserver, meter: QuotaMeter }),
       ],
       controllers: [OpenAIChatController, OpenAIResponsesController, AnthropicMessagesController, PolicySimulateController, ModelsController, HealthController],
@@ -62,6 +64,7 @@ export class InferenceAppModule {
         PolicyEnforcer,
         PolicyInterceptor,
         { provide: STORED_POLICIES, useExisting: PolicyStore },
+        { provide: PROJECTS, useExisting: ProjectStore },
         // A call's audit job is enqueued before its billing job (see BufferedProducer.enqueueAfter).
         { provide: 'BILLING_AFTER_AUDIT', useFactory: (billing: BillingProducer, audit: AuditProducer) => billing.enqueueAfter(audit), inject: [BillingProducer, AuditProducer] },
         { provide: FreeTierClaims, useFactory: (ds: DataSource) => new FreeTierClaims(ds), inject: [DataSource] },

@@ -37,6 +37,10 @@ export class ApiKeyEntity {
   @Column({ name: 'key_preview', type: 'text' })
   keyPreview!: string;
 
+  /** The project a project key belongs to (its policy and quotas apply); null for organisation and user keys. */
+  @Column({ name: 'project_id', type: 'text', nullable: true })
+  projectId!: string | null;
+
   @Column({ name: 'rate_limit_per_minute', type: 'integer', nullable: true })
   rateLimitPerMinute!: number | null;
 

@@ -21,6 +21,7 @@ export interface ActiveApiKeyRow {
   org_id: string;
   user_id: string | null;
   rate_limit_per_minute: number | null;
+  project_id: string | null;
   org_rate_limit_per_minute: number | null;
   role: Role | null;
   last_used_at: Date | null;
@@ -29,7 +30,7 @@ export interface ActiveApiKeyRow {
 
 /** Key is not revoked, not expired, and its user (if any) is not disabled. Uses UQ_api_key_key_hash. */
 const FIND_ACTIVE_SQL = `
-  SELECT k.id, k.org_id, k.user_id, k.rate_limit_per_minute, k.last_used_at, k.expires_at,
+  SELECT k.id, k.org_id, k.user_id, k.project_id, k.rate_limit_per_minute, k.last_used_at, k.expires_at,
          o.rate_limit_per_minute AS org_rate_limit_per_minute, u.role
     FROM api_key k
     JOIN organization o ON o.id = k.org_id
@@ -45,7 +46,7 @@ export class ApiKeyRepository {
   constructor(@InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>) {}
 
   insert(row: NewApiKeyRow): Promise<ApiKeyEntity> {
-    return this.keys.save(this.keys.create({ ...row, revokedAt: null, lastUsedAt: null }));
+    return this.keys.save(this.keys.create({ ...row, projectId: null, revokedAt: null, lastUsedAt: null }));
   }
 
   async findActiveByKeyHash(keyHash: Buffer): Promise<ActiveApiKeyRow | null> {

@@ -21,6 +21,8 @@ export interface ApiKeyInfo {
   label: string;
   keyPreview: string;
   rateLimitPerMinute: number | null;
+  /** Project keys only. */
+  projectId: string | null;
   expiresAt: Date | null;
   revokedAt: Date | null;
   createdAt: Date;
@@ -45,6 +47,7 @@ export function toApiKeyInfo(e: ApiKeyEntity): ApiKeyInfo {
     label: e.label,
     keyPreview: e.keyPreview,
     rateLimitPerMinute: e.rateLimitPerMinute,
+    projectId: e.projectId ?? null,
     expiresAt: e.expiresAt,
     revokedAt: e.revokedAt,
     createdAt: e.createdAt,
@@ -127,6 +130,7 @@ export class ApiKeyService {
       orgId: row.org_id,
       userId: row.user_id,
       ...(row.role ? { role: row.role } : {}),
+      projectId: row.project_id,
       rateLimitPerMinute: row.rate_limit_per_minute,
       orgRateLimitPerMinute: row.org_rate_limit_per_minute,
     };

@@ -43,6 +43,24 @@ export function parsePolicyChange(payload: string | undefined): PolicyChange | n
   return colon > 0 ? { kind: 'policy', orgId: rest.slice(0, colon), policyId: rest.slice(colon + 1) } : { kind: 'all' };
 }
 
+/** Projects share the channel too: `project:<orgId>:<projectId>` (created, changed, disabled or deleted). */
+export const PROJECT_CHANGE_PREFIX = 'project:';
+
+export type ProjectChange = { kind: 'project'; orgId: string; projectId: string } | { kind: 'all' };
+export type ProjectChangeHandler = (change: ProjectChange) => void;
+
+export function projectChangePayload(orgId: string, projectId: string): string {
+  return `${PROJECT_CHANGE_PREFIX}${orgId}:${projectId}`;
+}
+
+/** The project change a payload announces; null when it is not a project payload. */
+export function parseProjectChange(payload: string | undefined): ProjectChange | null {
+  if (!payload?.startsWith(PROJECT_CHANGE_PREFIX)) return null;
+  const rest = payload.slice(PROJECT_CHANGE_PREFIX.length);
+  const colon = rest.indexOf(':');
+  return colon > 0 ? { kind: 'project', orgId: rest.slice(0, colon), projectId: rest.slice(colon + 1) } : { kind: 'all' };
+}
+
 export function parseIdentityChange(payload: string | undefined): IdentityChange {
   if (!payload || payload === '*') return { kind: 'all' };
   if (payload.startsWith(USER_CHANGE_PREFIX)) return { kind: 'user', id: payload.slice(USER_CHANGE_PREFIX.length) };
@@ -62,6 +80,7 @@ export class IdentityChangeFeed implements OnModuleInit, OnModuleDestroy {
   private readonly log = new Logger(IdentityChangeFeed.name);
   private readonly handlers = new Set<IdentityChangeHandler>();
   private readonly policyHandlers = new Set<PolicyChangeHandler>();
+  private readonly projectHandlers = new Set<ProjectChangeHandler>();
   private client: Client | undefined;
   private up = false;
   private closed = false;
@@ -85,6 +104,12 @@ export class IdentityChangeFeed implements OnModuleInit, OnModuleDestroy {
     return () => this.policyHandlers.delete(handler);
   }
 
+  /** Project changes; `{kind:'all'}` on `*` and whenever the connection is lost. */
+  subscribeProjects(handler: ProjectChangeHandler): () => void {
+    this.projectHandlers.add(handler);
+    return () => this.projectHandlers.delete(handler);
+  }
+
   /** Idempotent (several caches may own a reference). */
   onModuleInit(): Promise<void> {
     this.started ??= this.connect();
@@ -100,10 +125,18 @@ export class IdentityChangeFeed implements OnModuleInit, OnModuleDestroy {
 
   private emit(change: IdentityChange): void {
     for (const h of this.handlers) h(change);
-    if (change.kind === 'all') for (const h of this.policyHandlers) h(change);
+    if (change.kind === 'all') {
+      for (const h of this.policyHandlers) h(change);
+      for (const h of this.projectHandlers) h(change);
+    }
   }
 
   private dispatch(payload: string | undefined): void {
+    const project = parseProjectChange(payload);
+    if (project) {
+      for (const h of this.projectHandlers) h(project);
+      return;
+    }
     const policy = parsePolicyChange(payload);
     if (!policy) return this.emit(parseIdentityChange(payload));
     for (const h of this.policyHandlers) h(policy);

@@ -4,4 +4,5 @@ export * from './simulate';
 export * from './classifiers';
 export * from './store';
 export * from './rollout';
+export * from './projects';
 export * from './nest';

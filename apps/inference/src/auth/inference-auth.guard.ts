@@ -39,7 +39,7 @@ function credential(req: FastifyRequest, path: string): string | null {
 
 function toPayer(p: Principal): Payer {
   return p.kind === 'api_key'
-    ? { kind: 'api_key', orgId: p.orgId, apiKeyId: p.keyId, userId: p.userId }
+    ? { kind: 'api_key', orgId: p.orgId, apiKeyId: p.keyId, userId: p.userId, projectId: p.projectId ?? null }
     : { kind: 'user', orgId: p.orgId, apiKeyId: null, userId: p.userId };
 }
 
