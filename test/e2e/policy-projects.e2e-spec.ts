@@ -108,7 +108,7 @@ describe('projects, project keys and quotas across two replicas (e2e)', () => {
         assert.equal(out.status, c.status, `${c.why} (${surface}): ${out.error?.message}`);
         const cls = surface === 'chat' ? (c.status === 403 ? OpenAI.PermissionDeniedError : OpenAI.BadRequestError) : c.status === 403 ? Anthropic.PermissionDeniedError : Anthropic.BadRequestError;
         assert.ok(out.error instanceof cls, `${c.why} (${surface}): ${out.error?.constructor.name}`);
-        const body = (surface === 'chat' ? { error: openaiError(out).error } : out.error!.error) as { error: { message: string; type: string } };
+        const body = (surface === 'chat' ? { error: openaiError(out).error } : out.error.error) as { error: { message: string; type: string } };
         assert.match(body.error.message, c.message, `${c.why} (${surface})`);
         if (surface === 'messages') assert.equal(body.error.type, c.status === 403 ? 'permission_error' : 'invalid_request_error');
       }
@@ -135,10 +135,10 @@ describe('projects, project keys and quotas across two replicas (e2e)', () => {
     for (const r of refused) {
       assert.equal(r.status, 429);
       assert.ok(r.error instanceof OpenAI.RateLimitError || r.error instanceof Anthropic.RateLimitError, r.error?.constructor.name);
-      const retryAfter = Number(r.error!.headers?.get('retry-after'));
+      const retryAfter = Number(r.error.headers?.get('retry-after'));
       assert.ok(retryAfter >= 1 && retryAfter <= 86_400, `Retry-After ${retryAfter}`);
       assert.deepEqual([r.errorPolicy?.decision, r.errorPolicy?.reason_code, r.errorPolicy?.enforced], ['refuse', 'USER_QUOTA_EXCEEDED', true]);
-      assert.match(r.error!.message, /quota of 3 requests/i);
+      assert.match(r.error.message, /quota of 3 requests/i);
     }
     const bob = await drivers(a, keys.support).call('chat', { text: 'hello', stream: false, model: MODEL, extra: { policy_user: 'bob' } });
     assert.equal(bob.status, 200, bob.error?.message);

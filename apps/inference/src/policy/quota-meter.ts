@@ -90,7 +90,7 @@ export class QuotaMeter implements Meter {
   }
 
   settle(admission: Admission, usage: Usage, reachedModel: boolean, occurredAtMs: number): Charge {
-    const state = admission.state as QuotaState | Admission['state'];
+    const state = admission.state;
     if (isQuotaState(state) && state.hold) {
       const hold = state.hold;
       state.hold = null; // exactly once per admission

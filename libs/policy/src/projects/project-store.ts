@@ -13,7 +13,6 @@ export interface ProjectStoreOptions {
 }
 
 const key = (orgId: string, projectId: string) => `${orgId}\u0000${projectId}`;
-const NONE = null;
 
 /**
  * The inference side's read of projects, for resolution on every `/policy/*` request. Cached under the identity
@@ -23,7 +22,7 @@ const NONE = null;
  * a client naming a missing project must not cost a query per request; a create NOTIFYs like any change.
  */
 export class ProjectStore implements OnModuleInit, OnModuleDestroy {
-  private readonly cache: FeedTrustedCache<ProjectRecord | typeof NONE>;
+  private readonly cache: FeedTrustedCache<ProjectRecord | null>;
   private readonly feed: IdentityChangeFeed;
   private readonly ownsFeed: boolean;
 
