@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { IdentityError, managesOrganization, readsOrganization, type Actor } from '@gw/identity';
 import { isProjectId, ProjectError, projectIdFromName, ProjectRepository, type HistoryActor, type IfMatch, type ProjectRecord } from '@gw/policy';
 import { encodeCursor, parsePageQuery } from '../policies/page-query';
+import { settle } from '../policies/policies.service';
 import { createFields, parseCreateKey, parseCreateProject, parsePatchProject, patchedFields } from './project-body';
 import { toProjectKeyResponse, toProjectResponse, type ProjectKeyResponse, type ProjectResponse } from './project.mapper';
 
@@ -22,7 +23,8 @@ function urlId(id: string): string {
 
 /**
  * Projects and project keys of the caller's organisation (spec §3.7, §4.1.2). Owners and admins write; auditors
- * read; members get 403; another organisation's project is a 404.
+ * read; members get 403; another organisation's project is a 404. Like policy writes, every change answers only
+ * after its NOTIFY had time to reach the replicas ({@link settle}), so the caller's next request sees it everywhere.
  */
 @Injectable()
 export class ProjectsService {
@@ -34,7 +36,9 @@ export class ProjectsService {
     const fields = createFields(b, invalid);
     const id = b.project_id ?? projectIdFromName(b.name);
     if (!id) throw invalid("No 'project_id', and none can be derived from this name (it needs a letter or digit)", 'name');
-    return this.projects.create(actor.orgId, id, fields, actorOf(actor), toProjectResponse);
+    const created = await this.projects.create(actor.orgId, id, fields, actorOf(actor), toProjectResponse);
+    await settle();
+    return created;
   }
 
   async list(actor: Actor, query: unknown): Promise<{ data: ProjectResponse[]; next_cursor: string | null }> {
@@ -55,12 +59,15 @@ export class ProjectsService {
   async patch(actor: Actor, id: string, body: unknown, ifMatch?: IfMatch): Promise<ProjectRecord> {
     writer(actor);
     const b = parsePatchProject(body);
-    return this.projects.update(actor.orgId, urlId(id), (current) => patchedFields(current, b), actorOf(actor), toProjectResponse, ifMatch);
+    const updated = await this.projects.update(actor.orgId, urlId(id), (current) => patchedFields(current, b), actorOf(actor), toProjectResponse, ifMatch);
+    await settle();
+    return updated;
   }
 
   async delete(actor: Actor, id: string, ifMatch?: IfMatch): Promise<void> {
     writer(actor);
     await this.projects.delete(actor.orgId, urlId(id), actorOf(actor), toProjectResponse, ifMatch);
+    await settle();
   }
 
   async createKey(actor: Actor, id: string, body: unknown): Promise<ProjectKeyResponse & { key: string }> {
@@ -78,6 +85,7 @@ export class ProjectsService {
   async revokeKey(actor: Actor, id: string, keyId: string): Promise<{ id: string; revoked: true }> {
     writer(actor);
     const key = await this.projects.revokeKey(actor.orgId, urlId(id), keyId, actorOf(actor));
+    await settle();
     return { id: key.id, revoked: true };
   }
 }
