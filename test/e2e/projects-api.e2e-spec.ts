@@ -79,6 +79,8 @@ describe('projects API (e2e)', () => {
       updated_at: 'x',
     });
     assert.equal(g2.headers.get('etag'), '"1"');
+    const [created] = await query<{ before: unknown; after: unknown }>(dbUrl, `SELECT before, after FROM policy_history WHERE org_id = $1 AND edit_type = 'project_create' AND project_id = $2`, [orgA, g2.body.id]);
+    assert.deepEqual(created, { before: null, after: g2.body }, 'the history keeps the project as the API returns it');
     const g1 = await call('POST', BASE, as('owner'), { name: 'Support bot', monthly_token_limit: 10_000_000, monthly_request_limit: 20_000 });
     assert.equal(g1.status, 201, JSON.stringify(g1.body));
     assert.deepEqual([g1.body.id, g1.body.budget], ['proj_support_bot', { requests: 20_000, tokens: 10_000_000, window: 'monthly' }]);
@@ -118,12 +120,18 @@ describe('projects API (e2e)', () => {
     for (let i = 0; i < 3; i++) assert.equal((await call('POST', BASE, as('owner'), { name: `Page ${i}` })).status, 201);
     const seen: string[] = [];
     let cursor: string | null = null;
+    let pages = 0;
     do {
       const res: HttpCall = await call('GET', `${BASE}?limit=2${cursor ? `&cursor=${cursor}` : ''}`, as('auditor'));
       assert.equal(res.status, 200, JSON.stringify(res.body));
       seen.push(...(res.body.data as Array<{ id: string }>).map((p) => p.id));
       cursor = res.body.next_cursor as string | null;
+      assert.equal(res.body.has_more, cursor !== null);
+      pages++;
     } while (cursor);
+    assert.equal(pages, 3);
+    const bad = await call('GET', `${BASE}?cursor=nope`, as('auditor'));
+    assert.deepEqual([bad.status, bad.body.error.param], [400, 'cursor']);
     assert.deepEqual(seen, ['proj_page_0', 'proj_page_1', 'proj_page_2', 'proj_support_bot', 'proj_support_bot_eu']);
     const theirs = await call('GET', BASE, as('owner', 'b'));
     assert.deepEqual((theirs.body.data as Array<{ id: string }>).map((p) => p.id), ['proj_support_bot']);
@@ -170,6 +178,15 @@ describe('projects API (e2e)', () => {
     assert.deepEqual([revoked.status, revoked.body], [201, { id: created.body.id, revoked: true }]);
     assert.equal((await models()).status, 401);
     assert.equal((await call('POST', `${BASE}/proj_support_bot/keys/${created.body.id}/revoke`, as('admin'))).status, 404, 'a key of another project');
+    assert.equal((await call('POST', `${BASE}/proj_support_bot_eu/keys/${created.body.id}/revoke`, as('owner', 'b'))).status, 404, 'another organisation');
+    const second = await call('POST', `${BASE}/proj_support_bot_eu/keys`, as('owner'), { label: 'EU staging' });
+    const secondModels = () => http(`${gw.info.inferenceUrl}/v1/models`, { token: second.body.key });
+    assert.equal((await secondModels()).status, 200);
+    const deleted = await call('DELETE', `${BASE}/proj_support_bot_eu/keys/${second.body.id}`, as('owner'));
+    assert.deepEqual([deleted.status, deleted.body], [200, { id: second.body.id, revoked: true }]);
+    assert.equal((await secondModels()).status, 401);
+    const afterRevoke = await call('GET', `${BASE}/proj_support_bot_eu/keys`, as('owner'));
+    assert.deepEqual((afterRevoke.body.data as Array<{ revoked: boolean }>).map((k) => k.revoked), [true, true]);
     assert.equal((await call('DELETE', `${BASE}/proj_support_bot_eu`, as('owner'))).status, 409, 'revoked keys stay for audit');
     assert.equal((await call('DELETE', `${BASE}/proj_page_1`, as('owner'), undefined, { 'if-match': '"7"' })).status, 412);
     assert.equal((await call('DELETE', `${BASE}/proj_page_1`, as('owner'))).status, 204);
@@ -179,7 +196,7 @@ describe('projects API (e2e)', () => {
       `SELECT edit_type, after, before FROM policy_history WHERE org_id = $1 AND edit_type IN ('key_create', 'key_revoke', 'project_delete') ORDER BY id`,
       [orgA],
     );
-    assert.deepEqual(history.map((h) => h.edit_type), ['key_create', 'key_revoke', 'project_delete']);
-    assert.ok(!JSON.stringify(history).includes(created.body.key), 'history never holds a key');
+    assert.deepEqual(history.map((h) => h.edit_type), ['key_create', 'key_revoke', 'key_create', 'key_revoke', 'project_delete']);
+    for (const k of [created.body.key, second.body.key]) assert.ok(!JSON.stringify(history).includes(k.slice(3)), 'history never holds a key');
   });
 });

@@ -80,6 +80,7 @@ describe(ApiKeyService.name, () => {
       orgId: org.id,
       userId: user.id,
       role: 'admin',
+      projectId: null,
       rateLimitPerMinute: 42,
       orgRateLimitPerMinute: 600,
     });

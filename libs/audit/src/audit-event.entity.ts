@@ -8,6 +8,8 @@ import { Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 @Entity({ name: 'audit_event' })
 @Unique('UQ_audit_event_request_id', ['requestId'])
 @Index('IDX_audit_event_started_at', ['startedAt'])
+// Partial expression index of the history read (migration AuditPolicyHistoryIndex); TypeORM cannot describe it.
+@Index('IDX_audit_event_policy_org', { synchronize: false })
 export class AuditEventEntity {
   /** bigint comes back from pg as a string (it may exceed 2^53). */
   @PrimaryGeneratedColumn('increment', { type: 'bigint', primaryKeyConstraintName: 'PK_audit_event' })

@@ -1,12 +1,12 @@
 import { AuditEventEntity } from '@gw/audit';
-import { ApiKeyEntity, AppUserEntity, OrganizationEntity } from '@gw/identity';
+import { ApiKeyEntity, AppUserEntity, OrganizationEntity, ProjectEntity } from '@gw/identity';
 import { StoredResponseEntity } from '@gw/inference';
 import { METERING_ENTITIES } from '@gw/metering';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from './migrations';
 
 /** Every entity of the gateway, listed explicitly (glob discovery breaks once bundled). */
-export const ENTITIES = [AuditEventEntity, OrganizationEntity, AppUserEntity, ApiKeyEntity, ...METERING_ENTITIES, StoredResponseEntity];
+export const ENTITIES = [AuditEventEntity, OrganizationEntity, AppUserEntity, ApiKeyEntity, ProjectEntity, ...METERING_ENTITIES, StoredResponseEntity];
 
 /** The gateway's own migrations ledger (not TypeORM's default `migrations`). */
 export const MIGRATIONS_TABLE = 'gw_migrations';

@@ -1,6 +1,7 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { AppUserEntity } from './app-user.entity';
 import { OrganizationEntity } from './organization.entity';
+import { ProjectEntity } from './project.entity';
 
 /**
  * An `ak_` key. Only its SHA-256 (`key_hash`, the lookup index) and a short preview are stored;
@@ -10,6 +11,9 @@ import { OrganizationEntity } from './organization.entity';
 @Unique('UQ_api_key_key_hash', ['keyHash'])
 @Index('IDX_api_key_org_id', ['orgId'])
 @Index('IDX_api_key_user_id', ['userId'])
+@Index('IDX_api_key_project', ['orgId', 'projectId'], { where: '"project_id" IS NOT NULL' })
+// A key's project is one of its own organisation; a referenced project cannot be deleted (only disabled).
+@ForeignKey(() => ProjectEntity, ['orgId', 'projectId'], ['orgId', 'projectId'], { name: 'FK_api_key_project', onDelete: 'RESTRICT' })
 export class ApiKeyEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_api_key' })
   id!: string;

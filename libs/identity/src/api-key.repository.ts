@@ -13,6 +13,8 @@ export interface NewApiKeyRow {
   keyPreview: string;
   rateLimitPerMinute: number | null;
   expiresAt: Date | null;
+  /** Project keys: the project (of the same organisation) whose policy and quotas apply. */
+  projectId?: string | null;
 }
 
 /** What authentication needs about a usable key, in one indexed lookup. */
@@ -46,7 +48,7 @@ export class ApiKeyRepository {
   constructor(@InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>) {}
 
   insert(row: NewApiKeyRow): Promise<ApiKeyEntity> {
-    return this.keys.save(this.keys.create({ ...row, projectId: null, revokedAt: null, lastUsedAt: null }));
+    return this.keys.save(this.keys.create({ ...row, projectId: row.projectId ?? null, revokedAt: null, lastUsedAt: null }));
   }
 
   async findActiveByKeyHash(keyHash: Buffer): Promise<ActiveApiKeyRow | null> {

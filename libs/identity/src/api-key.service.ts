@@ -35,6 +35,8 @@ export interface CreateApiKeyInput {
   label: string;
   rateLimitPerMinute?: number | null;
   expiresAt?: Date | null;
+  /** Project keys (organisation keys: `userId` null) belong to this project. */
+  projectId?: string | null;
 }
 
 export type ApiKeyRevokedListener = (key: ApiKeyInfo) => void;
@@ -77,6 +79,7 @@ export class ApiKeyService {
         keyPreview: previewApiKey(plaintext),
         rateLimitPerMinute: input.rateLimitPerMinute ?? null,
         expiresAt: input.expiresAt ?? null,
+        projectId: input.projectId ?? null,
       })
       // The schema already refuses what Postgres cannot store; a user deleted since the guard ran is a 401.
       .catch((err: unknown) => rethrowCallerFault(err, 'label'));

@@ -20,7 +20,7 @@ function fakeFeed() {
   return feed;
 }
 
-const key = (keyId: string, userId: string | null): ApiKeyPrincipal => ({ kind: 'api_key', keyId, orgId: 'o', userId, role: 'member', rateLimitPerMinute: null, orgRateLimitPerMinute: null });
+const key = (keyId: string, userId: string | null): ApiKeyPrincipal => ({ kind: 'api_key', keyId, orgId: 'o', userId, role: 'member', projectId: null, rateLimitPerMinute: null, orgRateLimitPerMinute: null });
 const user = (id: string): UserState => ({ id, orgId: 'o', role: 'admin', disabled: false, tokenVersion: 0 });
 
 describe('identity change payloads', () => {

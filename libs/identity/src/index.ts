@@ -4,6 +4,7 @@ export * from './identity.errors';
 export * from './organization.entity';
 export * from './app-user.entity';
 export * from './api-key.entity';
+export * from './project.entity';
 export * from './organization.repository';
 export * from './app-user.repository';
 export * from './api-key.repository';

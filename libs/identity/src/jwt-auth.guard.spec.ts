@@ -21,7 +21,7 @@ class Ctl {
 
 const user: UserPrincipal = { kind: 'user', userId: 'u', orgId: 'o', role: 'member', jti: 'j' };
 const KEY = `ak_${'k'.repeat(32)}`;
-const keyPrincipal: ApiKeyPrincipal = { kind: 'api_key', keyId: 'k', orgId: 'o', userId: 'u', role: 'admin', rateLimitPerMinute: null, orgRateLimitPerMinute: null };
+const keyPrincipal: ApiKeyPrincipal = { kind: 'api_key', keyId: 'k', orgId: 'o', userId: 'u', role: 'admin', projectId: null, rateLimitPerMinute: null, orgRateLimitPerMinute: null };
 const tokens = { verify: async (t: string) => (t === 'good' ? user : Promise.reject(IdentityError.unauthenticated())) } as unknown as TokenService;
 const apiKeys = { authenticate: async (k: string) => (k === KEY ? keyPrincipal : null) } as unknown as ApiKeyService;
 

@@ -21,7 +21,7 @@ export interface ApiKeyPrincipal {
   /** That user's role, when the key belongs to a user. */
   role?: Role;
   /** The project a project key belongs to (null for organisation and user keys). */
-  projectId?: string | null;
+  projectId: string | null;
   /** Per-key override of the request rate limit (null = default). */
   rateLimitPerMinute: number | null;
   /** Per-organisation override of the request rate limit (null = default). */

@@ -5,11 +5,14 @@ import type { ProjectRecord } from '@gw/policy';
 import type { FastifyReply } from 'fastify';
 import { parseIfMatch } from '../policies/etag';
 import { CURSOR_QUERY, LIMIT_QUERY } from '../policies/page-query';
+import { pageSchema } from '../policies/policy.mapper';
 import { CREATE_KEY_SCHEMA, CREATE_PROJECT_SCHEMA, PATCH_PROJECT_SCHEMA } from './project-body';
 import { PROJECT_KEY_RESPONSE_SCHEMA, PROJECT_RESPONSE_SCHEMA, toProjectResponse, type ProjectKeyResponse, type ProjectResponse } from './project.mapper';
 import { ProjectsService } from './projects.service';
 
 const IF_MATCH = { name: 'if-match', required: false, description: 'The project\'s ETag ("<revision>") as last read; 412 precondition_failed when it is no longer current' };
+
+const REVOKED_SCHEMA = { type: 'object', properties: { id: { type: 'string' }, revoked: { type: 'boolean', enum: [true] } } };
 
 function withEtag(reply: FastifyReply, p: ProjectRecord): ProjectResponse {
   void reply.header('etag', `"${p.revision}"`);
@@ -35,7 +38,7 @@ export class ProjectsController {
   @ApiOperation({ operationId: 'listProjects', summary: 'Owners, admins, auditors: projects in id order (cursor pagination)' })
   @ApiQuery(LIMIT_QUERY)
   @ApiQuery(CURSOR_QUERY)
-  @ApiOkResponse({ schema: { type: 'object', properties: { data: { type: 'array', items: PROJECT_RESPONSE_SCHEMA }, next_cursor: { type: 'string', nullable: true } } } })
+  @ApiOkResponse({ schema: pageSchema(PROJECT_RESPONSE_SCHEMA) })
   list(@CurrentPrincipal() p: Principal | undefined, @Query() query: unknown) {
     return this.projects.list(requireActor(p), query);
   }
@@ -88,13 +91,14 @@ export class ProjectsController {
 
   @Post(':project_id/keys/:key_id/revoke')
   @ApiOperation({ operationId: 'revokeProjectKey', summary: 'Owners/admins: revoke a project key (every replica, from the next request); idempotent' })
-  @ApiOkResponse({ schema: { type: 'object', properties: { id: { type: 'string' }, revoked: { type: 'boolean', enum: [true] } } } })
+  @ApiCreatedResponse({ schema: REVOKED_SCHEMA })
   revokeKey(@CurrentPrincipal() p: Principal | undefined, @Param('project_id') id: string, @Param('key_id') keyId: string) {
     return this.projects.revokeKey(requireActor(p), id, keyId);
   }
 
   @Delete(':project_id/keys/:key_id')
   @ApiOperation({ operationId: 'deleteProjectKey', summary: 'The same as …/revoke (keys are never deleted: they stay for audit)' })
+  @ApiOkResponse({ schema: REVOKED_SCHEMA })
   revokeKeyByDelete(@CurrentPrincipal() p: Principal | undefined, @Param('project_id') id: string, @Param('key_id') keyId: string) {
     return this.projects.revokeKey(requireActor(p), id, keyId);
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { IdentityError, managesOrganization, readsOrganization, type Actor } from '@gw/identity';
 import { isProjectId, ProjectError, projectIdFromName, ProjectRepository, type HistoryActor, type IfMatch, type ProjectRecord } from '@gw/policy';
-import { encodeCursor, parsePageQuery } from '../policies/page-query';
+import { encodeCursor, page, parsePageQuery } from '../policies/page-query';
 import { settle } from '../policies/policies.service';
 import { createFields, parseCreateKey, parseCreateProject, parsePatchProject, patchedFields } from './project-body';
 import { toProjectKeyResponse, toProjectResponse, type ProjectKeyResponse, type ProjectResponse } from './project.mapper';
@@ -41,12 +41,12 @@ export class ProjectsService {
     return created;
   }
 
-  async list(actor: Actor, query: unknown): Promise<{ data: ProjectResponse[]; next_cursor: string | null }> {
+  /** Id order; the same `{data, has_more, next_cursor}` pages and cursors as the policy list. */
+  async list(actor: Actor, query: unknown): Promise<{ data: ProjectResponse[]; has_more: boolean; next_cursor: string | null }> {
     reader(actor);
     const { limit, after } = parsePageQuery(query, 'policy');
     const rows = await this.projects.list(actor.orgId, after, limit + 1);
-    const page = rows.slice(0, limit);
-    return { data: page.map(toProjectResponse), next_cursor: rows.length > limit ? encodeCursor('policy', page[page.length - 1].projectId) : null };
+    return page(rows, limit, toProjectResponse, (r) => encodeCursor('policy', r.projectId));
   }
 
   async get(actor: Actor, id: string): Promise<ProjectRecord> {

@@ -39,8 +39,8 @@ function credential(req: FastifyRequest, path: string): string | null {
 
 function toPayer(p: Principal): Payer {
   return p.kind === 'api_key'
-    ? { kind: 'api_key', orgId: p.orgId, apiKeyId: p.keyId, userId: p.userId, projectId: p.projectId ?? null }
-    : { kind: 'user', orgId: p.orgId, apiKeyId: null, userId: p.userId };
+    ? { kind: 'api_key', orgId: p.orgId, apiKeyId: p.keyId, userId: p.userId, projectId: p.projectId }
+    : { kind: 'user', orgId: p.orgId, apiKeyId: null, userId: p.userId, projectId: null };
 }
 
 /**
@@ -77,7 +77,7 @@ export class InferenceAuthGuard implements CanActivate {
           wireCode: 'free_tier_exhausted',
         });
       }
-      req.payer = { kind: 'free_tier', orgId: null, apiKeyId: null, userId: null };
+      req.payer = { kind: 'free_tier', orgId: null, apiKeyId: null, userId: null, projectId: null };
       (req as { rateLimitSubject?: unknown }).rateLimitSubject = { kind: 'free_tier', id: device };
       return true;
     }

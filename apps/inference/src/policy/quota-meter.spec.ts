@@ -28,7 +28,7 @@ function credits(refuse = false) {
 }
 
 const input = (id: string, maxTokens = 100): AdmitInput =>
-  ({ requestId: id, payer: { kind: 'api_key', orgId: ORG, apiKeyId: 'k', userId: null }, request: { maxTokens }, inputTokens: 50, model: 'm', quota: plan }) as unknown as AdmitInput;
+  ({ requestId: id, payer: { kind: 'api_key', orgId: ORG, apiKeyId: 'k', userId: null, projectId: null }, request: { maxTokens }, inputTokens: 50, model: 'm', quota: plan }) as unknown as AdmitInput;
 
 const config = loadConfig({ DEFAULT_MAX_TOKENS: '4096' });
 const store = () => createQuotaStore({ timeZone: 'UTC', holdTtlMs: 60_000 });

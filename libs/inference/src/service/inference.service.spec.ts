@@ -9,7 +9,7 @@ import type { InferenceContext } from './inference-context';
 import { InferenceService } from './inference.service';
 import type { Admission, AdmitInput, Charge, Meter } from './meter.port';
 
-const PAYER = { kind: 'api_key' as const, orgId: 'org', apiKeyId: 'key', userId: null };
+const PAYER = { kind: 'api_key' as const, orgId: 'org', apiKeyId: 'key', userId: null, projectId: null };
 
 /** Records what the service asks of the meter, in order. */
 class FakeMeter implements Meter {

@@ -8,7 +8,7 @@ export interface Payer {
   apiKeyId: string | null;
   userId: string | null;
   /** The project an `ak_` project key is bound to (null otherwise). */
-  projectId?: string | null;
+  projectId: string | null;
 }
 
 /** One quota counter a call must fit in (per user or per project; `key` identifies it without its window). */

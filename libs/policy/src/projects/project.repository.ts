@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { API_KEY_CHANNEL, generateApiKey, hashApiKey, previewApiKey, projectChangePayload } from '@gw/identity';
+import { API_KEY_CHANNEL, ApiKeyEntity, ApiKeyRepository, ApiKeyService, projectChangePayload, toApiKeyInfo, type ApiKeyInfo } from '@gw/identity';
 import { DataSource, type EntityManager } from 'typeorm';
 import { appendHistory, type EditType, type HistoryActor } from '../store/policy-history';
 import type { IfMatch } from '../store/policy-version.writer';
@@ -8,6 +8,14 @@ import { INSERT_PROJECT, KEY_COLUMNS, LIVE_POLICY, LOCK_PROJECT, PROJECT_COLUMNS
 import type { ProjectFields, ProjectKeyRecord, ProjectRecord } from './project.types';
 
 type Raw = Record<string, unknown>;
+
+/** The identity library's key repository on the caller's transaction. */
+const keysOn = (m: EntityManager) => new ApiKeyRepository(m.getRepository(ApiKeyEntity));
+/** What the history keeps of a key: never its plaintext or hash. */
+const keyHistory = (k: ApiKeyInfo) => ({ id: k.id, label: k.label, key_preview: k.keyPreview, revoked: k.revokedAt !== null });
+const projectKey = (k: ApiKeyInfo, projectId: string): ProjectKeyRecord => ({
+  id: k.id, label: k.label, projectId, keyPreview: k.keyPreview, revoked: k.revokedAt !== null, createdAt: k.createdAt,
+});
 
 /** What the history keeps of a project: the API's own fields (no internal columns). */
 export type ProjectSnapshot = (p: ProjectRecord) => unknown;
@@ -80,19 +88,18 @@ export class ProjectRepository {
     return rows.map(toProject);
   }
 
-  /** A new organisation key bound to the project; the plaintext is returned once and never stored. */
+  /**
+   * A new organisation key bound to the project, made by the identity library's own {@link ApiKeyService} (one
+   * implementation of generation, hashing and preview) on this transaction, with its history entry. The project
+   * row stays locked meanwhile, so a concurrent disable or delete cannot slip in. The plaintext is returned once.
+   */
   async createKey(orgId: string, projectId: string, label: string, actor: HistoryActor): Promise<{ key: ProjectKeyRecord; plaintext: string }> {
     return this.ds.transaction(async (m) => {
       const project = await this.lock(m, orgId, projectId);
       if (project.status !== 'active') throw ProjectError.disabled(projectId);
-      const plaintext = generateApiKey();
-      const [row] = await m.query<Raw[]>(
-        `INSERT INTO api_key (org_id, user_id, label, key_hash, key_preview, project_id) VALUES ($1, NULL, $2, $3, $4, $5) RETURNING ${KEY_COLUMNS}`,
-        [orgId, label, hashApiKey(plaintext), previewApiKey(plaintext), projectId],
-      );
-      const key = toProjectKey(row);
-      await appendHistory(m, { orgId, editType: 'key_create', projectId, actor, after: { id: key.id, label, key_preview: key.keyPreview } });
-      return { key, plaintext };
+      const { key, plaintext } = await new ApiKeyService(keysOn(m)).create({ orgId, userId: null, label, projectId });
+      await appendHistory(m, { orgId, editType: 'key_create', projectId, actor, after: keyHistory(key) });
+      return { key: projectKey(key, projectId), plaintext };
     });
   }
 
@@ -101,18 +108,21 @@ export class ProjectRepository {
     return rows.map(toProjectKey);
   }
 
-  /** Revokes a key of the project (idempotent); the key id's NOTIFY evicts it from every replica's cache at commit. */
+  /**
+   * Revokes a key of the project (idempotent) through {@link ApiKeyRepository.revoke} on this transaction: its
+   * NOTIFY (the key id) evicts the key from every replica's cache at commit, together with the history entry.
+   */
   async revokeKey(orgId: string, projectId: string, keyId: string, actor: HistoryActor): Promise<ProjectKeyRecord> {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(keyId)) throw ProjectError.keyNotFound();
     return this.ds.transaction(async (m) => {
-      const [row] = await m.query<Raw[]>(`SELECT ${KEY_COLUMNS} FROM api_key WHERE org_id = $1 AND project_id = $2 AND id = $3 FOR UPDATE`, [orgId, projectId, keyId]);
-      if (!row) throw ProjectError.keyNotFound();
-      if (row.revoked_at === null) {
-        await m.query(`UPDATE api_key SET revoked_at = now() WHERE id = $1`, [keyId]);
-        await m.query(`SELECT pg_notify('${API_KEY_CHANNEL}', $1)`, [keyId]);
-        await appendHistory(m, { orgId, editType: 'key_revoke', projectId, actor, before: { id: keyId, label: row.label, key_preview: row.key_preview } });
-      }
-      return { ...toProjectKey(row), revoked: true };
+      const keys = keysOn(m);
+      const existing = await keys.findInOrg(orgId, keyId);
+      if (existing?.projectId !== projectId) throw ProjectError.keyNotFound();
+      const result = await keys.revoke(orgId, keyId);
+      if (!result) throw ProjectError.keyNotFound();
+      const info = toApiKeyInfo(result.key);
+      if (result.changed) await appendHistory(m, { orgId, editType: 'key_revoke', projectId, actor, before: keyHistory(toApiKeyInfo(existing)), after: keyHistory(info) });
+      return projectKey(info, projectId);
     });
   }
 

@@ -25,7 +25,7 @@ const ctx = (orgId: string | null = 'org-1'): InferenceContext => ({
   startedAt: 0,
   startedAtMs: 0,
   signal: new AbortController().signal,
-  payer: { kind: 'api_key', orgId, apiKeyId: 'k', userId: null },
+  payer: { kind: 'api_key', orgId, apiKeyId: 'k', userId: null, projectId: null },
 });
 
 const result = (over: Partial<CompletionResult> = {}): CompletionResult => ({
