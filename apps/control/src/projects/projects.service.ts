@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { IdentityError, managesOrganization, readsOrganization, type Actor } from '@gw/identity';
-import { isProjectId, ProjectError, projectIdFromName, ProjectRepository, type HistoryActor, type IfMatch, type ProjectRecord } from '@gw/policy';
+import { isProjectId, ProjectError, projectIdFromName, ProjectRepository, type IfMatch, type ProjectRecord } from '@gw/policy';
 import { encodeCursor, page, parsePageQuery } from '../policies/page-query';
 import { settle } from '../policies/policies.service';
+import { historyActor } from '../policies/policy-document';
 import { createFields, parseCreateKey, parseCreateProject, parsePatchProject, patchedFields } from './project-body';
 import { toProjectKeyResponse, toProjectResponse, type ProjectKeyResponse, type ProjectResponse } from './project.mapper';
 
-const actorOf = (a: Actor): HistoryActor => ({ kind: 'user', id: a.userId });
 const invalid = (message: string, param: string) => ProjectError.invalid(message, param);
 
 function writer(a: Actor): void {
@@ -36,7 +36,7 @@ export class ProjectsService {
     const fields = createFields(b, invalid);
     const id = b.project_id ?? projectIdFromName(b.name);
     if (!id) throw invalid("No 'project_id', and none can be derived from this name (it needs a letter or digit)", 'name');
-    const created = await this.projects.create(actor.orgId, id, fields, actorOf(actor), toProjectResponse);
+    const created = await this.projects.create(actor.orgId, id, fields, historyActor(actor), toProjectResponse);
     await settle();
     return created;
   }
@@ -59,21 +59,21 @@ export class ProjectsService {
   async patch(actor: Actor, id: string, body: unknown, ifMatch?: IfMatch): Promise<ProjectRecord> {
     writer(actor);
     const b = parsePatchProject(body);
-    const updated = await this.projects.update(actor.orgId, urlId(id), (current) => patchedFields(current, b), actorOf(actor), toProjectResponse, ifMatch);
+    const updated = await this.projects.update(actor.orgId, urlId(id), (current) => patchedFields(current, b), historyActor(actor), toProjectResponse, ifMatch);
     await settle();
     return updated;
   }
 
   async delete(actor: Actor, id: string, ifMatch?: IfMatch): Promise<void> {
     writer(actor);
-    await this.projects.delete(actor.orgId, urlId(id), actorOf(actor), toProjectResponse, ifMatch);
+    await this.projects.delete(actor.orgId, urlId(id), historyActor(actor), toProjectResponse, ifMatch);
     await settle();
   }
 
   async createKey(actor: Actor, id: string, body: unknown): Promise<ProjectKeyResponse & { key: string }> {
     writer(actor);
     const { label } = parseCreateKey(body);
-    const { key, plaintext } = await this.projects.createKey(actor.orgId, urlId(id), label, actorOf(actor));
+    const { key, plaintext } = await this.projects.createKey(actor.orgId, urlId(id), label, historyActor(actor));
     return { ...toProjectKeyResponse(key), key: plaintext };
   }
 
@@ -84,7 +84,7 @@ export class ProjectsService {
 
   async revokeKey(actor: Actor, id: string, keyId: string): Promise<{ id: string; revoked: true }> {
     writer(actor);
-    const key = await this.projects.revokeKey(actor.orgId, urlId(id), keyId, actorOf(actor));
+    const key = await this.projects.revokeKey(actor.orgId, urlId(id), keyId, historyActor(actor));
     await settle();
     return { id: key.id, revoked: true };
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { IdentityError, managesOrganization, readsOrganization, REVOCATION_PROPAGATION_MS, type Actor } from '@gw/identity';
+import { IdentityError, managesOrganization, readsOrganization, type Actor } from '@gw/identity';
 import {
   effectiveRollout,
   isPolicyId,
@@ -11,9 +11,10 @@ import {
   RolloutError,
   RolloutStateRepository,
   type Clock,
-  type HistoryActor,
   type PolicyModel,
 } from '@gw/policy';
+import { settle } from '../policies/policies.service';
+import { historyActor } from '../policies/policy-document';
 import { toRolloutResponse, type RolloutResponse } from './rollout.mapper';
 
 const MAX_MINUTES = 525_600;
@@ -25,8 +26,6 @@ function requireWriter(actor: Actor): void {
 function requireReader(actor: Actor): void {
   if (!readsOrganization(actor.role)) throw IdentityError.forbidden('Members cannot read rollout states');
 }
-
-const historyActor = (actor: Actor): HistoryActor => ({ kind: 'user', id: actor.userId });
 
 /** `{reason?, minutes?}`; anything else is a 400 naming the field. */
 export function parseRollbackBody(body: unknown): { reason: string | null; minutes: number | null } {
@@ -94,4 +93,3 @@ export class RolloutService {
   }
 }
 
-const settle = () => new Promise((r) => setTimeout(r, REVOCATION_PROPAGATION_MS));
