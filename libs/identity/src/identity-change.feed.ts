@@ -37,10 +37,16 @@ export function policyChangePayload(orgId: string, policyId: string): string {
 
 /** The policy change a payload announces; null when it is not a policy payload. */
 export function parsePolicyChange(payload: string | undefined): PolicyChange | null {
-  if (!payload?.startsWith(POLICY_CHANGE_PREFIX)) return null;
-  const rest = payload.slice(POLICY_CHANGE_PREFIX.length);
+  const c = orgScoped(payload, POLICY_CHANGE_PREFIX);
+  return c && (c === 'all' ? { kind: 'all' } : { kind: 'policy', orgId: c.orgId, policyId: c.id });
+}
+
+/** `<prefix><orgId>:<id>` → its parts; `'all'` when the prefix has no org and id; null for other payloads. */
+function orgScoped(payload: string | undefined, prefix: string): { orgId: string; id: string } | 'all' | null {
+  if (!payload?.startsWith(prefix)) return null;
+  const rest = payload.slice(prefix.length);
   const colon = rest.indexOf(':');
-  return colon > 0 ? { kind: 'policy', orgId: rest.slice(0, colon), policyId: rest.slice(colon + 1) } : { kind: 'all' };
+  return colon > 0 ? { orgId: rest.slice(0, colon), id: rest.slice(colon + 1) } : 'all';
 }
 
 /** Projects share the channel too: `project:<orgId>:<projectId>` (created, changed, disabled or deleted). */
@@ -55,10 +61,8 @@ export function projectChangePayload(orgId: string, projectId: string): string {
 
 /** The project change a payload announces; null when it is not a project payload. */
 export function parseProjectChange(payload: string | undefined): ProjectChange | null {
-  if (!payload?.startsWith(PROJECT_CHANGE_PREFIX)) return null;
-  const rest = payload.slice(PROJECT_CHANGE_PREFIX.length);
-  const colon = rest.indexOf(':');
-  return colon > 0 ? { kind: 'project', orgId: rest.slice(0, colon), projectId: rest.slice(colon + 1) } : { kind: 'all' };
+  const c = orgScoped(payload, PROJECT_CHANGE_PREFIX);
+  return c && (c === 'all' ? { kind: 'all' } : { kind: 'project', orgId: c.orgId, projectId: c.id });
 }
 
 export function parseIdentityChange(payload: string | undefined): IdentityChange {

@@ -2,11 +2,9 @@ import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { GATEWAY_CONFIG, type GatewayConfig } from '@gw/config';
 import { CurrentPrincipal, IdentityError, readsOrganization, requireActor, type Principal } from '@gw/identity';
-import type { QuotaCounter, QuotaStore, QuotaUsage } from '@gw/metering';
-import { effectiveQuotas, projectQuotaKey, STORED_POLICIES, userQuotaKey, type StoredPolicies } from '@gw/policy';
+import { QUOTA_STORE, type QuotaCounter, type QuotaStore, type QuotaUsage } from '@gw/metering';
+import { effectiveQuotas, ProjectError, projectQuotaKey, STORED_POLICIES, userQuotaKey, type StoredPolicies } from '@gw/policy';
 import { DataSource } from 'typeorm';
-import { QUOTA_STORE } from './quota-store.token';
-import { ProjectUsageError } from './project-usage.errors';
 
 interface ProjectQuotaRow {
   policy_id: string | null;
@@ -58,9 +56,9 @@ export class ProjectUsageController {
     const actor = requireActor(p);
     if (!readsOrganization(actor.role)) throw IdentityError.forbidden('Members cannot read project usage');
     const user = query.user;
-    if (user !== undefined && (typeof user !== 'string' || !SUBJECT.test(user))) throw ProjectUsageError.invalid("'user' must be a quota subject of 1 to 256 printable characters", 'user');
+    if (user !== undefined && (typeof user !== 'string' || !SUBJECT.test(user))) throw new ProjectError(400, 'invalid_request', "'user' must be a quota subject of 1 to 256 printable characters", 'user');
     const [row] = await this.ds.query<ProjectQuotaRow[]>(`SELECT policy_id, budget, user_quota FROM project WHERE org_id = $1 AND project_id = $2`, [actor.orgId, projectId]);
-    if (!row) throw ProjectUsageError.notFound(projectId);
+    if (!row) throw ProjectError.notFound(projectId);
     let quotas = { project: row.budget, user: row.user_quota };
     if (row.policy_id) {
       const policy = await this.policies.getLatest(actor.orgId, row.policy_id).catch(() => null);

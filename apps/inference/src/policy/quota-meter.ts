@@ -2,10 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '@gw/config';
 import { GatewayError, GatewayErrorCode, type Admission, type AdmitInput, type Charge, type Meter, type Usage } from '@gw/inference';
-import { CreditMeter, type QuotaHold, type QuotaReserveResult, type QuotaStore } from '@gw/metering';
-
-/** The process's quota counters (Redis with REDIS_URL, in process otherwise); created by the runtime. */
-export const QUOTA_STORE = Symbol('QUOTA_STORE');
+import { CreditMeter, QUOTA_STORE, type QuotaHold, type QuotaReserveResult, type QuotaStore } from '@gw/metering';
 
 /** `reason_code` and wire code of each quota refusal (spec §4.3, architecture "Policy outcomes"). */
 const REFUSAL = {

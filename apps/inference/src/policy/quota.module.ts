@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { QuotaStore } from '@gw/metering';
-import { QUOTA_STORE } from './quota-meter';
+import { QUOTA_STORE, type QuotaStore } from '@gw/metering';
 
 /** The process's quota store (the runtime owns and closes it) for the meter. */
 @Module({})

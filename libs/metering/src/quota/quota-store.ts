@@ -122,3 +122,6 @@ export function createQuotaStore(opts: QuotaStoreOptions): QuotaStore {
   }
   return new MemoryQuotaStore({ timeZone: opts.timeZone, holdTtlMs: opts.holdTtlMs, persistPath: opts.persistPath, logger: opts.logger });
 }
+
+/** Injection token of the process's quota store (the runtime creates and closes it; both apps of a process share it). */
+export const QUOTA_STORE = Symbol('QUOTA_STORE');

@@ -7,24 +7,6 @@ export interface WebTools {
   blocked_domains: string[];
 }
 
-/** One project (spec §4.1.2): binds keys to a policy and a budget. */
-export interface ProjectRecord {
-  orgId: string;
-  projectId: string;
-  name: string;
-  description: string | null;
-  status: 'active' | 'disabled';
-  policyId: string | null;
-  budget: QuotaSpec | null;
-  userQuota: QuotaSpec | null;
-  webTools: WebTools | null;
-  /** The ETag: +1 on every change. */
-  revision: number;
-  createdAt: Date;
-  updatedAt: Date;
-  createdBy: string | null;
-}
-
 /** The mutable fields of a project (a create sets them all; a PATCH any subset). */
 export interface ProjectFields {
   name: string;
@@ -34,6 +16,17 @@ export interface ProjectFields {
   budget: QuotaSpec | null;
   userQuota: QuotaSpec | null;
   webTools: WebTools | null;
+}
+
+/** One project (spec §4.1.2): binds keys to a policy and a budget. */
+export interface ProjectRecord extends ProjectFields {
+  orgId: string;
+  projectId: string;
+  /** The ETag: +1 on every change. */
+  revision: number;
+  createdAt: Date;
+  updatedAt: Date;
+  createdBy: string | null;
 }
 
 /** A project key as listed (never its hash; the plaintext exists once, in the creation response). */
