@@ -11,4 +11,4 @@ npx tsc -p tsconfig.json --noEmit
 npx eslint . --max-warnings=0
 mapfile -t files < <(find dist -path dist/node_modules -prune -o \( -name '*.spec.js' -o -name '*.medium-spec.js' -o -name '*.e2e-spec.js' \) -print | sort)
 echo "[test] ${#files[@]} test files"
-exec node --test --test-concurrency=1 --test-reporter=spec --test-timeout=300000 "${files[@]}"
+exec node --test --test-concurrency=1 --test-reporter=spec --test-timeout=600000 "${files[@]}"

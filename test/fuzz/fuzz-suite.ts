@@ -26,7 +26,7 @@ export function defineFuzzSuite(mode: FuzzModeName, opts: { database: string; re
       for (const n of result.notes) process.stdout.write(`[fuzz] note: ${n}\n`);
       if (result.report.groups.size > 0) process.stdout.write(`${result.report.failureText(reproduceCommand(seed))}\n`);
       if (result.audit.found !== result.audit.expected) process.stdout.write(`[fuzz] gateway log tail:\n${fg.gw.output().slice(-4000)}\n`);
-    }, { timeout: 900_000 }); // 20,000 cases through the one embedded process take ~3 min on this box; the suite default is 5
+    }, { timeout: 900_000 }); // 20,000 cases through the one embedded process take ~2.5–3 min on an idle box, over 5 under load; scripts/test.sh gives each file 10
 
     after(async () => {
       await fg?.stop();
