@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '@gw/database';
 import { startFakeUpstream, type FakeUpstream } from '@gw/testing';
+import { insertPolicyAuditEvent } from '../../libs/audit/src/testing';
 import { bootstrapCli } from '../support/bootstrap';
 import { freshDatabase } from '../support/databases';
 import { startGateway, type GatewayProcess } from '../support/gateway-process';
@@ -67,15 +68,9 @@ describe('policy history and Gen-1 config API (e2e, both planes, real Postgres)'
     } while (cursor && n < 100);
     return { entries, pages: n };
   };
-  /** An audit row as the inference plane's worker writes it for a policy request (attributes.org_id + policy). */
-  const auditRow = async (org: string, policy: Record<string, unknown>, startedAt = new Date()) => {
-    const [r] = await ds.query<{ id: string }[]>(
-      `INSERT INTO audit_event (request_id, surface, model, provider, upstream_model, stream, status, http_status, input_tokens, output_tokens, started_at, finished_at, latency_ms, attributes)
-       VALUES ($1, 'policy.chat', 'fake-model', 'fake', 'fake-model', false, 'ok', 200, 1, 1, $2, $2, 1, $3::jsonb) RETURNING id`,
-      [`hist_req_${++requests}`, startedAt, JSON.stringify({ org_id: org, policy })],
-    );
-    return `enf_${r.id}`;
-  };
+  /** An audit event as the inference plane's worker writes it for a policy request (org + policy block). */
+  const auditRow = async (org: string, policy: Record<string, unknown>, startedAt = new Date()) =>
+    `enf_${await insertPolicyAuditEvent(ds, { orgId: org, requestId: `hist_req_${++requests}`, at: startedAt, policy, model: 'fake-model' })}`;
 
   before(async () => {
     fake = await startFakeUpstream();

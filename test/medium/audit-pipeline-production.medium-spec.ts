@@ -66,7 +66,7 @@ describe('audit pipeline, production mode (Postgres via DATABASE_URL + BullMQ on
     assert.equal(await sut.insertBatch([rec]), 1);
     const row = await sut.findByRequestId(rec.requestId);
     assert.deepEqual(
-      { latencyMs: row?.latencyMs, ttftMs: row?.ttftMs, attributes: row?.attributes },
+      { latencyMs: row?.latency_ms, ttftMs: row?.ttft_ms, attributes: row?.attributes },
       { latencyMs: 13, ttftMs: 3, attributes: { policyVersion: 'p1', flagged: ['pii'] } },
     );
   });

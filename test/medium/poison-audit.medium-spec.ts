@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { AUDIT_JOB_NAME, AUDIT_QUEUE, auditJobId, type AuditRecord } from '@gw/audit';
+import { AUDIT_JOB_NAME, AUDIT_QUEUE, auditJobId, type AuditRecordV1 } from '@gw/audit';
 import { replayDeadLetters } from '@gw/queue';
 import { auditCoverage, countAuditRows, makeAuditRecord, startAuditPipeline, waitForAuditRows } from '../../libs/audit/src/testing';
 import { waitForQueueIdle } from '../../libs/queue/src/testing';
@@ -13,11 +13,11 @@ import { captureLogs, deadLetterRows, MODES, setupMode, type PoisonEnv, type Que
  * INSERT), innocent rows failed all their attempts, and the failed INSERT was logged with its values.
  * Each poison carries a marker that must never appear in a log line.
  */
-function poisons(mode: QueueMode): Array<{ marker: string; code: string; poison: (r: AuditRecord) => AuditRecord }> {
+function poisons(mode: QueueMode): Array<{ marker: string; code: string; poison: (r: AuditRecordV1) => AuditRecordV1 }> {
   const tag = randomUUID().slice(0, 8);
   const list = [
-    { marker: '71337', code: '22003', poison: (r: AuditRecord) => ({ ...r, httpStatus: 71_337 }) }, // smallint out of range
-    { marker: '-271000', code: '22009', poison: (r: AuditRecord) => ({ ...r, startedAt: '-271000-01-01T00:00:00.000Z' }) }, // JS date, not a Postgres one
+    { marker: '71337', code: '22003', poison: (r: AuditRecordV1) => ({ ...r, httpStatus: 71_337 }) }, // smallint out of range
+    { marker: '-271000', code: '22009', poison: (r: AuditRecordV1) => ({ ...r, startedAt: '-271000-01-01T00:00:00.000Z' }) }, // JS date, not a Postgres one
   ];
   // A NUL in a text column (22021). BullMQ's Postgres backend stores jobs as jsonb, which refuses
   // \u0000 at enqueue time: there the integer overflow takes its place.
@@ -71,7 +71,7 @@ for (const mode of MODES) {
         const expected = [...bad.entries()].map(([i, k]) => ({ record_key: auditJobId(records[i].requestId), error_code: k.code })).sort((a, b) => a.record_key.localeCompare(b.record_key));
         assert.deepEqual(dead.map((d) => ({ record_key: d.record_key, error_code: d.error_code })).sort((a, b) => a.record_key.localeCompare(b.record_key)), expected);
         assert.ok(dead.every((d) => d.failures === 1 && !kinds.some((k) => d.error_message.includes(k.marker))), 'messages are templates');
-        assert.equal((dead.find((d) => d.error_code === '22021')?.payload as AuditRecord | undefined)?.model.includes('\u0000') ?? false, false, 'payload stored sanitised');
+        assert.equal((dead.find((d) => d.error_code === '22021')?.payload as AuditRecordV1 | undefined)?.model.includes('\u0000') ?? false, false, 'payload stored sanitised');
         assert.deepEqual(await env.deadLetters.counts(), { [AUDIT_QUEUE]: { open: 10, total: 10, failures: 10 } });
         assert.equal(sut.processor.stats.deadLettered, 10);
         assert.equal(await sut.queue.getFailedCount(), 0, 'no job failed permanently');

@@ -2,14 +2,26 @@ import { Injectable } from '@nestjs/common';
 import { AuditProducer } from '@gw/audit';
 import type { InferenceObserver, InferenceSummary } from '@gw/inference';
 
-/** Turns each request's summary into one audit record on the queue (never blocks the request). */
+/** The project of a call: the key's binding, else the project the policy stage resolved (`attributes.policy`). */
+function projectOf(s: InferenceSummary): string | null {
+  if (s.payer?.projectId) return s.payer.projectId;
+  const policy = s.attributes?.policy as { project_id?: unknown } | undefined;
+  return typeof policy?.project_id === 'string' ? policy.project_id : null;
+}
+
+/** Turns each request's summary into one audit record (version 2, `enforcement`) on the queue; never blocks. */
 @Injectable()
 export class AuditObserver implements InferenceObserver {
   constructor(private readonly producer: AuditProducer) {}
 
   onFinished(s: InferenceSummary): void {
+    const p = s.payer;
     this.producer.record({
-      v: 1,
+      v: 2,
+      eventType: 'enforcement',
+      orgId: p?.orgId ?? null,
+      projectId: projectOf(s),
+      principal: { kind: p?.kind ?? 'anonymous', keyId: p?.apiKeyId ?? null, userId: p?.userId ?? null },
       requestId: s.requestId,
       surface: s.surface,
       model: s.model,

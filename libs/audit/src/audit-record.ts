@@ -1,10 +1,13 @@
+import type { AuditEventClass } from './chain/audit-event.types';
+
 /**
- * One record per inference request, enqueued by the inference plane and written by the control plane.
- * Versioned: later issues add identity, billing and policy fields; the processor must accept older versions.
- * Never carries prompt or completion text.
+ * What producers enqueue (or put in `audit_inbox`): one record per event. The writer turns it into a chained
+ * {@link AuditEvent}. Versioned; the writer accepts every version ever produced (jobs and inbox rows outlive
+ * releases). Never carries prompt or completion text.
  */
-export interface AuditRecordV1 {
-  v: 1;
+
+/** The request facts of an enforcement record (every field of version 1). */
+export interface AuditRequestFields {
   requestId: string;
   /** `chat.completions` | `responses` | `messages` | `messages.count_tokens` */
   surface: string;
@@ -16,7 +19,7 @@ export interface AuditRecordV1 {
   stream: boolean;
   /**
    * `ok` | `error` | `client_aborted`, or `gateway_lost`: the process serving the call died mid-call (written
-   * by the orphan sweeper in the control plane, never enqueued; `http_status` 0, tokens = last checkpoint).
+   * by the orphan sweeper in the control plane through `audit_inbox`; `http_status` 0, tokens = last checkpoint).
    */
   status: 'ok' | 'error' | 'client_aborted' | 'gateway_lost';
   httpStatus: number;
@@ -34,4 +37,45 @@ export interface AuditRecordV1 {
   attributes?: Record<string, unknown>;
 }
 
-export type AuditRecord = AuditRecordV1;
+/** Version 1 (issues 1–10): a request record; its organisation, if any, is `attributes.org_id`. */
+export interface AuditRecordV1 extends AuditRequestFields {
+  v: 1;
+}
+
+/** Who caused an event. */
+export interface AuditRecordPrincipal {
+  /** `api_key` | `user` | `free_tier` | `system` | `anonymous`. */
+  kind: string;
+  keyId: string | null;
+  userId: string | null;
+}
+
+/** Version 2, a request (`enforcement`): version 1 plus organisation, project and principal. */
+export interface AuditRequestRecordV2 extends AuditRequestFields {
+  v: 2;
+  eventType: 'enforcement';
+  orgId: string | null;
+  projectId: string | null;
+  principal: AuditRecordPrincipal;
+}
+
+/** Version 2, any other class: a change, an admin action, a login, a simulation. */
+export interface AuditActionRecordV2 {
+  v: 2;
+  eventType: Exclude<AuditEventClass, 'enforcement'>;
+  /** Dedupe key (uuid), fixed by the producer so a retried enqueue is written once. */
+  eventId: string;
+  orgId: string | null;
+  projectId: string | null;
+  principal: AuditRecordPrincipal;
+  /** ISO-8601. */
+  occurredAt: string;
+  /** `action` (e.g. `policy.update`, `key.revoke`, `login.failure`), target, before/after, outcome… */
+  attributes: Record<string, unknown>;
+}
+
+export type AuditRecordV2 = AuditRequestRecordV2 | AuditActionRecordV2;
+export type AuditRecord = AuditRecordV1 | AuditRecordV2;
+
+/** True for records that describe one inference request. */
+export const isRequestRecord = (r: AuditRecord): r is AuditRecordV1 | AuditRequestRecordV2 => r.v === 1 || r.eventType === 'enforcement';

@@ -1,69 +1,78 @@
-import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
-import { AuditEventEntity } from './audit-event.entity';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import type { AuditRecord } from './audit-record';
+import { ensurePartitions, isMissingPartition } from './chain/audit-partitions';
+import type { ChainedAuditEvent } from './chain/audit-event.types';
+import { eventFromRow, EVENT_SELECT, type AuditEventRow } from './chain/event-row';
+import { requestEventId } from './chain/record-to-event';
+import { ChainWriter, type ChainWriterOptions, type TxClient } from './chain/chain-writer';
 
-/** Column name, array type for UNNEST, and value of one record, in insert order. */
-const COLUMNS: ReadonlyArray<readonly [string, string, (r: AuditRecord) => unknown]> = [
-  ['request_id', 'text', (r) => r.requestId],
-  ['surface', 'text', (r) => r.surface],
-  ['model', 'text', (r) => r.model],
-  ['provider', 'text', (r) => r.provider],
-  ['upstream_model', 'text', (r) => r.upstreamModel],
-  ['stream', 'boolean', (r) => r.stream],
-  ['status', 'text', (r) => r.status],
-  ['http_status', 'smallint', (r) => Math.round(r.httpStatus)],
-  ['error_code', 'text', (r) => r.errorCode ?? null],
-  ['finish_reason', 'text', (r) => r.finishReason ?? null],
-  ['input_tokens', 'integer', (r) => Math.round(r.inputTokens)],
-  ['output_tokens', 'integer', (r) => Math.round(r.outputTokens)],
-  ['started_at', 'timestamptz', (r) => r.startedAt],
-  ['finished_at', 'timestamptz', (r) => r.finishedAt],
-  ['latency_ms', 'integer', (r) => Math.round(r.latencyMs)],
-  ['ttft_ms', 'integer', (r) => (r.ttftMs == null ? null : Math.round(r.ttftMs))],
-  ['attributes', 'jsonb', (r) => JSON.stringify(r.attributes ?? {})],
-];
+export const CHAIN_WRITER_OPTIONS = Symbol('CHAIN_WRITER_OPTIONS');
+
+/** Without a signing key (tests that only count rows): no checkpoints. */
+const DEFAULTS: ChainWriterOptions = { signer: null, checkpointEvery: 1_000, dedupeWindowMs: 7 * 24 * 3600_000 };
 
 /**
- * One statement for the whole batch: 17 array parameters whatever the batch size (no 65,535
- * parameter limit, one plan), one implicit transaction. UNIQUE(request_id) + DO NOTHING makes a
- * redelivered job harmless.
+ * Owns the writes of `audit_event`: every batch is one transaction that chains it (see {@link ChainWriter}).
+ * A redelivered record (same event id) is skipped, so a job written twice stores one row.
  */
-const INSERT_BATCH_SQL =
-  `INSERT INTO "audit_event" (${COLUMNS.map(([c]) => `"${c}"`).join(', ')}) ` +
-  `SELECT * FROM unnest(${COLUMNS.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ')}) ` +
-  `ON CONFLICT ("request_id") DO NOTHING`;
-
-/** Owns the SQL of the audit_event table. */
 @Injectable()
 export class AuditRepository {
-  constructor(@InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>) {}
+  readonly writer: ChainWriter;
 
-  /**
-   * Inserts the records in one statement, skipping request ids already stored.
-   * Rows are sorted by request id so two concurrent batches lock keys in the same order.
-   * @returns the number of rows actually inserted.
-   */
+  constructor(
+    private readonly ds: DataSource,
+    @Optional() @Inject(CHAIN_WRITER_OPTIONS) opts?: ChainWriterOptions,
+  ) {
+    this.writer = new ChainWriter(opts ?? DEFAULTS);
+  }
+
+  /** Chains the records in one transaction. @returns the number of rows actually inserted. */
   async insertBatch(records: readonly AuditRecord[]): Promise<number> {
     if (!records.length) return 0;
-    const unique = new Map(records.map((r) => [r.requestId, r]));
-    const rows = [...unique.values()].sort((a, b) => (a.requestId < b.requestId ? -1 : a.requestId > b.requestId ? 1 : 0));
-    const params = COLUMNS.map(([, , value]) => rows.map(value));
-    const runner = this.events.manager.connection.createQueryRunner();
+    return (await this.inTransaction((tx) => this.writer.append(tx, records))).length;
+  }
+
+  /**
+   * Runs `work` in a transaction; when the month's partition is missing (a first write past the months created
+   * ahead), creates it and runs `work` once more.
+   */
+  async inTransaction<T>(work: (tx: TxClient) => Promise<T>): Promise<T> {
     try {
-      const result = await runner.query(INSERT_BATCH_SQL, params, true);
-      return result.affected ?? 0;
+      return await this.transaction(work);
+    } catch (err) {
+      if (!isMissingPartition(err)) throw err;
+      await ensurePartitions(this.ds, new Date(), 1);
+      return this.transaction(work);
+    }
+  }
+
+  private async transaction<T>(work: (tx: TxClient) => Promise<T>): Promise<T> {
+    const runner = this.ds.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      const out = await work(runner);
+      await runner.commitTransaction();
+      return out;
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw err;
     } finally {
       await runner.release();
     }
   }
 
-  findByRequestId(requestId: string): Promise<AuditEventEntity | null> {
-    return this.events.findOneBy({ requestId });
+  /** The event recorded for a request, or null. */
+  async findByRequestId(requestId: string): Promise<ChainedAuditEvent | null> {
+    const rows = await this.ds.query<AuditEventRow[]>(`SELECT ${EVENT_SELECT} FROM audit_event WHERE event_id = $1::uuid`, [requestEventId(requestId)]);
+    return rows[0] ? eventFromRow(rows[0]) : null;
   }
 
-  count(): Promise<number> {
-    return this.events.count();
+  async count(): Promise<number> {
+    const [row] = await this.ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM audit_event`);
+    return row?.n ?? 0;
   }
 }
+
+export type { ChainedAuditEvent };

@@ -3,8 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DeadLetterStore, DEFAULT_JOB_OPTIONS, type QueueConnection } from '@gw/queue';
 import { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { AuditEventEntity } from './audit-event.entity';
-import type { AuditRecord } from './audit-record';
+import type { AuditRecordV1 } from './audit-record';
 import { AuditRepository } from './audit.repository';
 import { AUDIT_QUEUE } from './queue/audit.queue';
 import { AuditProcessor, type AuditProcessorOptions } from './queue/audit.processor';
@@ -13,7 +12,7 @@ import { AuditProducer, type AuditProducerOptions } from './queue/audit.producer
 /** Test support (not exported from the main barrel). Import from `libs/audit/src/testing`. */
 
 /** A valid audit record with a fresh request id; override any field. */
-export function makeAuditRecord(overrides: Partial<AuditRecord> = {}): AuditRecord {
+export function makeAuditRecord(overrides: Partial<AuditRecordV1> = {}): AuditRecordV1 {
   const finished = Date.now();
   return {
     v: 1,
@@ -39,7 +38,7 @@ export function makeAuditRecord(overrides: Partial<AuditRecord> = {}): AuditReco
 
 /** An {@link AuditRepository} over a plain data source (no Nest container). */
 export function createAuditRepository(dataSource: DataSource): AuditRepository {
-  return new AuditRepository(dataSource.getRepository(AuditEventEntity));
+  return new AuditRepository(dataSource);
 }
 
 export async function countAuditRows(dataSource: DataSource): Promise<number> {
@@ -114,4 +113,18 @@ export function startAuditPipeline(
       await queue.close();
     },
   };
+}
+
+/** Chains one version-2 request record of `orgId` with a policy block (what the inference plane records); its seq. */
+export async function insertPolicyAuditEvent(
+  dataSource: DataSource,
+  o: { orgId: string | null; requestId: string; at: Date | string; policy: Record<string, unknown> | null; model?: string },
+): Promise<string> {
+  const at = new Date(o.at).toISOString();
+  const rec = makeAuditRecord({ requestId: o.requestId, surface: 'chat.completions', model: o.model ?? 'abliterated-model', startedAt: at, finishedAt: at, latencyMs: 1 });
+  const v2 = { ...rec, v: 2 as const, eventType: 'enforcement' as const, orgId: o.orgId, projectId: null, principal: { kind: 'api_key', keyId: null, userId: null }, attributes: o.policy ? { policy: o.policy } : {} };
+  await new AuditRepository(dataSource).insertBatch([v2]);
+  const [row] = await dataSource.query<Array<{ seq: string }>>('SELECT seq::text AS seq FROM audit_event WHERE request_id = $1', [o.requestId]);
+  if (!row) throw new Error(`audit event of ${o.requestId} was not written`);
+  return row.seq;
 }

@@ -141,6 +141,22 @@ export const envSchema = z.object({
   AUDIT_BATCH_SIZE: int(1, 10_000).default(500),
   AUDIT_FLUSH_MS: int(1, 10_000).default(20),
   AUDIT_WORKER_CONCURRENCY: int(1, 10_000).default(500),
+  /**
+   * Ed25519 private key (PKCS#8 PEM; `\n` escapes accepted) that signs audit checkpoints. Unset: generated into
+   * DATA_DIR/audit-signing-key.pem on first start (replicas with different keys are fine: every public key that
+   * signed is kept in `audit_signing_key`).
+   */
+  AUDIT_SIGNING_KEY: z.string().min(1).optional(),
+  /** A signed checkpoint every this many events of an organisation… */
+  AUDIT_CHECKPOINT_EVERY: int(1, 1_000_000).default(1_000),
+  /** …or this long after its last one, whichever comes first. */
+  AUDIT_CHECKPOINT_INTERVAL_MS: int(100, 86_400_000).default(60_000),
+  /** How far back the writer looks for an event already chained (a redelivered job). */
+  AUDIT_DEDUPE_WINDOW_HOURS: int(1, 24 * 366).default(7 * 24),
+  /** Monthly partitions of audit_event created ahead of time by the control app. */
+  AUDIT_PARTITIONS_AHEAD: int(1, 24).default(2),
+  /** How often the control app moves records from audit_inbox (orphan sweeps, admin changes) into the chain. */
+  AUDIT_INBOX_POLL_MS: int(10, 60_000).default(250),
 
   /** Full catalogue as JSON, or a path to a JSON file; overrides the defaults below. */
   CATALOG_JSON: z.string().optional(),

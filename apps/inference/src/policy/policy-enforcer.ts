@@ -36,7 +36,7 @@ export class PolicyEnforcer {
     // Auto-rollback counts the rules' own decisions (not quota refusals, not output cuts); off the request path.
     if (res.rollout) this.rollouts?.record(run.policy, res.rollout, run.verdict.decision);
     const showPolicy = res.surface === 'policy';
-    const audit = () => auditFields(run, res, ctx);
+    const audit = () => auditFields(run, res);
     ctx.annotations = audit;
     switch (run.outcome) {
       case 'refuse':
@@ -85,12 +85,12 @@ export class PolicyEnforcer {
   }
 }
 
-/** The audit record's policy block, with the organisation (history and audit reads are scoped by it) and the project's name. */
-function auditFields(run: PolicyRun, res: ResolvedPolicy, ctx: InferenceContext): Record<string, unknown> {
+/** The audit record's policy block, with the project's name (the organisation is the event's own column). */
+function auditFields(run: PolicyRun, res: ResolvedPolicy): Record<string, unknown> {
   const fields = run.auditFields();
   const policy = fields.policy as Record<string, unknown>;
   if (res.project) policy.project_label = res.project.name;
-  return { org_id: ctx.payer?.orgId ?? null, ...fields };
+  return fields;
 }
 
 function refusalMessage(run: PolicyRun): string {

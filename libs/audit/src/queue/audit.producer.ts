@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import { BufferedProducer, type BufferedProducerOptions } from '@gw/queue';
 import type { AuditRecord } from '../audit-record';
 import { sanitizeAuditRecord } from '../audit-record.sanitize';
-import { AUDIT_JOB_NAME, AUDIT_QUEUE, auditJobId } from './audit.queue';
+import { AUDIT_JOB_NAME, AUDIT_QUEUE, auditRecordJobId } from './audit.queue';
 
 export const AUDIT_PRODUCER_OPTIONS = Symbol('AUDIT_PRODUCER_OPTIONS');
 export type AuditProducerOptions = BufferedProducerOptions;
@@ -13,6 +13,6 @@ export type AuditProducerOptions = BufferedProducerOptions;
 @Injectable()
 export class AuditProducer extends BufferedProducer<AuditRecord> {
   constructor(@InjectQueue(AUDIT_QUEUE) queue: Queue, @Inject(AUDIT_PRODUCER_OPTIONS) opts: AuditProducerOptions) {
-    super(queue, { label: 'audit', jobName: AUDIT_JOB_NAME, jobId: (r) => auditJobId(r.requestId), prepare: sanitizeAuditRecord }, opts);
+    super(queue, { label: 'audit', jobName: AUDIT_JOB_NAME, jobId: auditRecordJobId, prepare: sanitizeAuditRecord }, opts);
   }
 }

@@ -9,6 +9,7 @@ import { ReplicaLeases1795352000000 } from './1795352000000-ReplicaLeases';
 import { CreatePolicies1795360000000 } from './1795360000000-CreatePolicies';
 import { ProjectsRolloutHistory1795370000000 } from './1795370000000-ProjectsRolloutHistory';
 import { AuditPolicyHistoryIndex1795371000000 } from './1795371000000-AuditPolicyHistoryIndex';
+import { AuditChain1795380000000 } from './1795380000000-AuditChain';
 
 /** Committed migrations, oldest first. Add each new migration here (explicit list, no globs). */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   CreatePolicies1795360000000,
   ProjectsRolloutHistory1795370000000,
   AuditPolicyHistoryIndex1795371000000,
+  AuditChain1795380000000,
 ];

@@ -43,6 +43,8 @@ export interface InferenceSummary {
   latencyMs: number;
   ttftMs: number | null;
   attributes?: Record<string, unknown>;
+  /** Who paid (the audit event's organisation, project and principal); absent when auth never ran. */
+  payer?: Payer;
 }
 
 /** Receives one summary per request (audit, metering). Must not throw or block. */

@@ -106,6 +106,7 @@ export class RequestTracker {
       latencyMs: Math.round(now - this.ctx.startedAt),
       ttftMs: this.ttftMs === null ? null : Math.round(this.ttftMs),
       attributes: this.ctx.annotations?.(),
+      payer: this.ctx.payer,
     });
   }
 }

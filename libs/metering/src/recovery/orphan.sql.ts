@@ -14,8 +14,9 @@ SELECT r.request_id FROM credit_reservation r WHERE ${DEAD} ORDER BY r.request_i
  * Settles a batch of orphans in one statement (one transaction): locks them (`SKIP LOCKED`: a racing
  * sweeper takes other rows or none), deletes their holds, charges what was checkpointed
  * (`max(1, ceil(tokens / tokensPerCredit))`, capped at the hold, 0 when the upstream was never
- * reached), writes their ledger and `gateway_lost` audit rows (UNIQUE(entry_id) and UNIQUE(request_id)
- * with DO NOTHING: a normal settlement that landed first wins, a late one is a no-op) and moves the
+ * reached), writes their ledger entries (UNIQUE(entry_id) with DO NOTHING: a normal settlement that landed first wins,
+ * a late one is a no-op) and `gateway_lost` audit records into `audit_inbox` (the chain writer drops a request's
+ * second event, whichever came first) and moves the
  * balances. The end of a call is estimated as the dead boot's last sign of life.
  * $1 ids, $2 this boot, $3 others dead, $4 stale ms, $5 tokens per credit, $6 USD per token.
  */
@@ -41,14 +42,20 @@ WITH o AS (
   ON CONFLICT (entry_id) DO NOTHING
   RETURNING org_id, -credits AS used
 ), aud AS (
-  INSERT INTO audit_event (request_id, surface, model, provider, upstream_model, stream, status, http_status, error_code, finish_reason,
-                           input_tokens, output_tokens, started_at, finished_at, latency_ms, ttft_ms, attributes)
-  SELECT request_id, COALESCE(surface, ''), COALESCE(model, ''), COALESCE(provider, ''), COALESCE(upstream_model, ''), COALESCE(stream, false),
-         'gateway_lost', 0, 'gateway_lost', NULL, input_tokens, output_tokens, COALESCE(started_at, ended_at), ended_at,
-         GREATEST(0, round(extract(epoch FROM ended_at - COALESCE(started_at, ended_at)) * 1000))::int, NULL,
-         jsonb_build_object('recovered_by', $2::text, 'reached_upstream', reached, 'credits', due)
+  -- Into the audit inbox (same transaction), chained by the control app: a version-2 request record.
+  INSERT INTO audit_inbox (record)
+  SELECT jsonb_build_object(
+           'v', 2, 'eventType', 'enforcement', 'orgId', org_id, 'projectId', NULL,
+           'principal', jsonb_build_object('kind', CASE WHEN api_key_id IS NOT NULL THEN 'api_key' WHEN user_id IS NOT NULL THEN 'user' ELSE 'free_tier' END,
+                                           'keyId', api_key_id, 'userId', user_id),
+           'requestId', request_id, 'surface', COALESCE(surface, ''), 'model', COALESCE(model, ''), 'provider', COALESCE(provider, ''),
+           'upstreamModel', COALESCE(upstream_model, ''), 'stream', COALESCE(stream, false), 'status', 'gateway_lost', 'httpStatus', 0,
+           'errorCode', 'gateway_lost', 'finishReason', NULL, 'inputTokens', input_tokens, 'outputTokens', output_tokens,
+           'startedAt', to_char(COALESCE(started_at, ended_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+           'finishedAt', to_char(ended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+           'latencyMs', GREATEST(0, round(extract(epoch FROM ended_at - COALESCE(started_at, ended_at)) * 1000))::int, 'ttftMs', NULL,
+           'attributes', jsonb_build_object('recovered_by', $2::text, 'reached_upstream', reached, 'credits', due))
     FROM priced
-  ON CONFLICT (request_id) DO NOTHING
   RETURNING 1
 ), delta AS (
   SELECT org_id, sum(used) AS used FROM ins GROUP BY org_id

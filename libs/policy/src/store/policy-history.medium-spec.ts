@@ -6,6 +6,7 @@ import { createDataSource } from '@gw/database';
 import { appendHistory } from './policy-history';
 import { PolicyHistoryReader, type HistoryPosition, type HistoryRow } from './policy-history.reader';
 import { PolicyRepository, type NewPolicyVersion } from './policy.repository';
+import { insertPolicyAuditEvent } from '../../../audit/src/testing';
 import { createTestDatabase, type TestDatabase } from '../../../database/src/testing';
 
 const doc = (id: string, denylist: string[]) => ({ policy_id: id, name: `Policy ${id}`, rules: { denylist }, org_controls: { data_classification: 'restricted' } });
@@ -23,16 +24,9 @@ describe('policy history: written with each change, read across both sources (re
   let other: string;
   let requests = 0;
 
-  /** One audit row of a policy request (what the inference plane's audit worker writes). */
-  const audit = async (orgId: string | null, at: Date | string, policy: Record<string, unknown> | null) => {
-    const attributes = { ...(orgId ? { org_id: orgId } : {}), ...(policy ? { policy } : {}) };
-    const [r] = await ds.query<{ id: string }[]>(
-      `INSERT INTO audit_event (request_id, surface, model, provider, upstream_model, stream, status, http_status, input_tokens, output_tokens, started_at, finished_at, latency_ms, attributes)
-       VALUES ($1, 'policy.chat', 'abliterated-model', 'local', 'm', false, 'ok', 200, 1, 1, $2, $2, 1, $3::jsonb) RETURNING id`,
-      [`req_${++requests}`, at, JSON.stringify(attributes)],
-    );
-    return String(r.id);
-  };
+  /** One audit event of a policy request (what the inference plane's audit worker writes). */
+  const audit = (orgId: string | null, at: Date | string, policy: Record<string, unknown> | null) =>
+    insertPolicyAuditEvent(ds, { orgId, requestId: `req_${++requests}`, at, policy });
 
   /** Every row, page by page through the cursor positions. */
   const all = async (limit: number, filter: Omit<Parameters<PolicyHistoryReader['page']>[0], 'orgId'> = {}, orgId = org): Promise<HistoryRow[]> => {

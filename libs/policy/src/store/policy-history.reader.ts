@@ -52,7 +52,7 @@ type Raw = Record<string, unknown>;
 const AT = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at`;
 /**
  * Reads the merged history of an organisation: revision entries (`policy_history`) and enforcement entries
- * (`audit_event` rows of policy requests, `attributes.org_id` = the organisation). Each source is read newest first
+ * (`audit_event` rows of policy requests of the organisation). Each source is read newest first
  * from its own time index, `limit` rows past the cursor, and the two are merged; documents and names are loaded
  * afterwards for the rows of the page only.
  */
@@ -95,8 +95,8 @@ export class PolicyHistoryReader {
   private async enforcements(f: HistoryFilter, after: HistoryPosition | null, limit: number): Promise<EnforcementRow[]> {
     const w = historyWhere('enforcement', f, after);
     const rows = await this.ds.query<Raw[]>(
-      `SELECT id, started_at AS created_at, ${AT('started_at')}, model, attributes->'policy' AS policy
-         FROM audit_event WHERE ${w.sql} ORDER BY started_at DESC, id DESC LIMIT $${w.params.length + 1}`,
+      `SELECT seq::text AS id, started_at AS created_at, ${AT('started_at')}, model, attributes->'policy' AS policy
+         FROM audit_event WHERE ${w.sql} ORDER BY started_at DESC, seq DESC LIMIT $${w.params.length + 1}`,
       [...w.params, limit],
     );
     return rows.map((r) => {

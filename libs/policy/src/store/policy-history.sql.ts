@@ -29,15 +29,14 @@ export function compareDesc(a: HistoryPosition, b: HistoryPosition): number {
 }
 
 /**
- * Columns per source. Enforcement rows are the audit events of policy requests; their organisation is the
- * `org_id` the inference plane records at the top of `attributes` (audit_event has no org column). Only literal
- * SQL here: every value is a bind parameter.
+ * Columns per source. Enforcement rows are the audit events of policy requests, identified within their
+ * organisation by their chain position `seq`. Only literal SQL here: every value is a bind parameter.
  */
-const COLUMNS: Record<HistorySource, { time: string; org: string; scope: string | null; policyId: string; projectId: string; decision: string | null }> = {
-  revision: { time: 'created_at', org: 'org_id', scope: null, policyId: 'policy_id', projectId: 'project_id', decision: null },
+const COLUMNS: Record<HistorySource, { time: string; id: string; scope: string | null; policyId: string; projectId: string; decision: string | null }> = {
+  revision: { time: 'created_at', id: 'id', scope: null, policyId: 'policy_id', projectId: 'project_id', decision: null },
   enforcement: {
     time: 'started_at',
-    org: "attributes->>'org_id'",
+    id: 'seq',
     scope: "attributes->'policy' IS NOT NULL",
     policyId: "attributes->'policy'->>'policy_id'",
     projectId: "attributes->'policy'->>'project_id'",
@@ -54,7 +53,7 @@ const COLUMNS: Record<HistorySource, { time: string; org: string; scope: string 
 export function historyWhere(source: HistorySource, c: Conditions, after: HistoryPosition | null): { sql: string; params: unknown[] } {
   const col = COLUMNS[source];
   const params: unknown[] = [c.orgId];
-  const where = [`${col.org} = $1`];
+  const where = ['org_id = $1'];
   const bind = (v: unknown) => `$${params.push(v)}`;
   if (col.scope) where.push(col.scope);
   if (c.policyId !== undefined) where.push(`${col.policyId} = ${bind(c.policyId)}`);
@@ -66,7 +65,7 @@ export function historyWhere(source: HistorySource, c: Conditions, after: Histor
     const at = bind(after.at);
     const rank = RANK[source] - RANK[after.source];
     const bound = bind(rank > 0 ? '0' : rank === 0 ? after.id : MAX_ID);
-    where.push(`${col.time} <= ${at}::timestamptz`, `(${col.time} < ${at}::timestamptz OR id < ${bound}::bigint)`);
+    where.push(`${col.time} <= ${at}::timestamptz`, `(${col.time} < ${at}::timestamptz OR ${col.id} < ${bound}::bigint)`);
   }
   return { sql: where.join(' AND '), params };
 }
