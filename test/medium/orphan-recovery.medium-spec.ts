@@ -6,6 +6,7 @@ import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '@gw/database';
 import { CreditReservations, LedgerRepository, OrphanSweeper, ReplicaLease, type OrphanSweeperOptions, type ReservationFacts } from '@gw/metering';
+import { drainAuditInbox } from '../../libs/audit/src/testing';
 import { createTestDatabase, type TestDatabase } from '../../libs/database/src/testing';
 
 const PRICING = { tokensPerCredit: 500, usdPerToken: 0.000005 };
@@ -86,12 +87,15 @@ describe('orphan recovery: calls of a dead gateway process are settled and audit
     assert.equal(Number(byId.get('req_dead_24')!.credits), -1, '40 + 240 tokens = 1 credit');
     assert.equal(byId.get('req_dead_24')!.output_tokens, 240);
     assert.equal(Number(byId.get('req_dead_29')!.credits), -1, 'never more than the hold');
-    const audit = await ds.query<Array<{ status: string; http_status: number; output_tokens: number; error_code: string }>>(
-      `SELECT status, http_status, output_tokens, error_code FROM audit_event WHERE request_id = ANY($1)`,
+    assert.equal(await drainAuditInbox(ds), 30, 'the sweeps put one record per call in the audit inbox');
+    const audit = await ds.query<Array<{ status: string; http_status: number; output_tokens: number; error_code: string; org_id: string; principal_kind: string }>>(
+      `SELECT status, http_status, output_tokens, error_code, org_id, principal_kind FROM audit_event WHERE request_id = ANY($1)`,
       [ids],
     );
     assert.equal(audit.length, 30);
     assert.ok(audit.every((r) => r.status === 'gateway_lost' && r.http_status === 0 && r.error_code === 'gateway_lost'));
+    assert.ok(audit.every((r) => r.org_id === org && r.principal_kind === 'free_tier'), 'chained in the organisation of the reservation');
+    assert.equal(await drainAuditInbox(ds), 0, 'the inbox is empty once drained');
     const left = await ds.query<Array<{ request_id: string }>>(`SELECT request_id FROM credit_reservation WHERE org_id = $1`, [org]);
     assert.deepEqual(left.map((r) => r.request_id), ['req_live'], "a live replica's call is not touched");
     const balance = await ledger.balance(org);
@@ -140,6 +144,7 @@ describe('orphan recovery: calls of a dead gateway process are settled and audit
     assert.equal((await held()).length, 1, 'a fresh heartbeat means alive (production)');
     await sweeper(queueWith(new Set(['req_queued'])), { othersDead: true }).sweep();
     assert.equal((await held()).length, 0);
+    await drainAuditInbox(ds);
     const [row] = await ds.query<Array<{ status: string; input_tokens: number; output_tokens: number }>>(
       `SELECT status, input_tokens, output_tokens FROM audit_event WHERE request_id = 'req_predecessor'`,
     );

@@ -9,6 +9,8 @@ import { AuditRepository, CHAIN_WRITER_OPTIONS } from './audit.repository';
 import { AUDIT_CHAIN_TIMING, AUDIT_SIGNER, AuditChainService, type AuditChainTiming } from './chain/audit-chain.service';
 import type { ChainWriterOptions } from './chain/chain-writer';
 import { CheckpointSigner } from './chain/checkpoint-signer';
+import { AuditReader } from './read/audit-reader';
+import { AuditActions } from './trail/audit-actions';
 import { AUDIT_PROCESSOR_OPTIONS, AuditProcessor, type AuditProcessorOptions } from './queue/audit.processor';
 
 /** A partial batch waits at most this long for more jobs before it is written. */
@@ -60,7 +62,9 @@ const timing = (config: GatewayConfig): AuditChainTiming => ({
     AuditRepository,
     AuditProcessor,
     AuditChainService,
+    AuditActions,
+    AuditReader,
   ],
-  exports: [AuditRepository, AuditProcessor, DeadLetterStore, AuditChainService, AUDIT_SIGNER],
+  exports: [AuditRepository, AuditProcessor, DeadLetterStore, AuditChainService, AUDIT_SIGNER, AuditActions, AuditReader],
 })
 export class AuditProcessorModule {}

@@ -14,3 +14,5 @@ export * from './chain/record-to-event';
 export * from './chain/checkpoint-signer';
 export * from './chain/audit-chain.service';
 export * from './chain/inbox.sql';
+export * from './trail/audit-actions';
+export * from './read/audit-reader';

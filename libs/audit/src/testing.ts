@@ -5,6 +5,7 @@ import { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import type { AuditRecordV1 } from './audit-record';
 import { AuditRepository } from './audit.repository';
+import { AuditChainService } from './chain/audit-chain.service';
 import { AUDIT_QUEUE } from './queue/audit.queue';
 import { AuditProcessor, type AuditProcessorOptions } from './queue/audit.processor';
 import { AuditProducer, type AuditProducerOptions } from './queue/audit.producer';
@@ -127,4 +128,10 @@ export async function insertPolicyAuditEvent(
   const [row] = await dataSource.query<Array<{ seq: string }>>('SELECT seq::text AS seq FROM audit_event WHERE request_id = $1', [o.requestId]);
   if (!row) throw new Error(`audit event of ${o.requestId} was not written`);
   return row.seq;
+}
+
+/** Chains what `audit_inbox` holds (what the control app does every AUDIT_INBOX_POLL_MS). @returns records taken. */
+export function drainAuditInbox(dataSource: DataSource): Promise<number> {
+  const chain = new AuditChainService(dataSource, new AuditRepository(dataSource), { inboxPollMs: 250, checkpointIntervalMs: 60_000, partitionsAhead: 1 }, null);
+  return chain.drainInbox();
 }

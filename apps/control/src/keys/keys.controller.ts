@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuditActions } from '@gw/audit';
 import { ApiKeyService, CurrentPrincipal, requireActor, type Principal } from '@gw/identity';
+import { auditPrincipal } from '../audit/audit-principal';
 import { CREATE_KEY_BODY_SCHEMA, parseCreateKeyBody } from './create-key.schema';
 import { CREATED_KEY_RESPONSE_SCHEMA, KEY_RESPONSE_SCHEMA, toKeyResponse, type KeyResponse } from './key.mapper';
 
@@ -9,7 +11,10 @@ import { CREATED_KEY_RESPONSE_SCHEMA, KEY_RESPONSE_SCHEMA, toKeyResponse, type K
 @ApiBearerAuth()
 @Controller('api/keys')
 export class KeysController {
-  constructor(private readonly keys: ApiKeyService) {}
+  constructor(
+    private readonly keys: ApiKeyService,
+    private readonly audit: AuditActions,
+  ) {}
 
   @Post()
   @ApiOperation({ operationId: 'createApiKey', summary: 'Create a key for the caller; the plaintext `key` is returned only here' })
@@ -19,6 +24,7 @@ export class KeysController {
     const { orgId, userId } = requireActor(p);
     const input = parseCreateKeyBody(body);
     const { key, plaintext } = await this.keys.create({ orgId, userId, ...input });
+    await this.audit.record({ eventType: 'admin', orgId, principal: auditPrincipal(p!), action: 'key.create', details: { key_id: key.id, key_preview: key.keyPreview, label: key.label } });
     return { ...toKeyResponse(key), key: plaintext };
   }
 
@@ -33,7 +39,9 @@ export class KeysController {
   @ApiOperation({ operationId: 'revokeApiKey', summary: 'Revoke a key (immediately); 404 for keys outside the caller’s scope' })
   @ApiOkResponse({ schema: { type: 'object', properties: { id: { type: 'string' }, revoked: { type: 'boolean', enum: [true] } } } })
   async revoke(@CurrentPrincipal() p: Principal | undefined, @Param('id') id: string): Promise<{ id: string; revoked: true }> {
-    const key = await this.keys.revoke(requireActor(p), id);
+    const actor = requireActor(p);
+    const key = await this.keys.revoke(actor, id);
+    await this.audit.record({ eventType: 'admin', orgId: actor.orgId, principal: auditPrincipal(p!), action: 'key.revoke', details: { key_id: key.id, key_preview: key.keyPreview } });
     return { id: key.id, revoked: true };
   }
 }

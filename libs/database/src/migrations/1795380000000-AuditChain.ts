@@ -10,7 +10,8 @@ const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"H
  *   (the writer's chaining time) the partition key, `prev_hash`/`entry_hash` SHA-256 (bytea, 32 B each).
  *   Primary key `(org_id, seq, created_at)`: a partitioned table's unique keys must hold the partition key.
  *   `event_id` is indexed for lookups and for the writer's redelivery check (no global UNIQUE is possible).
- * - `audit_chain`: one head row per organisation (`seq`, `entry_hash`, last checkpoint). The writer locks it
+ * - `audit_chain`: one head row per organisation (`seq`, `entry_hash`, last checkpoint, and `retained_from`: the
+ *   lowest seq retention may have removed up to, so verify can tell a retention gap from a deleted row). The writer locks it
  *   (`FOR UPDATE`) in the transaction that inserts the batch, so one writer at a time extends an org's chain,
  *   whatever the number of control replicas.
  * - `audit_checkpoint`: Ed25519 signatures over `(org, seq, entry_hash, created_at)`; `audit_signing_key` keeps
@@ -98,6 +99,7 @@ export class AuditChain1795380000000 implements MigrationInterface {
         "entry_hash" bytea NOT NULL,
         "checkpoint_seq" bigint NOT NULL DEFAULT 0,
         "checkpoint_at" TIMESTAMP WITH TIME ZONE,
+        "retained_from" bigint NOT NULL DEFAULT 1,
         "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
         CONSTRAINT "PK_audit_chain" PRIMARY KEY ("org_id")
       )`);
@@ -119,10 +121,36 @@ export class AuditChain1795380000000 implements MigrationInterface {
         CONSTRAINT "PK_audit_checkpoint" PRIMARY KEY ("org_id", "seq"),
         CONSTRAINT "FK_audit_checkpoint_key" FOREIGN KEY ("key_id") REFERENCES "audit_signing_key"("key_id") ON DELETE RESTRICT
       )`);
+    await this.revisionTrigger(q);
+  }
+
+  /**
+   * Every revision entry (`policy_history`: policy, project, key, rollout changes) is also a `revision` audit
+   * event: a trigger puts it in the inbox in the transaction of the change, so no path can skip it.
+   */
+  private async revisionTrigger(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE FUNCTION audit_policy_history() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO audit_inbox (record) VALUES (jsonb_build_object(
+          'v', 2, 'eventType', 'revision', 'eventId', gen_random_uuid()::text, 'orgId', NEW.org_id, 'projectId', NEW.project_id,
+          'principal', jsonb_build_object('kind', NEW.actor_kind,
+                                          'keyId', CASE WHEN NEW.actor_kind = 'api_key' THEN NEW.actor_id END,
+                                          'userId', CASE WHEN NEW.actor_kind = 'user' THEN NEW.actor_id END),
+          'occurredAt', ${iso('NEW.created_at')},
+          'attributes', jsonb_strip_nulls(jsonb_build_object(
+            'action', NEW.edit_type, 'history_id', NEW.id::text, 'policy_id', NEW.policy_id, 'policy_version', NEW.policy_version,
+            'actor', CASE WHEN NEW.actor_kind = 'system' THEN NEW.actor_id END, 'details', NEW.details))
+            || jsonb_build_object('before', NEW.before, 'after', NEW.after)));
+        RETURN NULL;
+      END $$`);
+    await q.query(`CREATE TRIGGER "TRG_policy_history_audit" AFTER INSERT ON "policy_history" FOR EACH ROW EXECUTE FUNCTION audit_policy_history()`);
   }
 
   /** Back to the flat table: request events return as rows (their chain is dropped), the inbox's v1 records too. */
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TRIGGER "TRG_policy_history_audit" ON "policy_history"`);
+    await q.query(`DROP FUNCTION audit_policy_history()`);
     await q.query(`DROP TABLE "audit_checkpoint"`);
     await q.query(`DROP TABLE "audit_signing_key"`);
     await q.query(`DROP TABLE "audit_chain"`);
