@@ -39,7 +39,7 @@ export class AuditReader {
       );
       for (const r of rows) yield eventFromRow(r);
       if (rows.length < PAGE) return;
-      next = Number(rows[rows.length - 1]!.seq) + 1;
+      next = Number(rows[rows.length - 1].seq) + 1;
     }
   }
 
