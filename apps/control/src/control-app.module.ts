@@ -6,6 +6,7 @@ import { CreditsModule, QUOTA_STORE } from '@gw/metering';
 import { ClassifierRegistry, PolicyStore, PolicyStoreModule, STORED_POLICIES } from '@gw/policy';
 import { HealthController } from '@gw/observability';
 import { platformImports, readinessProvider, type Runtime } from '@gw/runtime';
+import { AuditApiModule } from './audit/audit-api.module';
 import { AuthController } from './auth/auth.controller';
 import { identityOptions } from './auth/identity-options';
 import { CreditsController } from './credits/credits.controller';
@@ -29,6 +30,7 @@ export class ControlAppModule {
       imports: [
         ...platformImports(rt),
         AuditProcessorModule,
+        AuditApiModule,
         BullModule.registerQueue({ name: AUDIT_QUEUE }),
         IdentityModule.forRoot({ ...identityOptions(rt), guard: true }),
         CreditsModule.forControl(rt.config, rt.lease),

@@ -10,7 +10,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('IDX_audit_event_event_id', { synchronize: false })
 @Index('IDX_audit_event_policy_org', { synchronize: false })
 export class AuditEventEntity {
-  @PrimaryColumn({ name: 'org_id', type: 'text', primaryKeyConstraintName: 'PK_audit_event' })
+  @PrimaryColumn({ name: 'org_id', type: 'uuid', primaryKeyConstraintName: 'PK_audit_event' })
   orgId!: string;
 
   /** bigint comes back from pg as a string (it may exceed 2^53). */

@@ -44,6 +44,7 @@ const timing = (config: GatewayConfig): AuditChainTiming => ({
   inboxPollMs: config.env.AUDIT_INBOX_POLL_MS,
   checkpointIntervalMs: config.env.AUDIT_CHECKPOINT_INTERVAL_MS,
   partitionsAhead: config.env.AUDIT_PARTITIONS_AHEAD,
+  retentionMonths: config.env.AUDIT_RETENTION_MONTHS,
 });
 
 /**

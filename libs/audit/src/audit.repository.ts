@@ -1,5 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
+import { copyRows } from './chain/copy-rows';
 import type { AuditRecord } from './audit-record';
 import { ensurePartitions, isMissingPartition } from './chain/audit-partitions';
 import type { ChainedAuditEvent } from './chain/audit-event.types';
@@ -52,7 +54,9 @@ export class AuditRepository {
     await runner.connect();
     try {
       await runner.startTransaction();
-      const out = await work(runner);
+      const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+      const tx: TxClient = { query: (sql, params) => runner.query(sql, params), copy: (table, columns, rows) => copyRows(client, table, columns, rows) };
+      const out = await work(tx);
       await runner.commitTransaction();
       return out;
     } catch (err) {

@@ -155,6 +155,8 @@ export const envSchema = z.object({
   AUDIT_DEDUPE_WINDOW_HOURS: int(1, 24 * 366).default(7 * 24),
   /** Monthly partitions of audit_event created ahead of time by the control app. */
   AUDIT_PARTITIONS_AHEAD: int(1, 24).default(2),
+  /** Global audit retention: monthly partitions wholly older than this many months are dropped (0 = keep forever). */
+  AUDIT_RETENTION_MONTHS: int(0, 1200).default(0),
   /** How often the control app moves records from audit_inbox (orphan sweeps, admin changes) into the chain. */
   AUDIT_INBOX_POLL_MS: int(10, 60_000).default(250),
 

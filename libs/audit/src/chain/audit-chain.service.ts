@@ -5,6 +5,7 @@ import { AuditRepository } from '../audit.repository';
 import type { AuditRecord } from '../audit-record';
 import { parseAuditJob } from '../queue/audit.queue';
 import { ensurePartitions } from './audit-partitions';
+import { applyOrgRetention, dropExpiredPartitions } from './audit-retention';
 import * as SQL from './chain.sql';
 import type { TxClient } from './chain-writer';
 import type { CheckpointSigner } from './checkpoint-signer';
@@ -16,6 +17,8 @@ export interface AuditChainTiming {
   inboxPollMs: number;
   checkpointIntervalMs: number;
   partitionsAhead: number;
+  /** Global retention in months (0 = forever). */
+  retentionMonths?: number;
 }
 
 const INBOX_BATCH = 1_000;
@@ -24,6 +27,7 @@ interface InboxRow {
   record: unknown;
 }
 const PARTITION_CHECK_MS = 6 * 3600_000;
+const RETENTION_CHECK_MS = 3600_000;
 
 /**
  * The control app's side of the chain, besides the queue worker: registers the signing key, keeps monthly
@@ -52,6 +56,7 @@ export class AuditChainService implements OnApplicationBootstrap, OnModuleDestro
     this.every(this.timing.inboxPollMs, () => this.drainInbox());
     this.every(Math.max(100, Math.floor(this.timing.checkpointIntervalMs / 4)), () => this.checkpointDue());
     this.every(PARTITION_CHECK_MS, () => this.maintainPartitions());
+    this.every(RETENTION_CHECK_MS, () => this.applyRetention());
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -65,6 +70,20 @@ export class AuditChainService implements OnApplicationBootstrap, OnModuleDestro
     const created = await ensurePartitions(this.ds, new Date(), this.timing.partitionsAhead);
     if (created.length) this.log.log(`created audit partitions ${created.join(', ')}`);
     return created;
+  }
+
+  /**
+   * Drops the partitions past the global retention and deletes the oldest events of orgs with a shorter one.
+   * @returns partitions dropped and rows deleted.
+   */
+  async applyRetention(now = new Date()): Promise<{ dropped: string[]; deleted: number }> {
+    const run = <T>(work: (tx: TxClient) => Promise<T>) => this.repository.inTransaction(work);
+    const months = this.timing.retentionMonths ?? 0;
+    const cutoff = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - months, 1));
+    const dropped = months > 0 ? await dropExpiredPartitions(run, this.ds, cutoff) : [];
+    const deleted = await applyOrgRetention(run, this.ds, now);
+    if (dropped.length || deleted) this.log.log(`audit retention: dropped ${dropped.join(', ') || 'no partition'}, deleted ${deleted} event(s) past per-org retention`);
+    return { dropped, deleted };
   }
 
   /** Moves inbox records into the chain, oldest first, until the inbox is empty. @returns records taken. */

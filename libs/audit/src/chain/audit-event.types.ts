@@ -22,7 +22,7 @@ export interface AuditEvent {
   v: number;
   event_id: string;
   event_type: AuditEventClass;
-  /** `''` for events of no organisation (the anonymous free tier): their own chain, read by no org. */
+  /** The nil UUID for events of no organisation (the anonymous free tier, failed logins): a chain no org reads. */
   org_id: string;
   seq: number;
   /** Hex SHA-256 of the previous event of the org's chain; 64 zeros for seq 1. */

@@ -2,7 +2,7 @@ import { EVENT_COLUMNS } from './event-row';
 
 /** Creates the head rows of organisations seen for the first time (seq 0, genesis hash). */
 export const ENSURE_HEADS_SQL = `
-INSERT INTO audit_chain (org_id, seq, entry_hash) SELECT o, 0, '\\x${'00'.repeat(32)}'::bytea FROM unnest($1::text[]) AS o
+INSERT INTO audit_chain (org_id, seq, entry_hash) SELECT o, 0, '\\x${'00'.repeat(32)}'::bytea FROM unnest($1::uuid[]) AS o
 ON CONFLICT (org_id) DO NOTHING`;
 
 /**
@@ -10,8 +10,8 @@ ON CONFLICT (org_id) DO NOTHING`;
  * writer holding an org's head row is the only one extending its chain until it commits.
  */
 export const LOCK_HEADS_SQL = `
-SELECT org_id, seq::text AS seq, entry_hash, checkpoint_seq::text AS checkpoint_seq FROM audit_chain
- WHERE org_id = ANY($1::text[]) ORDER BY org_id FOR UPDATE`;
+SELECT org_id::text AS org_id, seq::text AS seq, entry_hash, checkpoint_seq::text AS checkpoint_seq, updated_at FROM audit_chain
+ WHERE org_id = ANY($1::uuid[]) ORDER BY org_id FOR UPDATE`;
 
 /**
  * Event ids already chained (a redelivered job, or a request the orphan sweeper recorded first). Only partitions
@@ -19,7 +19,7 @@ SELECT org_id, seq::text AS seq, entry_hash, checkpoint_seq::text AS checkpoint_
  */
 export const KNOWN_EVENTS_SQL = `SELECT event_id::text AS event_id FROM audit_event WHERE event_id = ANY($1::uuid[]) AND created_at >= $2::timestamptz`;
 
-export const KEY_PREVIEWS_SQL = `SELECT id, key_preview FROM api_key WHERE id = ANY($1::text[])`;
+export const KEY_PREVIEWS_SQL = `SELECT id::text AS id, key_preview FROM api_key WHERE id = ANY($1::uuid[])`;
 
 /** One statement for the whole batch: one array parameter per column, whatever the batch size. */
 export const INSERT_EVENTS_SQL =
@@ -27,16 +27,16 @@ export const INSERT_EVENTS_SQL =
   `SELECT * FROM unnest(${EVENT_COLUMNS.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ')})`;
 
 export const ADVANCE_HEADS_SQL = `
-UPDATE audit_chain c SET seq = u.seq, entry_hash = u.entry_hash, updated_at = now()
-  FROM unnest($1::text[], $2::bigint[], $3::bytea[]) AS u(org_id, seq, entry_hash) WHERE c.org_id = u.org_id`;
+UPDATE audit_chain c SET seq = u.seq, entry_hash = u.entry_hash, updated_at = $4::timestamptz
+  FROM unnest($1::uuid[], $2::bigint[], $3::bytea[]) AS u(org_id, seq, entry_hash) WHERE c.org_id = u.org_id`;
 
 export const INSERT_CHECKPOINTS_SQL = `
 INSERT INTO audit_checkpoint (org_id, seq, entry_hash, created_at, key_id, signature)
-SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[], $4::timestamptz[], $5::text[], $6::bytea[])
+SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bytea[], $4::timestamptz[], $5::text[], $6::bytea[])
 ON CONFLICT (org_id, seq) DO NOTHING`;
 
 export const MARK_CHECKPOINTS_SQL = `
 UPDATE audit_chain c SET checkpoint_seq = u.seq, checkpoint_at = u.at
-  FROM unnest($1::text[], $2::bigint[], $3::timestamptz[]) AS u(org_id, seq, at) WHERE c.org_id = u.org_id AND c.checkpoint_seq < u.seq`;
+  FROM unnest($1::uuid[], $2::bigint[], $3::timestamptz[]) AS u(org_id, seq, at) WHERE c.org_id = u.org_id AND c.checkpoint_seq < u.seq`;
 
 export const REGISTER_KEY_SQL = `INSERT INTO audit_signing_key (key_id, public_key) VALUES ($1, $2) ON CONFLICT (key_id) DO NOTHING`;

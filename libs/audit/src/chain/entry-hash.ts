@@ -17,8 +17,12 @@ export function jcs(value: unknown): string {
 
 /** Hex SHA-256 over the JCS form of the event without its `entry_hash`. */
 export function entryHash(event: AuditEvent | ChainedAuditEvent): string {
-  const { entry_hash: _ignored, ...rest } = event as ChainedAuditEvent;
-  return createHash('sha256').update(jcs(rest), 'utf8').digest('hex');
+  let hashed: AuditEvent = event;
+  if ('entry_hash' in event) {
+    const { entry_hash: _ignored, ...rest } = event;
+    hashed = rest;
+  }
+  return createHash('sha256').update(jcs(hashed), 'utf8').digest('hex');
 }
 
 /** The bytes a checkpoint signs: domain-separated, canonical, covering org, seq, hash and time. */

@@ -2,7 +2,7 @@ import type { AuditEvent, AuditEventClass, ChainedAuditEvent } from './audit-eve
 
 /** The columns of `audit_event`, in insert order, with their Postgres array types (UNNEST). */
 export const EVENT_COLUMNS = [
-  ['org_id', 'text'],
+  ['org_id', 'uuid'],
   ['seq', 'bigint'],
   ['created_at', 'timestamptz'],
   ['event_id', 'uuid'],

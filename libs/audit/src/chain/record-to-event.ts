@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isRequestRecord, type AuditRecord } from '../audit-record';
+import { isRequestRecord, type AuditActionRecordV2, type AuditRecord } from '../audit-record';
 import { AUDIT_EVENT_FORMAT, type AuditEvent } from './audit-event.types';
 
 /** An event before the writer chains it: everything but its place in the chain. */
@@ -19,7 +19,18 @@ export function requestEventId(requestId: string): string {
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-const iso = (v: string): string => new Date(v).toISOString();
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The chain of events of no organisation (the anonymous free tier, failed logins): the nil UUID. */
+export const NO_ORG = '00000000-0000-0000-0000-000000000000';
+
+/** The chain an org id names: itself (lower case) when it is a UUID, else {@link NO_ORG}. */
+export const chainOrg = (orgId: string | null | undefined): string => (orgId && UUID.test(orgId) ? orgId.toLowerCase() : NO_ORG);
+const NO_PREVIEWS: ReadonlyMap<string, string> = new Map();
+const V1_PRINCIPAL = { kind: 'unknown', keyId: null, userId: null } as const;
+/** Already the canonical form (what every producer sends): kept as is; else parsed and re-printed (~5 µs). */
+const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const iso = (v: string): string => (CANONICAL_ISO.test(v) ? v : new Date(v).toISOString());
 const int = (v: number | null | undefined): number | null => (v == null ? null : Math.round(v));
 
 /** Version 1 records kept their organisation and project in attributes. */
@@ -32,41 +43,37 @@ function v1Scope(attrs: Record<string, unknown>): { orgId: string | null; projec
  * The event a record describes, in the hashed shape (times normalised to ISO with ms, integers rounded, attributes
  * as they will read back from jsonb). `keyPreviews` fills the principal's key preview (looked up by the writer).
  */
-export function recordToEvent(r: AuditRecord, keyPreviews: ReadonlyMap<string, string> = new Map()): UnchainedEvent {
+export function recordToEvent(r: AuditRecord, keyPreviews: ReadonlyMap<string, string> = NO_PREVIEWS): UnchainedEvent {
+  // One object literal with every field in a fixed order: spreading a base object into a 27-field literal made
+  // V8 build each event slowly (~25 µs, dictionary-mode objects); this is ~2 µs.
   const attributes = JSON.parse(JSON.stringify(r.attributes ?? {})) as Record<string, unknown>;
   const scope = r.v === 1 ? v1Scope(attributes) : { orgId: r.orgId, projectId: r.projectId };
-  const p = r.v === 1 ? { kind: 'unknown', keyId: null, userId: null } : r.principal;
-  const base = {
-    v: AUDIT_EVENT_FORMAT,
-    org_id: scope.orgId ?? '',
-    project_id: scope.projectId ?? null,
-    principal: { kind: p.kind, key_id: p.keyId ?? null, key_preview: p.keyId ? (keyPreviews.get(p.keyId) ?? null) : null, user_id: p.userId ?? null },
-    attributes,
-  };
-  if (!isRequestRecord(r)) {
-    const none = { request_id: null, surface: null, model: null, provider: null, upstream_model: null, stream: null, status: null, http_status: null };
-    const counts = { error_code: null, finish_reason: null, input_tokens: null, output_tokens: null, started_at: null, latency_ms: null, ttft_ms: null };
-    return { ...base, event_id: r.eventId, event_type: r.eventType, occurred_at: iso(r.occurredAt), ...none, ...counts };
-  }
+  const p = r.v === 1 ? V1_PRINCIPAL : r.principal;
+  const principal = { kind: p.kind, key_id: p.keyId ?? null, key_preview: p.keyId ? (keyPreviews.get(p.keyId) ?? null) : null, user_id: p.userId ?? null };
+  const q = isRequestRecord(r) ? r : null;
   return {
-    ...base,
-    event_id: requestEventId(r.requestId),
-    event_type: 'enforcement',
-    occurred_at: iso(r.finishedAt),
-    request_id: r.requestId,
-    surface: r.surface,
-    model: r.model,
-    provider: r.provider,
-    upstream_model: r.upstreamModel,
-    stream: r.stream,
-    status: r.status,
-    http_status: int(r.httpStatus),
-    error_code: r.errorCode ?? null,
-    finish_reason: r.finishReason ?? null,
-    input_tokens: int(r.inputTokens),
-    output_tokens: int(r.outputTokens),
-    started_at: iso(r.startedAt),
-    latency_ms: int(r.latencyMs),
-    ttft_ms: int(r.ttftMs),
+    v: AUDIT_EVENT_FORMAT,
+    event_id: q ? requestEventId(q.requestId) : (r as AuditActionRecordV2).eventId,
+    event_type: q ? 'enforcement' : (r as AuditActionRecordV2).eventType,
+    org_id: chainOrg(scope.orgId),
+    occurred_at: iso(q ? q.finishedAt : (r as AuditActionRecordV2).occurredAt),
+    project_id: scope.projectId ?? null,
+    principal,
+    request_id: q ? q.requestId : null,
+    surface: q ? q.surface : null,
+    model: q ? q.model : null,
+    provider: q ? q.provider : null,
+    upstream_model: q ? q.upstreamModel : null,
+    stream: q ? q.stream : null,
+    status: q ? q.status : null,
+    http_status: q ? int(q.httpStatus) : null,
+    error_code: q ? (q.errorCode ?? null) : null,
+    finish_reason: q ? (q.finishReason ?? null) : null,
+    input_tokens: q ? int(q.inputTokens) : null,
+    output_tokens: q ? int(q.outputTokens) : null,
+    started_at: q ? iso(q.startedAt) : null,
+    latency_ms: q ? int(q.latencyMs) : null,
+    ttft_ms: q ? int(q.ttftMs) : null,
+    attributes,
   };
 }

@@ -57,6 +57,12 @@ export class AuditReader {
     return row ? { seq: Number(row.seq), entry_hash: row.entry_hash.toString('hex') } : { seq: 0, entry_hash: '0'.repeat(64) };
   }
 
+  /** The lowest seq retention may have removed the rows below (1 when nothing was retired). */
+  async retainedFrom(orgId: string): Promise<number> {
+    const [row] = await this.ds.query<Array<{ r: string }>>(`SELECT retained_from::text AS r FROM audit_chain WHERE org_id = $1`, [orgId]);
+    return row ? Number(row.r) : 1;
+  }
+
   /** The lowest seq still stored (after retention), or null. */
   async firstSeq(orgId: string): Promise<number | null> {
     const [row] = await this.ds.query<Array<{ seq: string | null }>>(`SELECT min(seq)::text AS seq FROM audit_event WHERE org_id = $1`, [orgId]);

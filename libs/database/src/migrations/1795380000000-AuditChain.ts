@@ -6,8 +6,10 @@ const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"H
 /**
  * Issue 11: the audit trail becomes a per-organisation hash chain in a table partitioned by month.
  *
- * - `audit_event` (re-created): one row per event of any class, `(org_id, seq)` the chain position, `created_at`
- *   (the writer's chaining time) the partition key, `prev_hash`/`entry_hash` SHA-256 (bytea, 32 B each).
+ * - `audit_event` (re-created): one row per event of any class, `(org_id, seq)` the chain position (`org_id` a
+ *   uuid, 16 B; the nil UUID is the chain of no organisation, e.g. the anonymous free tier), `created_at` (the
+ *   writer's chaining time, non-decreasing along each chain) the partition key, `prev_hash`/`entry_hash` SHA-256
+ *   (bytea, 32 B each). The primary key serves every per-org read (newest first by seq, time ranges by pruning).
  *   Primary key `(org_id, seq, created_at)`: a partitioned table's unique keys must hold the partition key.
  *   `event_id` is indexed for lookups and for the writer's redelivery check (no global UNIQUE is possible).
  * - `audit_chain`: one head row per organisation (`seq`, `entry_hash`, last checkpoint, and `retained_from`: the
@@ -45,7 +47,7 @@ export class AuditChain1795380000000 implements MigrationInterface {
     await q.query(`DROP TABLE "audit_event"`);
     await q.query(`
       CREATE TABLE "audit_event" (
-        "org_id" text NOT NULL,
+        "org_id" uuid NOT NULL,
         "seq" bigint NOT NULL,
         "created_at" TIMESTAMP WITH TIME ZONE NOT NULL,
         "event_id" uuid NOT NULL,
@@ -94,12 +96,13 @@ export class AuditChain1795380000000 implements MigrationInterface {
       END $$`);
     await q.query(`
       CREATE TABLE "audit_chain" (
-        "org_id" text NOT NULL,
+        "org_id" uuid NOT NULL,
         "seq" bigint NOT NULL,
         "entry_hash" bytea NOT NULL,
         "checkpoint_seq" bigint NOT NULL DEFAULT 0,
         "checkpoint_at" TIMESTAMP WITH TIME ZONE,
         "retained_from" bigint NOT NULL DEFAULT 1,
+        "retention_days" integer,
         "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
         CONSTRAINT "PK_audit_chain" PRIMARY KEY ("org_id")
       )`);
@@ -112,7 +115,7 @@ export class AuditChain1795380000000 implements MigrationInterface {
       )`);
     await q.query(`
       CREATE TABLE "audit_checkpoint" (
-        "org_id" text NOT NULL,
+        "org_id" uuid NOT NULL,
         "seq" bigint NOT NULL,
         "entry_hash" bytea NOT NULL,
         "created_at" TIMESTAMP WITH TIME ZONE NOT NULL,
@@ -174,7 +177,7 @@ export class AuditChain1795380000000 implements MigrationInterface {
       SELECT request_id, COALESCE(surface, ''), COALESCE(model, ''), COALESCE(provider, ''), COALESCE(upstream_model, ''), COALESCE(stream, false),
              COALESCE(status, ''), COALESCE(http_status, 0), error_code, finish_reason, COALESCE(input_tokens, 0), COALESCE(output_tokens, 0),
              COALESCE(started_at, occurred_at), occurred_at, COALESCE(latency_ms, 0), ttft_ms, created_at,
-             attributes || CASE WHEN org_id = '' THEN '{}'::jsonb ELSE jsonb_build_object('org_id', org_id) END
+             attributes || CASE WHEN org_id = '00000000-0000-0000-0000-000000000000' THEN '{}'::jsonb ELSE jsonb_build_object('org_id', org_id) END
         FROM "audit_event_chained" WHERE request_id IS NOT NULL AND event_type = 'enforcement'
       ON CONFLICT (request_id) DO NOTHING`);
     await q.query(`
