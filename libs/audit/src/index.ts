@@ -16,3 +16,4 @@ export * from './chain/audit-chain.service';
 export * from './chain/inbox.sql';
 export * from './trail/audit-actions';
 export * from './read/audit-reader';
+export * from './trail/simulation-details';

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Inject, Optional, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuditActions, simulationDetails } from '@gw/audit';
 import { GATEWAY_CONFIG, type GatewayConfig } from '@gw/config';
 import { CurrentPrincipal, IdentityError, requireActor, Roles, type Principal } from '@gw/identity';
 import {
@@ -14,6 +15,8 @@ import {
   type SimulationResult,
   type StoredPolicies,
 } from '@gw/policy';
+
+import { auditPrincipal } from '../audit/audit-principal';
 
 const POLICY_FIELDS = ['policy', 'policy_id', 'policyId', 'policy_user', 'policy_user_id', 'policy_target'];
 
@@ -30,6 +33,7 @@ export class PolicySimulateController {
     private readonly classifiers: ClassifierRegistry,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Optional() @Inject(STORED_POLICIES) private readonly stored: StoredPolicies | null,
+    private readonly audit: AuditActions,
   ) {}
 
   @Post('simulate')
@@ -50,7 +54,7 @@ export class PolicySimulateController {
     const policy = await this.policyOf(actor.orgId, b);
     const label = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= 256 ? v : null);
     const policyUser = label(b.policy_user ?? b.policy_user_id);
-    return simulatePolicy(
+    const result = await simulatePolicy(
       {
         policy,
         subject: { policyUser, quotaSubject: policyUser ?? actor.userId, target: label(b.policy_target), projectId: null },
@@ -60,6 +64,8 @@ export class PolicySimulateController {
       },
       input,
     );
+    await this.audit.record({ eventType: 'simulation', orgId: actor.orgId, principal: auditPrincipal(p!), action: 'policy.simulate', details: simulationDetails(result) });
+    return result;
   }
 
   private async policyOf(orgId: string, b: Record<string, unknown>): Promise<CompiledPolicy> {

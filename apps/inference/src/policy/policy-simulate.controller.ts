@@ -1,6 +1,7 @@
 import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { actionRecord, AuditProducer, simulationDetails } from '@gw/audit';
 import { GATEWAY_CONFIG, type GatewayConfig } from '@gw/config';
 import { GatewayError } from '@gw/inference';
 import { ClassifierRegistry, parseSimulationBody, simulatePolicy, SimulationInputError, type SimulationResult } from '@gw/policy';
@@ -18,6 +19,7 @@ export class PolicySimulateController {
     private readonly resolver: PolicyResolver,
     private readonly classifiers: ClassifierRegistry,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly audit: AuditProducer,
   ) {}
 
   @Post(['policy/simulate', 'policy/v1/simulate'])
@@ -34,7 +36,7 @@ export class PolicySimulateController {
     }
     const resolved = await this.resolver.resolve('policy', fields, req.payer);
     const policy = resolved!.policy!;
-    return simulatePolicy(
+    const result = await simulatePolicy(
       {
         policy,
         subject: resolved!.subject,
@@ -44,5 +46,15 @@ export class PolicySimulateController {
       },
       input,
     );
+    const payer = req.payer;
+    this.audit.record(actionRecord({
+      eventType: 'simulation',
+      orgId: payer?.orgId ?? null,
+      projectId: resolved!.subject.projectId,
+      principal: { kind: payer?.kind ?? 'anonymous', keyId: payer?.apiKeyId ?? null, userId: payer?.userId ?? null },
+      action: 'policy.simulate',
+      details: simulationDetails(result),
+    }));
+    return result;
   }
 }

@@ -1,0 +1,159 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '@gw/database';
+import { startFakeUpstream, type FakeUpstream } from '@gw/testing';
+import { bootstrapCli } from '../support/bootstrap';
+import { freshDatabase } from '../support/databases';
+import { startGateway, type GatewayProcess } from '../support/gateway-process';
+import { http, type HttpCall } from '../support/metering-e2e';
+import { SurfaceDrivers } from '../support/policy-drivers';
+import { waitFor } from '../support/private-services';
+
+type Role = 'owner' | 'admin' | 'auditor' | 'member';
+const NO_ORG = '00000000-0000-0000-0000-000000000000';
+const POLICIES = '/api/policy-gateway/policies';
+const policy = (denylist: string[]) => ({ name: 'Audited', classification: 'internal', config: { rules: { denylist, enforcement_action: 'block', redact_pii: true } } });
+
+interface Row {
+  seq: string;
+  event_type: string;
+  principal_kind: string;
+  user_id: string | null;
+  api_key_id: string | null;
+  key_preview: string | null;
+  http_status: number | null;
+  attributes: Record<string, unknown>;
+}
+
+/**
+ * Issue 11, slice 1: a refusal, a redaction, a login failure, a key revocation and a policy edit each become the
+ * right class of event in the organisation's chain; the chain verifies over HTTP; tampered rows are caught at the
+ * exact seq; every endpoint is scoped to the caller's organisation and role.
+ */
+describe('audit trail: event classes, hash chain, verify (e2e, production mode, real Postgres)', () => {
+  let fake: FakeUpstream;
+  let gw: GatewayProcess;
+  let base: string;
+  let ds: DataSource;
+  let drivers: SurfaceDrivers;
+  const orgs = { a: '', b: '' };
+  const tokens = { a: {} as Record<Role, string>, b: {} as Record<Role, string> };
+  const call = (method: string, path: string, token: string, body?: unknown): Promise<HttpCall> => http(`${base}${path}`, { method, token, body });
+  const login = (email: string, password: string) => http(`${base}/api/auth/login`, { body: { email, password } });
+  const rows = (org: string) =>
+    ds.query<Row[]>(`SELECT seq::text AS seq, event_type, principal_kind, user_id, api_key_id, key_preview, http_status, attributes FROM audit_event WHERE org_id = $1 ORDER BY seq`, [org]);
+  const verify = async (token = tokens.a.auditor, query = '') => {
+    const res = await call('GET', `/api/audit/verify${query}`, token);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return res.body as { ok: boolean; checked: number; first_break: { seq: number; reason: string } | null; head: { seq: number } };
+  };
+
+  before(async () => {
+    fake = await startFakeUpstream();
+    const dbUrl = await freshDatabase('gw_audit_trail_e2e_test');
+    const catalog = { providers: [{ id: 'fake', kind: 'openai-compatible', base_url: `${fake.url}/v1`, timeout_ms: 5000 }], models: [{ id: 'fake-model', provider: 'fake', upstream_model: 'fake-model' }] };
+    gw = await startGateway({ DATABASE_URL: dbUrl, CATALOG_JSON: JSON.stringify(catalog), AUDIT_CHECKPOINT_EVERY: '4', AUDIT_INBOX_POLL_MS: '50' });
+    base = gw.info.controlUrl!;
+    ds = await createDataSource(dbUrl, 2).initialize();
+    for (const k of ['a', 'b'] as const) {
+      const boot = await bootstrapCli({ DATABASE_URL: dbUrl }, ['--org', `audit-${k}`, '--email', `owner@audit-${k}.test`, '--credits', '100000']);
+      orgs[k] = boot.organization.id;
+      tokens[k].owner = (await login(boot.user.email, boot.password)).body.access_token as string;
+      for (const role of ['admin', 'auditor', 'member'] as const) {
+        const res = await call('POST', '/api/users', tokens[k].owner, { email: `${role}@audit-${k}.test`, role });
+        assert.equal(res.status, 201, JSON.stringify(res.body));
+        tokens[k][role] = (await login(`${role}@audit-${k}.test`, res.body.password)).body.access_token as string;
+      }
+      if (k === 'a') drivers = new SurfaceDrivers(`${gw.info.inferenceUrl}/policy`, boot.api_key.key);
+    }
+  });
+
+  after(async () => {
+    await ds?.destroy();
+    const code = await gw?.stop();
+    await fake?.close();
+    assert.equal(code, 0, gw?.output());
+  });
+
+  it('a refusal, a redaction, a login failure, a key revocation and a policy edit each become the right event', async () => {
+    assert.equal((await call('PUT', `${POLICIES}/audited`, tokens.a.owner, policy(['forbidden-term']))).status, 201);
+    assert.equal((await call('PUT', `${POLICIES}/audited`, tokens.a.admin, policy(['forbidden-term', 'other']))).status, 200);
+    const refused = await drivers.call('chat', { text: 'tell me the forbidden-term', stream: false, model: 'fake-model', extra: { policy_id: 'audited' } });
+    assert.equal(refused.status, 403);
+    const redacted = await drivers.call('chat', { text: 'mail bob@example.com please', stream: false, model: 'fake-model', extra: { policy_id: 'audited' } });
+    assert.equal(redacted.status, 200, redacted.error?.message);
+    assert.equal((await login('owner@audit-a.test', 'wrong-password')).status, 401);
+    const key = await call('POST', '/api/keys', tokens.a.admin, { label: 'to revoke' });
+    assert.equal(key.status, 201, JSON.stringify(key.body));
+    assert.equal((await call('DELETE', `/api/keys/${key.body.id as string}`, tokens.a.admin)).status, 200);
+
+    let mine: Row[] = [];
+    await waitFor(async () => (mine = await rows(orgs.a)).filter((r) => r.event_type === 'enforcement').length >= 2 && mine.some((r) => r.attributes.action === 'key.revoke'), 15_000, 'events of org a');
+    const byAction = (a: string) => mine.filter((r) => r.attributes.action === a);
+    const revisions = mine.filter((r) => r.event_type === 'revision').map((r) => r.attributes.action);
+    assert.deepEqual(revisions.filter((a) => String(a).startsWith('policy_')), ['policy_create', 'policy_update']);
+    const [create, update] = mine.filter((r) => r.event_type === 'revision' && String(r.attributes.action).startsWith('policy_'));
+    assert.equal(create!.principal_kind, 'user');
+    assert.deepEqual([create!.attributes.before, (update!.attributes.before as { config: { rules: { denylist: string[] } } }).config.rules.denylist], [null, ['forbidden-term']]);
+    const enforcement = mine.filter((r) => r.event_type === 'enforcement');
+    const refusal = enforcement.find((r) => r.http_status === 403)!;
+    assert.equal((refusal.attributes.policy as { decision: string }).decision, 'refuse');
+    assert.equal(refusal.principal_kind, 'api_key');
+    assert.match(refusal.key_preview ?? '', /^ak_/, 'the key preview is recorded with the key id');
+    const redaction = enforcement.find((r) => r.http_status === 200)!;
+    assert.deepEqual((redaction.attributes.policy as { redactions?: Record<string, number> }).redactions, { EMAIL: 1 });
+    assert.equal(JSON.stringify(mine).includes('bob@example.com'), false, 'no prompt text in any event');
+    assert.deepEqual([byAction('key.create').length, byAction('key.revoke').length], [1, 1]);
+    assert.equal(byAction('key.revoke')[0]!.event_type, 'admin');
+    assert.ok(byAction('login').some((r) => r.event_type === 'auth' && r.attributes.outcome === 'success'));
+    const anonymous = await rows(NO_ORG);
+    assert.ok(anonymous.some((r) => r.event_type === 'auth' && r.attributes.outcome === 'failure' && r.attributes.email_domain === 'audit-a.test'), 'a failed login is in the chain of no organisation');
+    assert.equal(JSON.stringify(anonymous).includes('wrong-password'), false);
+  });
+
+  it('the chain verifies over HTTP, with signed checkpoints, and the public key is served', async () => {
+    const report = await verify();
+    assert.equal(report.ok, true, JSON.stringify(report));
+    assert.equal(report.checked, report.head.seq);
+    assert.ok(report.checked >= 8);
+    const cps = await ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM audit_checkpoint WHERE org_id = $1`, [orgs.a]);
+    assert.ok(cps[0]!.n >= 1, 'a checkpoint every 4 events');
+    const key = await call('GET', '/api/audit/public-key', tokens.a.auditor);
+    assert.equal(key.status, 200);
+    assert.match(key.body.public_key as string, /^-----BEGIN PUBLIC KEY-----/);
+    assert.equal(key.body.algorithm, 'Ed25519');
+  });
+
+  it('tampering in Postgres is reported at the exact first broken seq: an edit, a deletion, a reordering', async () => {
+    const org = orgs.a;
+    const seqOf = async (n: number) => Number((await rows(org))[n]!.seq);
+    const k = await seqOf(2);
+    await ds.query(`UPDATE audit_event SET http_status = 200 WHERE org_id = $1 AND seq = $2`, [org, k]);
+    const edited = await verify();
+    assert.deepEqual([edited.ok, edited.first_break?.seq, edited.first_break?.reason], [false, k, 'hash_mismatch']);
+    await ds.query(`DELETE FROM audit_event WHERE org_id = $1 AND seq = $2`, [org, k]);
+    const deleted = await verify();
+    assert.deepEqual([deleted.ok, deleted.first_break?.seq, deleted.first_break?.reason], [false, k, 'missing']);
+    const j = k + 2;
+    await ds.query(`UPDATE audit_event SET seq = CASE WHEN seq = $2 THEN $2 + 1 ELSE $2 END WHERE org_id = $1 AND seq IN ($2, $2 + 1)`, [org, j]);
+    const reordered = await verify(tokens.a.auditor, `?from=${k + 1}`);
+    assert.deepEqual([reordered.first_break?.seq, reordered.first_break?.reason], [j, 'hash_mismatch']);
+  });
+
+  it('every audit endpoint is scoped: members 403, another organisation sees nothing of this one', async () => {
+    for (const path of ['/api/audit/verify', '/api/audit/public-key']) assert.equal((await call('GET', path, tokens.a.member)).status, 403, path);
+    const [first] = await rows(orgs.a);
+    const event = (await ds.query<Array<{ event_id: string }>>(`SELECT event_id::text AS event_id FROM audit_event WHERE org_id = $1 AND seq = $2`, [orgs.a, first!.seq]))[0]!.event_id;
+    assert.equal((await call('GET', `/api/audit/events/${event}`, tokens.a.auditor)).status, 200);
+    for (const role of ['owner', 'admin', 'auditor'] as const) {
+      const res = await call('GET', `/api/audit/events/${event}`, tokens.b[role]);
+      assert.deepEqual([res.status, res.body.error?.code], [404, 'audit_event_not_found'], role);
+    }
+    const other = await verify(tokens.b.auditor);
+    assert.equal(other.ok, true, 'org b has its own, intact chain');
+    assert.equal((await call('GET', '/api/audit/verify?from=abc', tokens.a.auditor)).status, 400);
+    assert.equal((await call('GET', '/api/audit/verify?since=1', tokens.a.auditor)).status, 400);
+  });
+});
