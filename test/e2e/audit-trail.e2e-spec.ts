@@ -105,6 +105,14 @@ describe('audit trail: event classes, hash chain, verify (e2e, production mode, 
     const redaction = enforcement.find((r) => r.http_status === 200)!;
     assert.deepEqual((redaction.attributes.policy as { redactions?: Record<string, number> }).redactions, { EMAIL: 1 });
     assert.equal(JSON.stringify(mine).includes('bob@example.com'), false, 'no prompt text in any event');
+    // An auditor holding a text proves it was sent (or not): the org's HMAC of it equals the event's.
+    const hmacOf = async (text: string) => (await call('POST', '/api/audit/hmac', tokens.a.auditor, { text })).body.hmac as string;
+    assert.equal(redaction.attributes.prompt_hmac, await hmacOf('mail bob@example.com please'), 'the digest is of the text as sent, before redaction');
+    assert.equal(refusal.attributes.prompt_hmac, await hmacOf('tell me the forbidden-term'), 'a refused prompt has its digest too');
+    assert.notEqual(refusal.attributes.prompt_hmac, await hmacOf('tell me the forbidden-term '));
+    assert.match(String(redaction.attributes.output_hmac), /^[0-9a-f]{64}$/);
+    const otherOrg = (await call('POST', '/api/audit/hmac', tokens.b.auditor, { text: 'mail bob@example.com please' })).body.hmac as string;
+    assert.notEqual(otherOrg, redaction.attributes.prompt_hmac, 'per-organisation keys');
     assert.deepEqual([byAction('key.create').length, byAction('key.revoke').length], [1, 1]);
     assert.equal(byAction('key.revoke')[0]!.event_type, 'admin');
     assert.ok(byAction('login').some((r) => r.event_type === 'auth' && r.attributes.outcome === 'success'));

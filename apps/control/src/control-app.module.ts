@@ -30,7 +30,7 @@ export class ControlAppModule {
       imports: [
         ...platformImports(rt),
         AuditProcessorModule,
-        AuditApiModule,
+        AuditApiModule.register(rt.contentHmac),
         BullModule.registerQueue({ name: AUDIT_QUEUE }),
         IdentityModule.forRoot({ ...identityOptions(rt), guard: true }),
         CreditsModule.forControl(rt.config, rt.lease),

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AuditProducer } from '@gw/audit';
-import type { InferenceObserver, InferenceSummary } from '@gw/inference';
+import { AuditProducer, ContentHmacKeys } from '@gw/audit';
+import type { ContentDigest, InferenceContext, InferenceObserver, InferenceSummary } from '@gw/inference';
 
 /** The project of a call: the key's binding, else the project the policy stage resolved (`attributes.policy`). */
 function projectOf(s: InferenceSummary): string | null {
@@ -12,7 +12,16 @@ function projectOf(s: InferenceSummary): string | null {
 /** Turns each request's summary into one audit record (version 2, `enforcement`) on the queue; never blocks. */
 @Injectable()
 export class AuditObserver implements InferenceObserver {
-  constructor(private readonly producer: AuditProducer) {}
+  constructor(
+    private readonly producer: AuditProducer,
+    private readonly hmac: ContentHmacKeys,
+  ) {}
+
+  /** `prompt_hmac` / `output_hmac` under the organisation's key (none for the anonymous free tier). */
+  digestFor(ctx: InferenceContext): ContentDigest | undefined {
+    const org = ctx.payer?.orgId;
+    return org ? this.hmac.digest(org) : undefined;
+  }
 
   onFinished(s: InferenceSummary): void {
     const p = s.payer;

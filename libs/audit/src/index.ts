@@ -17,3 +17,5 @@ export * from './chain/inbox.sql';
 export * from './trail/audit-actions';
 export * from './read/audit-reader';
 export * from './trail/simulation-details';
+export * from './content/content-hmac';
+export * from './content/content-hmac.module';

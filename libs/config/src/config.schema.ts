@@ -147,6 +147,11 @@ export const envSchema = z.object({
    * signed is kept in `audit_signing_key`).
    */
   AUDIT_SIGNING_KEY: z.string().min(1).optional(),
+  /**
+   * Master secret of the per-organisation HMAC keys of `prompt_hmac` / `output_hmac` (≥ 32 characters). Unset: derived
+   * from JWT_SECRET (which replicas share); set it to rotate the JWT secret without changing the digests.
+   */
+  AUDIT_HMAC_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   /** A signed checkpoint every this many events of an organisation… */
   AUDIT_CHECKPOINT_EVERY: int(1, 1_000_000).default(1_000),
   /** …or this long after its last one, whichever comes first. */

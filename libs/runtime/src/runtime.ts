@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { CreditReservations, ReplicaLease, createQuotaStore, createRateLimitStore, type QuotaStore, type RateLimitStore } from '@gw/metering';
 import { configureQueueBackend, type QueueConnection } from '@gw/queue';
 import type { Logger } from 'pino';
+import { ContentHmacKeys, contentHmacMaster } from '@gw/audit';
 import { resolveJwtSecret } from './jwt-secret';
 
 export type Role = 'inference' | 'control';
@@ -30,6 +31,8 @@ export interface Runtime {
   credits: CreditReservations;
   /** This process's boot id, heartbeat and progress checkpoints (crash recovery). */
   lease: ReplicaLease;
+  /** Per-org keys of the audit records' prompt/output HMACs. */
+  contentHmac: ContentHmacKeys;
 }
 
 export async function startRuntime(config: GatewayConfig, logger: Logger, roles: Role[]): Promise<Runtime> {
@@ -57,7 +60,8 @@ export async function startRuntime(config: GatewayConfig, logger: Logger, roles:
       holdTtlMs: config.env.QUOTA_HOLD_TTL_MS,
       persistPath: config.env.REDIS_URL ? undefined : join(config.env.DATA_DIR, 'quota-counters.json'),
     });
-    return { config, logger, roles: new Set(roles), postgres, dataSource, queue, catalog, jwtSecret, rateLimits, quotas, credits, lease };
+    const contentHmac = new ContentHmacKeys(contentHmacMaster(config.env.AUDIT_HMAC_KEY, jwtSecret));
+    return { config, logger, roles: new Set(roles), postgres, dataSource, queue, catalog, jwtSecret, rateLimits, quotas, credits, lease, contentHmac };
   } catch (err) {
     await postgres.stop().catch(() => undefined);
     throw err;

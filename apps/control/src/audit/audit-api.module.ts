@@ -1,12 +1,17 @@
-import { Module } from '@nestjs/common';
-import { AuditProcessorModule } from '@gw/audit';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AuditProcessorModule, ContentHmacModule, type ContentHmacKeys } from '@gw/audit';
 import { AuditController } from './audit.controller';
 import { AuditVerifyService } from './audit-verify.service';
 
-/** `/api/audit/*`: the compliance read side of the audit trail (query, verify, public key). */
-@Module({
-  imports: [AuditProcessorModule],
-  controllers: [AuditController],
-  providers: [AuditVerifyService],
-})
-export class AuditApiModule {}
+/** `/api/audit/*`: the compliance read side of the audit trail (query, verify, public key, content checks). */
+@Module({})
+export class AuditApiModule {
+  static register(contentHmac: ContentHmacKeys): DynamicModule {
+    return {
+      module: AuditApiModule,
+      imports: [AuditProcessorModule, ContentHmacModule.register(contentHmac)],
+      controllers: [AuditController],
+      providers: [AuditVerifyService],
+    };
+  }
+}

@@ -1,6 +1,6 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { AUDIT_SIGNER, AuditActions, AuditReader, type CheckpointSigner, type ChainedAuditEvent } from '@gw/audit';
+import { AUDIT_SIGNER, AuditActions, AuditReader, ContentHmacKeys, type CheckpointSigner, type ChainedAuditEvent } from '@gw/audit';
 import { CurrentPrincipal, IdentityError, type Principal } from '@gw/identity';
 import { Inject } from '@nestjs/common';
 import { auditPrincipal, requireAuditReader } from './audit-principal';
@@ -19,7 +19,19 @@ export class AuditController {
     private readonly verifier: AuditVerifyService,
     private readonly actions: AuditActions,
     @Inject(AUDIT_SIGNER) private readonly signer: CheckpointSigner,
+    private readonly hmac: ContentHmacKeys,
   ) {}
+
+  @Post('hmac')
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'auditContentHmac', summary: "The organisation's HMAC of a text, to compare with events' prompt_hmac / output_hmac (proves a text was or was not sent)" })
+  async contentHmac(@CurrentPrincipal() p: Principal | undefined, @Body() body: unknown): Promise<{ org_id: string; hmac: string }> {
+    const actor = requireAuditReader(p);
+    const text = (body as { text?: unknown } | null)?.text;
+    if (typeof text !== 'string') throw IdentityError.invalid('text: a string is required (the exact prompt or output text)', 'text');
+    await this.actions.record({ eventType: 'admin', orgId: actor.orgId, principal: auditPrincipal(p!), action: 'audit.content_check' });
+    return { org_id: actor.orgId, hmac: this.hmac.hmac(actor.orgId, text) };
+  }
 
   @Get('public-key')
   @ApiOperation({ operationId: 'auditPublicKey', summary: 'The Ed25519 public keys (PEM, SPKI) that sign checkpoints: the current one and every earlier one' })

@@ -1,4 +1,5 @@
 import type { FinishReason, Usage } from '../canonical/canonical-event';
+import type { CanonicalRequest } from '../canonical/canonical-request';
 import type { Payer, QuotaPlan } from './meter.port';
 
 /** Which public surface a request came in on (audit `surface`). */
@@ -23,6 +24,8 @@ export interface InferenceContext {
   annotations?: () => Record<string, unknown>;
   /** Quotas the policy stage attached; the meter holds them with the credits. */
   quota?: QuotaPlan;
+  /** The request as the caller sent it, before any policy redaction or rewrite (what `prompt_hmac` digests). */
+  original?: CanonicalRequest;
 }
 
 /** What happened to one request, reported once when it ends (success, error or client abort). */
@@ -47,9 +50,22 @@ export interface InferenceSummary {
   payer?: Payer;
 }
 
+/**
+ * Keyed digests of a request's texts for the audit record (`prompt_hmac`, `output_hmac`): the prompt is the text
+ * of the last user message, the output the text the model generated (before any output redaction).
+ */
+export interface ContentDigest {
+  prompt(text: string): void;
+  output(delta: string): void;
+  /** Merged into the summary's attributes. */
+  digests(): Record<string, string | null>;
+}
+
 /** Receives one summary per request (audit, metering). Must not throw or block. */
 export interface InferenceObserver {
   onFinished(summary: InferenceSummary): void;
+  /** A digest for the request's texts, when the observer records them (once per request, at admission). */
+  digestFor?(ctx: InferenceContext): ContentDigest | undefined;
 }
 
 export const INFERENCE_OBSERVER = Symbol('INFERENCE_OBSERVER');

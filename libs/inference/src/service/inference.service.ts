@@ -3,7 +3,7 @@ import type { CanonicalEvent, CanonicalResponse } from '../canonical/canonical-e
 import type { ModelCatalog, ResolvedModel } from '../catalog/model-catalog';
 import { GatewayError, GatewayErrorCode } from '../errors/gateway-error';
 import type { ProviderRequest } from '../providers/model-provider';
-import type { InferenceContext, InferenceObserver } from './inference-context';
+import type { ContentDigest, InferenceContext, InferenceObserver } from './inference-context';
 import type { Admission, Charge, Meter } from './meter.port';
 import { RequestTracker } from './request-tracker';
 import { withinOutputLimit } from './output-limit';
@@ -148,10 +148,10 @@ export class InferenceService {
 
   /** Reports a request that failed before reaching the service (validation, unknown route body...). */
   reportRejected(ctx: InferenceContext, model: string, stream: boolean, err: unknown): void {
-    new RequestTracker(ctx, this.observer, { model, provider: '', upstreamModel: '', stream }).fail(err);
+    new RequestTracker(ctx, this.observer, { model, provider: '', upstreamModel: '', stream }, this.digest(ctx, undefined)).fail(err);
   }
 
-  /** Resolves the model (an unknown one is reported and thrown) and opens the request's tracker. */
+  /** Resolves the model (an unknown one is reported and thrown) and opens the request's tracker (and digest). */
   private track(request: CanonicalRequest, ctx: InferenceContext, stream: boolean): { resolved: ResolvedModel; tracker: RequestTracker } {
     let resolved: ResolvedModel;
     try {
@@ -161,7 +161,15 @@ export class InferenceService {
       throw err;
     }
     const fields = { model: resolved.model.id, provider: resolved.provider.id, upstreamModel: resolved.model.upstream_model, stream };
-    return { resolved, tracker: new RequestTracker(ctx, this.observer, fields) };
+    return { resolved, tracker: new RequestTracker(ctx, this.observer, fields, this.digest(ctx, request)) };
+  }
+
+  /** The observer's digest of the request, fed the caller's own last user message (before any redaction). */
+  private digest(ctx: InferenceContext, request: CanonicalRequest | undefined): ContentDigest | undefined {
+    const source = ctx.original ?? request;
+    const digest = source ? this.observer?.digestFor?.(ctx) : undefined;
+    digest?.prompt(lastUserText(source!));
+    return digest;
   }
 
   private async start(request: CanonicalRequest, ctx: InferenceContext, stream: boolean): Promise<Started> {
@@ -246,4 +254,13 @@ export class InferenceService {
       }
     }
   }
+}
+
+/** The text of the last user message (its text parts joined by newlines): what `prompt_hmac` digests. */
+export function lastUserText(request: CanonicalRequest): string {
+  for (let i = request.messages.length - 1; i >= 0; i--) {
+    const m = request.messages[i]!;
+    if (m.role === 'user') return m.content.flatMap((p) => (p.type === 'text' ? [p.text] : [])).join('\n');
+  }
+  return '';
 }

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { CanonicalEvent, FinishReason, Usage } from '../canonical/canonical-event';
 import { GatewayError, GatewayErrorCode } from '../errors/gateway-error';
-import type { InferenceContext, InferenceObserver, InferenceSummary } from './inference-context';
+import type { ContentDigest, InferenceContext, InferenceObserver, InferenceSummary } from './inference-context';
 
 /** Collects the facts of one request as events pass, and reports exactly one summary. */
 export class RequestTracker {
@@ -17,6 +17,7 @@ export class RequestTracker {
     private readonly ctx: InferenceContext,
     private readonly observer: InferenceObserver | undefined,
     private readonly fields: { model: string; provider: string; upstreamModel: string; stream: boolean },
+    private readonly digest?: ContentDigest,
   ) {
     this.upstreamModel = fields.upstreamModel;
   }
@@ -30,6 +31,10 @@ export class RequestTracker {
       // Reasoning is generated output like text: upstreams bill it as output tokens, and its first token is the
       // first sign of life a client sees (Claude Code shows thinking live), so it counts for TTFT and the fallback.
       case 'text_delta':
+        this.digest?.output(ev.text);
+        this.deltas++;
+        this.ttftMs ??= performance.now() - this.ctx.startedAt;
+        break;
       case 'reasoning_delta':
       case 'tool_call_delta':
         this.deltas++;
@@ -105,7 +110,7 @@ export class RequestTracker {
       finishedAtMs: this.ctx.startedAtMs + (now - this.ctx.startedAt),
       latencyMs: Math.round(now - this.ctx.startedAt),
       ttftMs: this.ttftMs === null ? null : Math.round(this.ttftMs),
-      attributes: this.ctx.annotations?.(),
+      attributes: this.digest ? { ...this.ctx.annotations?.(), ...this.digest.digests() } : this.ctx.annotations?.(),
       payer: this.ctx.payer,
     });
   }

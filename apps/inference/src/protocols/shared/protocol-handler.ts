@@ -114,6 +114,7 @@ export class ProtocolHandler {
         throw new GatewayError(GatewayErrorCode.UpstreamOverloaded, 'The gateway is shutting down; retry on another instance.', { status: 503 });
       }
       parsed = await adapter.parse(req.body, ctx, req.headers);
+      ctx.original = parsed.canonical;
       // The policy pre-check (refuse, escalate, redact, rewrite...) before any credit is held: a refusal costs nothing.
       const resolution = req.policyResolution;
       pre = resolution ? await this.policy.pre(resolution, ctx, parsed.canonical) : { kind: 'proceed', run: null, request: parsed.canonical };
