@@ -33,10 +33,14 @@ const log = (m: string) => process.stderr.write(`[s7] ${m}\n`);
 let n = 0;
 function record(): AuditRecord {
   const i = n++;
-  return { ...makeAuditRecord({ attributes: i % 2 ? { policy: POLICY } : {} }), v: 2, eventType: 'enforcement', orgId: ORGS[i % ORGS.length]!, projectId: i % 2 ? 'proj_support_bot' : null, principal: { kind: 'api_key', keyId: `k${i % 50}`, userId: null } };
+  return { ...makeAuditRecord({ attributes: i % 2 ? { policy: POLICY } : {} }), v: 2, eventType: 'enforcement', orgId: ORGS[i % ORGS.length], projectId: i % 2 ? 'proj_support_bot' : null, principal: { kind: 'api_key', keyId: `k${i % 50}`, userId: null } };
 }
 
-const one = async <T>(ds: DataSource, sql: string): Promise<T> => ((await ds.query(sql)) as T[])[0]!;
+const one = async <T>(ds: DataSource, sql: string): Promise<T> => {
+  const [row] = await ds.query<T[]>(sql);
+  if (row === undefined) throw new Error(`no row: ${sql}`);
+  return row;
+};
 const count = (ds: DataSource) => one<{ n: number }>(ds, 'SELECT count(*)::int AS n FROM audit_event').then((r) => r.n);
 async function waitRows(ds: DataSource, target: number, timeoutMs: number): Promise<number> {
   const t0 = performance.now();
@@ -54,7 +58,7 @@ function micro(): { hashUs: number; signUs: number } {
   const hashUs = ((performance.now() - t) * 1000) / events.length;
   const signer = new CheckpointSigner(generateKeyPairSync('ed25519').privateKey);
   t = performance.now();
-  for (let i = 0; i < 2_000; i++) signer.sign({ org_id: ORGS[0]!, seq: i, entry_hash: '0'.repeat(64), created_at: new Date().toISOString() });
+  for (let i = 0; i < 2_000; i++) signer.sign({ org_id: ORGS[0], seq: i, entry_hash: '0'.repeat(64), created_at: new Date().toISOString() });
   return { hashUs, signUs: ((performance.now() - t) * 1000) / 2_000 };
 }
 

@@ -1,12 +1,16 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '@gw/database';
 import { startFakeUpstream, type FakeUpstream } from '@gw/testing';
 import { bootstrapCli } from '../support/bootstrap';
 import { freshDatabase } from '../support/databases';
-import { startGateway, type GatewayProcess } from '../support/gateway-process';
+import { DIST, startGateway, type GatewayProcess } from '../support/gateway-process';
 import { http, type HttpCall } from '../support/metering-e2e';
 import { SurfaceDrivers } from '../support/policy-drivers';
 import { waitFor } from '../support/private-services';
@@ -85,6 +89,8 @@ describe('audit trail: event classes, hash chain, verify (e2e, production mode, 
     const redacted = await drivers.call('chat', { text: 'mail bob@example.com please', stream: false, model: 'fake-model', extra: { policy_id: 'audited' } });
     assert.equal(redacted.status, 200, redacted.error?.message);
     assert.equal((await login('owner@audit-a.test', 'wrong-password')).status, 401);
+    const bogus = await http(`${gw.info.inferenceUrl}/v1/chat/completions`, { token: 'ak_not_a_real_key_0123456789', body: { model: 'fake-model', messages: [{ role: 'user', content: 'hi' }] } });
+    assert.equal(bogus.status, 401);
     const key = await call('POST', '/api/keys', tokens.a.admin, { label: 'to revoke' });
     assert.equal(key.status, 201, JSON.stringify(key.body));
     assert.equal((await call('DELETE', `/api/keys/${key.body.id as string}`, tokens.a.admin)).status, 200);
@@ -95,15 +101,15 @@ describe('audit trail: event classes, hash chain, verify (e2e, production mode, 
     const revisions = mine.filter((r) => r.event_type === 'revision').map((r) => r.attributes.action);
     assert.deepEqual(revisions.filter((a) => String(a).startsWith('policy_')), ['policy_create', 'policy_update']);
     const [create, update] = mine.filter((r) => r.event_type === 'revision' && String(r.attributes.action).startsWith('policy_'));
-    assert.equal(create!.principal_kind, 'user');
-    assert.deepEqual([create!.attributes.before, (update!.attributes.before as { config: { rules: { denylist: string[] } } }).config.rules.denylist], [null, ['forbidden-term']]);
+    assert.equal(create.principal_kind, 'user');
+    assert.deepEqual([create.attributes.before, (update.attributes.before as { config: { rules: { denylist: string[] } } }).config.rules.denylist], [null, ['forbidden-term']]);
     const enforcement = mine.filter((r) => r.event_type === 'enforcement');
     const refusal = enforcement.find((r) => r.http_status === 403)!;
     assert.equal((refusal.attributes.policy as { decision: string }).decision, 'refuse');
     assert.equal(refusal.principal_kind, 'api_key');
     assert.match(refusal.key_preview ?? '', /^ak_/, 'the key preview is recorded with the key id');
     const redaction = enforcement.find((r) => r.http_status === 200)!;
-    assert.deepEqual((redaction.attributes.policy as { redactions?: Record<string, number> }).redactions, { EMAIL: 1 });
+    assert.deepEqual((redaction.attributes.policy as { redaction_counts?: Record<string, number> }).redaction_counts, { EMAIL: 1 });
     assert.equal(JSON.stringify(mine).includes('bob@example.com'), false, 'no prompt text in any event');
     // An auditor holding a text proves it was sent (or not): the org's HMAC of it equals the event's.
     const hmacOf = async (text: string) => (await call('POST', '/api/audit/hmac', tokens.a.auditor, { text })).body.hmac as string;
@@ -114,11 +120,12 @@ describe('audit trail: event classes, hash chain, verify (e2e, production mode, 
     const otherOrg = (await call('POST', '/api/audit/hmac', tokens.b.auditor, { text: 'mail bob@example.com please' })).body.hmac as string;
     assert.notEqual(otherOrg, redaction.attributes.prompt_hmac, 'per-organisation keys');
     assert.deepEqual([byAction('key.create').length, byAction('key.revoke').length], [1, 1]);
-    assert.equal(byAction('key.revoke')[0]!.event_type, 'admin');
+    assert.equal(byAction('key.revoke')[0].event_type, 'admin');
     assert.ok(byAction('login').some((r) => r.event_type === 'auth' && r.attributes.outcome === 'success'));
     const anonymous = await rows(NO_ORG);
     assert.ok(anonymous.some((r) => r.event_type === 'auth' && r.attributes.outcome === 'failure' && r.attributes.email_domain === 'audit-a.test'), 'a failed login is in the chain of no organisation');
     assert.equal(JSON.stringify(anonymous).includes('wrong-password'), false);
+    await waitFor(async () => (await rows(NO_ORG)).some((r) => r.event_type === 'auth' && r.http_status === 401), 10_000, 'the refused key');
   });
 
   it('the chain verifies over HTTP, with signed checkpoints, and the public key is served', async () => {
@@ -127,16 +134,64 @@ describe('audit trail: event classes, hash chain, verify (e2e, production mode, 
     assert.equal(report.checked, report.head.seq);
     assert.ok(report.checked >= 8);
     const cps = await ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM audit_checkpoint WHERE org_id = $1`, [orgs.a]);
-    assert.ok(cps[0]!.n >= 1, 'a checkpoint every 4 events');
+    assert.ok(cps[0].n >= 1, 'a checkpoint every 4 events');
     const key = await call('GET', '/api/audit/public-key', tokens.a.auditor);
     assert.equal(key.status, 200);
     assert.match(key.body.public_key as string, /^-----BEGIN PUBLIC KEY-----/);
     assert.equal(key.body.algorithm, 'Ed25519');
   });
 
+  it('query API: filters, cursor pages, stats; bad parameters are 400 naming them; every read is an admin event', async () => {
+    const revisions = await call('GET', '/api/audit/events?class=revision&limit=1', tokens.a.auditor);
+    assert.equal(revisions.status, 200, JSON.stringify(revisions.body));
+    assert.equal(revisions.body.data.length, 1);
+    assert.equal(revisions.body.data[0].event_type, 'revision');
+    const next = await call('GET', `/api/audit/events?class=revision&limit=1&cursor=${revisions.body.next_cursor as string}`, tokens.a.auditor);
+    assert.ok(next.body.data[0].seq < revisions.body.data[0].seq, 'newest first, the cursor moves on');
+    const refusals = await call('GET', '/api/audit/events?decision=refuse', tokens.a.auditor);
+    assert.deepEqual(refusals.body.data.map((e: { http_status: number }) => e.http_status), [403]);
+    const stats = await call('GET', '/api/audit/stats', tokens.a.auditor);
+    assert.equal(stats.status, 200);
+    assert.equal(stats.body.by_decision.refuse, 1);
+    for (const [query, param] of [['limit=1001', 'limit'], ['from=yesterday', 'from'], ['colour=red', 'colour'], ['class=nope', 'class']]) {
+      const bad = await call('GET', `/api/audit/events?${query}`, tokens.a.auditor);
+      assert.deepEqual([bad.status, bad.body.error?.param], [400, param], query);
+    }
+    await waitFor(async () => (await rows(orgs.a)).some((r) => r.attributes.action === 'audit.stats'), 10_000, 'the reads are audited');
+  });
+
+  it('export: JSONL verifies offline with the public key (a tampered line is caught), CSV is RFC 4180', async () => {
+    const pem = (await call('GET', '/api/audit/public-key', tokens.a.auditor)).body.public_key as string;
+    const res = await fetch(`${base}/api/audit/export?format=jsonl`, { headers: { authorization: `Bearer ${tokens.a.auditor}` } });
+    assert.equal(res.status, 200);
+    const text = await res.text();
+    const dir = mkdtempSync(join(tmpdir(), 'audit-export-'));
+    const file = join(dir, 'export.jsonl');
+    const keyFile = join(dir, 'key.pem');
+    writeFileSync(file, text);
+    writeFileSync(keyFile, pem);
+    const cli = (args: string[]) => spawnSync(process.execPath, [join(DIST, 'libs/audit/src/cli/verify-audit.js'), ...args], { encoding: 'utf8' });
+    const ok = cli([file, '--public-key', keyFile, '--json']);
+    assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+    const [report] = JSON.parse(ok.stdout) as Array<{ ok: boolean; checked: number; checkpoints_verified: number }>;
+    assert.ok(report.ok && report.checked >= 8 && report.checkpoints_verified >= 1, ok.stdout);
+    const lines = text.trimEnd().split('\n');
+    const victim = JSON.parse(lines[3]) as { seq: number; model: string | null };
+    lines[3] = JSON.stringify({ ...victim, model: 'edited' });
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const broken = cli([file, '--public-key', keyFile, '--json']);
+    assert.equal(broken.status, 1, broken.stdout + broken.stderr);
+    assert.deepEqual(JSON.parse(broken.stdout)[0].first_break.seq, victim.seq);
+    assert.equal(cli([file]).status, 2, 'no key: usage error');
+    const csv = await (await fetch(`${base}/api/audit/export?format=csv`, { headers: { authorization: `Bearer ${tokens.a.auditor}` } })).text();
+    const csvLines = csv.split('\r\n').filter(Boolean);
+    assert.match(csvLines[0], /^event_id,event_type,created_at/);
+    assert.ok(csvLines.length >= report.checked);
+  });
+
   it('tampering in Postgres is reported at the exact first broken seq: an edit, a deletion, a reordering', async () => {
     const org = orgs.a;
-    const seqOf = async (n: number) => Number((await rows(org))[n]!.seq);
+    const seqOf = async (n: number) => Number((await rows(org))[n].seq);
     const k = await seqOf(2);
     await ds.query(`UPDATE audit_event SET http_status = 200 WHERE org_id = $1 AND seq = $2`, [org, k]);
     const edited = await verify();
@@ -145,7 +200,7 @@ describe('audit trail: event classes, hash chain, verify (e2e, production mode, 
     const deleted = await verify();
     assert.deepEqual([deleted.ok, deleted.first_break?.seq, deleted.first_break?.reason], [false, k, 'missing']);
     const j = k + 2;
-    await ds.query(`UPDATE audit_event SET seq = CASE WHEN seq = $2 THEN $2 + 1 ELSE $2 END WHERE org_id = $1 AND seq IN ($2, $2 + 1)`, [org, j]);
+    for (const [from, to] of [[j, -1], [j + 1, j], [-1, j + 1]]) await ds.query(`UPDATE audit_event SET seq = $3 WHERE org_id = $1 AND seq = $2`, [org, from, to]);
     const reordered = await verify(tokens.a.auditor, `?from=${k + 1}`);
     assert.deepEqual([reordered.first_break?.seq, reordered.first_break?.reason], [j, 'hash_mismatch']);
   });
@@ -153,7 +208,7 @@ describe('audit trail: event classes, hash chain, verify (e2e, production mode, 
   it('every audit endpoint is scoped: members 403, another organisation sees nothing of this one', async () => {
     for (const path of ['/api/audit/verify', '/api/audit/public-key']) assert.equal((await call('GET', path, tokens.a.member)).status, 403, path);
     const [first] = await rows(orgs.a);
-    const event = (await ds.query<Array<{ event_id: string }>>(`SELECT event_id::text AS event_id FROM audit_event WHERE org_id = $1 AND seq = $2`, [orgs.a, first!.seq]))[0]!.event_id;
+    const event = (await ds.query<Array<{ event_id: string }>>(`SELECT event_id::text AS event_id FROM audit_event WHERE org_id = $1 AND seq = $2`, [orgs.a, first.seq]))[0].event_id;
     assert.equal((await call('GET', `/api/audit/events/${event}`, tokens.a.auditor)).status, 200);
     for (const role of ['owner', 'admin', 'auditor'] as const) {
       const res = await call('GET', `/api/audit/events/${event}`, tokens.b[role]);

@@ -50,15 +50,15 @@ describe('audit chain writer (real Postgres)', () => {
     const writers = Array.from({ length: 4 }, () => new AuditRepository(ds));
     let n = 0;
     await Promise.all(writers.map(async (w) => {
-      for (let b = 0; b < 25; b++) await w.insertBatch(Array.from({ length: 40 }, () => v2(orgs[n++ % 3]!, n)));
+      for (let b = 0; b < 25; b++) await w.insertBatch(Array.from({ length: 40 }, () => v2(orgs[n++ % 3], n)));
     }));
     let total = 0;
     for (const org of orgs) {
       const events = await chainOf(org);
       total += events.length;
       const [head] = await ds.query<Array<{ seq: string; entry_hash: Buffer }>>(`SELECT seq::text AS seq, entry_hash FROM audit_chain WHERE org_id = $1`, [org]);
-      assert.equal(Number(head!.seq), events.length);
-      assert.equal(head!.entry_hash.toString('hex'), events.at(-1)!.entry_hash);
+      assert.equal(Number(head.seq), events.length);
+      assert.equal(head.entry_hash.toString('hex'), events.at(-1)!.entry_hash);
     }
     assert.equal(total, 4_000);
   });
@@ -68,7 +68,7 @@ describe('audit chain writer (real Postgres)', () => {
     const w = new AuditRepository(ds);
     const records = Array.from({ length: 30 }, (_, i) => v2(org, i));
     assert.equal(await w.insertBatch(records), 30);
-    assert.equal(await w.insertBatch([...records.slice(0, 10), v2(org, 99), records[3]!]), 1);
+    assert.equal(await w.insertBatch([...records.slice(0, 10), v2(org, 99), records[3]]), 1);
     assert.equal((await chainOf(org)).length, 31);
   });
 
@@ -87,7 +87,7 @@ describe('audit chain writer (real Postgres)', () => {
     assert.deepEqual(cps.map((c) => Number(c.seq)), [30, 60], 'batches of 10: due after the 3rd and 6th');
     for (const c of cps) {
       const hash = c.entry_hash.toString('hex');
-      assert.equal(hash, events[Number(c.seq) - 1]!.entry_hash);
+      assert.equal(hash, events[Number(c.seq) - 1].entry_hash);
       const msg = checkpointMessage({ org_id: org, seq: Number(c.seq), entry_hash: hash, created_at: c.created_at.toISOString() });
       assert.equal(verify(null, msg, signer.publicKey, c.signature), true);
       assert.equal(verify(null, checkpointMessage({ org_id: org, seq: Number(c.seq) + 1, entry_hash: hash, created_at: c.created_at.toISOString() }), signer.publicKey, c.signature), false);
@@ -107,10 +107,10 @@ describe('audit chain writer (real Postgres)', () => {
     await drainAuditInbox(ds);
     const events = await chainOf(org);
     assert.equal(events.length, 1, 'the rolled-back change left no event');
-    assert.equal(events[0]!.event_type, 'revision');
-    assert.deepEqual(events[0]!.principal, { kind: 'user', key_id: null, key_preview: null, user_id: 'u1' });
+    assert.equal(events[0].event_type, 'revision');
+    assert.deepEqual(events[0].principal, { kind: 'user', key_id: null, key_preview: null, user_id: 'u1' });
     assert.deepEqual(
-      { action: events[0]!.attributes.action, policy_id: events[0]!.attributes.policy_id, after: events[0]!.attributes.after, before: events[0]!.attributes.before },
+      { action: events[0].attributes.action, policy_id: events[0].attributes.policy_id, after: events[0].attributes.after, before: events[0].attributes.before },
       { action: 'policy_create', policy_id: 'p1', after: { rules: {} }, before: null },
     );
   });
@@ -134,7 +134,7 @@ describe('audit chain writer (real Postgres)', () => {
     const mine = await chainOf(org);
     assert.equal(mine.length, 60);
     const rows = await ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM audit_event WHERE request_id LIKE 'req_legacy_%'`);
-    assert.equal(rows[0]!.n, 120);
+    assert.equal(rows[0].n, 120);
     const e = mine.find((x) => x.request_id === 'req_legacy_7')!;
     assert.deepEqual(
       { status: e.status, http: e.http_status, err: e.error_code, in: e.input_tokens, out: e.output_tokens, ttft: e.ttft_ms, surface: e.surface, stream: e.stream, decision: (e.attributes.policy as { decision: string }).decision },

@@ -27,7 +27,8 @@ export class AuditObserver implements InferenceObserver {
     const p = s.payer;
     this.producer.record({
       v: 2,
-      eventType: 'enforcement',
+      // A request refused for its credentials is an `auth` event (of no organisation when the key was unknown).
+      eventType: s.httpStatus === 401 ? 'auth' : 'enforcement',
       orgId: p?.orgId ?? null,
       projectId: projectOf(s),
       principal: { kind: p?.kind ?? 'anonymous', keyId: p?.apiKeyId ?? null, userId: p?.userId ?? null },

@@ -50,10 +50,13 @@ export interface AuditRecordPrincipal {
   userId: string | null;
 }
 
-/** Version 2, a request (`enforcement`): version 1 plus organisation, project and principal. */
+/**
+ * Version 2, a request: version 1 plus organisation, project and principal. `enforcement`, or `auth` for a request
+ * refused for its credentials (401).
+ */
 export interface AuditRequestRecordV2 extends AuditRequestFields {
   v: 2;
-  eventType: 'enforcement';
+  eventType: 'enforcement' | 'auth';
   orgId: string | null;
   projectId: string | null;
   principal: AuditRecordPrincipal;
@@ -63,6 +66,7 @@ export interface AuditRequestRecordV2 extends AuditRequestFields {
 export interface AuditActionRecordV2 {
   v: 2;
   eventType: Exclude<AuditEventClass, 'enforcement'>;
+  requestId?: undefined;
   /** Dedupe key (uuid), fixed by the producer so a retried enqueue is written once. */
   eventId: string;
   orgId: string | null;
@@ -78,4 +82,4 @@ export type AuditRecordV2 = AuditRequestRecordV2 | AuditActionRecordV2;
 export type AuditRecord = AuditRecordV1 | AuditRecordV2;
 
 /** True for records that describe one inference request. */
-export const isRequestRecord = (r: AuditRecord): r is AuditRecordV1 | AuditRequestRecordV2 => r.v === 1 || r.eventType === 'enforcement';
+export const isRequestRecord = (r: AuditRecord): r is AuditRecordV1 | AuditRequestRecordV2 => r.v === 1 || typeof r.requestId === 'string';

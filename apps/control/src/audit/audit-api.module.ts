@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuditProcessorModule, ContentHmacModule, type ContentHmacKeys } from '@gw/audit';
 import { AuditController } from './audit.controller';
+import { AuditQueryService } from './audit-query.service';
 import { AuditVerifyService } from './audit-verify.service';
 
 /** `/api/audit/*`: the compliance read side of the audit trail (query, verify, public key, content checks). */
@@ -11,7 +12,7 @@ export class AuditApiModule {
       module: AuditApiModule,
       imports: [AuditProcessorModule, ContentHmacModule.register(contentHmac)],
       controllers: [AuditController],
-      providers: [AuditVerifyService],
+      providers: [AuditVerifyService, AuditQueryService],
     };
   }
 }

@@ -1,9 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AUDIT_SIGNER, AuditActions, AuditReader, ContentHmacKeys, type CheckpointSigner, type ChainedAuditEvent } from '@gw/audit';
 import { CurrentPrincipal, IdentityError, type Principal } from '@gw/identity';
 import { Inject } from '@nestjs/common';
 import { auditPrincipal, requireAuditReader } from './audit-principal';
+import { auditQuery, AuditQueryService } from './audit-query.service';
 import { AuditVerifyService, type VerifyAnswer } from './audit-verify.service';
 import { parseVerifyRange } from './verify-range';
 
@@ -20,7 +23,41 @@ export class AuditController {
     private readonly actions: AuditActions,
     @Inject(AUDIT_SIGNER) private readonly signer: CheckpointSigner,
     private readonly hmac: ContentHmacKeys,
+    private readonly query: AuditQueryService,
   ) {}
+
+  @Get('events')
+  @ApiOperation({ operationId: 'auditEvents', summary: 'Events of the organisation, newest first, filtered (time, class, decision, reason, policy, project, user, key, model, surface, category, status), cursor-paged' })
+  async events(@CurrentPrincipal() p: Principal | undefined, @Query() raw: unknown) {
+    const actor = requireAuditReader(p);
+    const q = auditQuery(raw, 'events');
+    const page = await this.query.page(actor.orgId, q);
+    await this.actions.record({ eventType: 'admin', orgId: actor.orgId, principal: auditPrincipal(p!), action: 'audit.read', details: { query: queryOf(raw), returned: page.data.length } });
+    return page;
+  }
+
+  @Get('stats')
+  @ApiOperation({ operationId: 'auditStats', summary: 'Counts by decision, category, project and day over a range (dashboards)' })
+  async stats(@CurrentPrincipal() p: Principal | undefined, @Query() raw: unknown) {
+    const actor = requireAuditReader(p);
+    const stats = await this.query.stats(actor.orgId, auditQuery(raw, 'stats'));
+    await this.actions.record({ eventType: 'admin', orgId: actor.orgId, principal: auditPrincipal(p!), action: 'audit.stats', details: { query: queryOf(raw) } });
+    return stats;
+  }
+
+  @Get('export')
+  @ApiOperation({ operationId: 'auditExport', summary: 'Streams the matching events (format=jsonl|csv), oldest first; JSONL ends with the checkpoints covering it and an export line for offline verification' })
+  async export(@CurrentPrincipal() p: Principal | undefined, @Query() raw: unknown, @Res() reply: FastifyReply): Promise<void> {
+    const actor = requireAuditReader(p);
+    const q = auditQuery(raw, 'export');
+    const csv = q.format === 'csv';
+    await this.actions.record({ eventType: 'admin', orgId: actor.orgId, principal: auditPrincipal(p!), action: 'audit.export', details: { query: queryOf(raw) } });
+    const name = `audit-${actor.orgId}-${new Date().toISOString().replace(/[:.]/g, '-')}.${csv ? 'csv' : 'jsonl'}`;
+    void reply
+      .header('content-type', csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${name}"`)
+      .send(Readable.from(csv ? this.query.csv(actor.orgId, q) : this.query.jsonl(actor.orgId, q)));
+  }
 
   @Post('hmac')
   @HttpCode(200)
@@ -68,4 +105,11 @@ export class AuditController {
     await this.actions.record({ eventType: 'admin', orgId: actor.orgId, principal: auditPrincipal(p!), action: 'audit.read', details: { event_id: event.event_id } });
     return event;
   }
+}
+
+/** The query string as received, for the admin event of a read (bounded). */
+function queryOf(raw: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries((raw ?? {}) as Record<string, unknown>).slice(0, 32)) out[k.slice(0, 64)] = String(v).slice(0, 256);
+  return out;
 }

@@ -49,10 +49,10 @@ export async function applyOrgRetention(run: <T>(work: (tx: TxClient) => Promise
         const [gone] = (await tx.query(
           `WITH d AS (DELETE FROM audit_event WHERE org_id = $1 AND seq IN (SELECT seq FROM audit_event WHERE org_id = $1 AND seq < $2 ORDER BY seq LIMIT $3) RETURNING seq)
            SELECT count(*)::int AS n, max(seq)::text AS last FROM d`,
-          [o.org_id, keep!.first, batch],
+          [o.org_id, keep.first, batch],
         )) as Array<{ n: number; last: string | null }>;
-        if (gone!.n) await tx.query(`UPDATE audit_chain SET retained_from = GREATEST(retained_from, $2::bigint + 1) WHERE org_id = $1`, [o.org_id, gone!.last]);
-        return gone!.n;
+        if (gone.n) await tx.query(`UPDATE audit_chain SET retained_from = GREATEST(retained_from, $2::bigint + 1) WHERE org_id = $1`, [o.org_id, gone.last]);
+        return gone.n;
       });
       total += n;
       if (n < batch) break;

@@ -54,7 +54,7 @@ export function recordToEvent(r: AuditRecord, keyPreviews: ReadonlyMap<string, s
   return {
     v: AUDIT_EVENT_FORMAT,
     event_id: q ? requestEventId(q.requestId) : (r as AuditActionRecordV2).eventId,
-    event_type: q ? 'enforcement' : (r as AuditActionRecordV2).eventType,
+    event_type: r.v === 1 ? 'enforcement' : r.eventType,
     org_id: chainOrg(scope.orgId),
     occurred_at: iso(q ? q.finishedAt : (r as AuditActionRecordV2).occurredAt),
     project_id: scope.projectId ?? null,

@@ -4,6 +4,7 @@ import type { AuditEventClass } from '../chain/audit-event.types';
 export const AUDIT_DECISIONS = ['allow', 'redact', 'rewrite', 'summary', 'escalate', 'refuse'] as const;
 export type AuditDecision = (typeof AUDIT_DECISIONS)[number];
 
+/** Formats of `GET /api/audit/export`. */
 export const AUDIT_EXPORT_FORMATS = ['jsonl', 'csv'] as const;
 export type AuditExportFormat = (typeof AUDIT_EXPORT_FORMATS)[number];
 

@@ -1,5 +1,6 @@
 import type { ChainedAuditEvent } from '../chain/audit-event.types';
 import { EVENT_SELECT } from '../chain/event-row';
+import { requestEventId } from '../chain/record-to-event';
 import type { AuditQuery } from './audit-query';
 import { encodeCursor } from './cursor';
 
@@ -53,7 +54,10 @@ export function eventsWhere(orgId: string, q: AuditQuery): SqlQuery {
     where.push(`(${POLICY}->'triggered_categories' ? ${c} OR attributes->'flagged_categories'->'triggered' ? ${c})`);
   }
   if (q.status) where.push(`http_status BETWEEN ${bind(q.status.min)} AND ${bind(q.status.max)}`);
-  eq('request_id', q.requestId);
+  if (q.requestId !== undefined) {
+    // A request's event id is derived from its request id: the event_id index finds it, no request_id index needed.
+    where.push(`event_id = ${bind(requestEventId(q.requestId))}::uuid`, `request_id = ${bind(q.requestId)}`);
+  }
   if (q.beforeSeq !== undefined) where.push(`seq < ${bind(q.beforeSeq)}::bigint`);
   return { sql: where.join(' AND '), params };
 }

@@ -41,7 +41,7 @@ function v2Problems(r: Record<string, unknown>, problems: string[]): void {
   if (!isNullable(r.projectId, isString)) problems.push('projectId must be a string or null');
   const p = r.principal;
   if (!isObject(p) || !isString(p.kind) || !isNullable(p.keyId, isString) || !isNullable(p.userId, isString)) problems.push('principal is malformed');
-  if (r.eventType === 'enforcement') return requestProblems(r, problems);
+  if (r.eventType === 'enforcement' || typeof r.requestId === 'string') return requestProblems(r, problems);
   if (!isString(r.eventId)) problems.push('eventId must be a string');
   if (!isDate(r.occurredAt)) problems.push('occurredAt is not a date');
   if (!isObject(r.attributes)) problems.push('attributes must be an object');

@@ -69,6 +69,7 @@ export class InferenceService {
       // A JSON call hears nothing before it completes: it counts as reached once sent (input only, should this process die).
       this.watch(s);
       let res = await s.resolved.provider.complete(this.providerRequest(s, ctx));
+      s.tracker.generated(res.text); // the model's own text, before the output check may redact it (as streams)
       if (check) res = { ...(await check(res)), usage: res.usage };
       s.tracker.succeed(res.usage, res.finishReason, res.upstreamModel);
       const charge = s.admission && this.meter?.settle(s.admission, res.usage, true, Date.now());
@@ -259,7 +260,7 @@ export class InferenceService {
 /** The text of the last user message (its text parts joined by newlines): what `prompt_hmac` digests. */
 export function lastUserText(request: CanonicalRequest): string {
   for (let i = request.messages.length - 1; i >= 0; i--) {
-    const m = request.messages[i]!;
+    const m = request.messages[i];
     if (m.role === 'user') return m.content.flatMap((p) => (p.type === 'text' ? [p.text] : [])).join('\n');
   }
   return '';

@@ -59,6 +59,11 @@ export class RequestTracker {
     }
   }
 
+  /** The text of a non-streamed answer (streams feed theirs delta by delta through {@link see}). */
+  generated(text: string): void {
+    this.digest?.output(text);
+  }
+
   /** Input tokens counted at admission (kept when the provider reports none). */
   countedInput(tokens: number): void {
     this.inputTokens = tokens;

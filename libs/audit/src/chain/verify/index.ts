@@ -1,0 +1,3 @@
+export * from './chain-verifier';
+export * from './checkpoint-keys';
+export * from './export-format';
