@@ -6,16 +6,21 @@ import { ChainVerifier, type VerifyReport } from '../chain/verify/chain-verifier
 import { keysById, loadPublicKey } from '../chain/verify/checkpoint-keys';
 import { ExportFormatError, parseExportLine, type AuditExportMeta, type ExportLine } from '../chain/verify/export-format';
 
-/** One organisation's result: the chain report plus what the file's unsigned export line claimed. */
-export interface OrgVerifyResult {
+/**
+ * One organisation's result: the chain report, flattened, plus what the file's unsigned export line claimed.
+ * `ok` is the chain's verdict and no problem besides.
+ */
+export interface OrgVerifyResult extends VerifyReport {
   org_id: string;
-  ok: boolean;
-  report: VerifyReport;
   /** Event lines of this org in the file. */
   events: number;
-  /** The file's export line for this org, if any (unsigned; its head was given to the verifier). */
-  export: Pick<AuditExportMeta, 'generated_at' | 'count' | 'head'> | null;
-  /** Findings outside the chain itself (count differs, events past the last checkpoint when anchoring is required). */
+  /** The export line said filters thinned the events: gaps were allowed (see `ChainVerifier` `allowGaps`). */
+  filtered: boolean;
+  /** `given`: the caller's keys; `embedded`: the file's own keys, on explicit request (integrity, not authenticity). */
+  key_source: 'given' | 'embedded';
+  /** The file's export line for this org, if any (unsigned). */
+  export: Omit<AuditExportMeta, 'org_id' | 'public_keys'> | null;
+  /** Findings outside the chain itself: a count or range the file does not match, unanchored events when required. */
   problems: string[];
 }
 
@@ -23,7 +28,6 @@ export interface ExportVerifyResult {
   ok: boolean;
   file: string;
   lines: number;
-  /** `given`: the caller's keys; `embedded`: the file's own keys, on explicit request (integrity, not authenticity). */
   key_source: 'given' | 'embedded';
   key_ids: string[];
   orgs: OrgVerifyResult[];
@@ -91,15 +95,31 @@ function embeddedKeys(metas: Iterable<AuditExportMeta>): KeyObject[] {
   return keys;
 }
 
-function orgResult(orgId: string, v: ChainVerifier, events: number, meta: AuditExportMeta | undefined, opts: VerifyExportOptions): OrgVerifyResult {
-  const report = v.finish(meta?.head ?? undefined);
+/**
+ * The head the verifier may hold the file to: only one the export says it reaches (the head is read after the
+ * events, so a busy org's head can be past a complete file's last event).
+ */
+function headFor(meta: AuditExportMeta | undefined): { seq: number; entry_hash: string } | undefined {
+  if (!meta?.head || meta.filtered) return undefined;
+  return meta.last_seq === undefined || meta.last_seq === meta.head.seq ? meta.head : undefined;
+}
+
+function problemsOf(report: VerifyReport, events: number, meta: AuditExportMeta | undefined, opts: VerifyExportOptions): string[] {
   const problems: string[] = [];
   if (meta && meta.count !== events) problems.push(`the export line says ${meta.count} events, the file holds ${events}`);
+  if (meta?.last_seq != null && report.last_seq !== meta.last_seq) problems.push(`the export line says the events end at seq ${meta.last_seq}, the file's end at ${report.last_seq ?? 'none'}`);
+  if (meta?.first_seq != null && report.first_seq !== meta.first_seq) problems.push(`the export line says the events start at seq ${meta.first_seq}, the file's at ${report.first_seq ?? 'none'}`);
   if (opts.requireAnchored && report.last_seq !== null && (report.anchored_through ?? 0) < report.last_seq) {
     problems.push(`events ${(report.anchored_through ?? (report.first_seq ?? 1) - 1) + 1}..${report.last_seq} are not covered by a valid checkpoint`);
   }
-  const exp = meta ? { generated_at: meta.generated_at, count: meta.count, head: meta.head } : null;
-  return { org_id: orgId, ok: report.ok && problems.length === 0, report, events, export: exp, problems };
+  return problems;
+}
+
+function orgResult(orgId: string, v: ChainVerifier, events: number, meta: AuditExportMeta | undefined, keySource: 'given' | 'embedded', opts: VerifyExportOptions): OrgVerifyResult {
+  const report = v.finish(headFor(meta));
+  const problems = problemsOf(report, events, meta, opts);
+  const { org_id: _o, public_keys: _k, ...exp } = meta ?? { org_id: '', public_keys: {} };
+  return { org_id: orgId, ...report, ok: report.ok && problems.length === 0, events, filtered: meta?.filtered === true, key_source: keySource, export: meta ? (exp as OrgVerifyResult['export']) : null, problems };
 }
 
 /**
@@ -112,13 +132,13 @@ function orgResult(orgId: string, v: ChainVerifier, events: number, meta: AuditE
 export async function verifyExportFile(path: string, keys: readonly KeyObject[], opts: VerifyExportOptions = {}): Promise<ExportVerifyResult> {
   if (keys.length === 0 && !opts.trustEmbeddedKeys) throw new VerifyUsageError('no public key given: pass the key the checkpoints were signed with');
   const pass = await firstPass(path);
-  const keySource = keys.length > 0 ? 'given' : 'embedded';
+  const keySource: 'given' | 'embedded' = keys.length > 0 ? 'given' : 'embedded';
   const publicKeys = keysById(keySource === 'given' ? keys : embeddedKeys(pass.metas.values()));
   if (publicKeys.size === 0) throw new VerifyUsageError('the file embeds no public key to verify with');
   const orgs = new Set([...pass.counts.keys(), ...pass.checkpoints.keys(), ...pass.metas.keys()]);
   const verifiers = new Map<string, ChainVerifier>();
   for (const orgId of orgs) {
-    const v = new ChainVerifier({ orgId, publicKeys, recentWindow: 1 });
+    const v = new ChainVerifier({ orgId, publicKeys, recentWindow: 1, allowGaps: pass.metas.get(orgId)?.filtered === true });
     for (const cp of pass.checkpoints.get(orgId) ?? []) v.addCheckpoint(cp);
     verifiers.set(orgId, v);
   }
@@ -131,7 +151,7 @@ export async function verifyExportFile(path: string, keys: readonly KeyObject[],
     v.addEvent(l.event);
     seen.set(l.event.org_id, (seen.get(l.event.org_id) ?? 0) + 1);
   }
-  const results = [...verifiers].map(([orgId, v]) => orgResult(orgId, v, seen.get(orgId) ?? 0, pass.metas.get(orgId), opts));
+  const results = [...verifiers].map(([orgId, v]) => orgResult(orgId, v, seen.get(orgId) ?? 0, pass.metas.get(orgId), keySource, opts));
   results.sort((a, b) => a.org_id.localeCompare(b.org_id));
   return { ok: results.every((r) => r.ok), file: path, lines: pass.lines, key_source: keySource, key_ids: [...publicKeys.keys()], orgs: results };
 }
