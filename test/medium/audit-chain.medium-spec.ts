@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomUUID, verify } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { DataSource } from 'typeorm';
-import { checkpointMessage, CheckpointSigner, entryHash, eventFromRow, EVENT_SELECT, GENESIS_HASH, type AuditEventRow, type AuditRecord } from '@gw/audit';
+import { AuditChainService, AuditReader, ChainVerifier, checkpointMessage, CheckpointSigner, entryHash, eventFromRow, EVENT_SELECT, GENESIS_HASH, type AuditEventRow, type AuditRecord } from '@gw/audit';
+import { ensurePartitions } from '../../libs/audit/src/chain/audit-partitions';
 import { createDataSource, revertLastMigration, runMigrations } from '@gw/database';
 import { AuditRepository } from '../../libs/audit/src/audit.repository';
 import { drainAuditInbox, makeAuditRecord } from '../../libs/audit/src/testing';
@@ -141,5 +142,63 @@ describe('audit chain writer (real Postgres)', () => {
       { status: 'error', http: 502, err: 'upstream_error', in: 7, out: 7, ttft: 3, surface: 'messages', stream: true, decision: 'allow' },
     );
     assert.ok(typeof (e.attributes.migrated as { id: string }).id === 'string', 'the old row id is kept');
+  });
+});
+
+describe('audit retention (real Postgres)', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+
+  before(async () => {
+    db = await createTestDatabase();
+    ds = await createDataSource(db.url, 4).initialize();
+  });
+  after(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  const verifyFrom = async (org: string) => {
+    const reader = new AuditReader(ds);
+    const from = await reader.retainedFrom(org);
+    const head = await reader.head(org);
+    const v = new ChainVerifier({ orgId: org, publicKeys: new Map(), startSeq: from });
+    for await (const e of reader.events(org, from, head.seq)) v.addEvent(e);
+    return v.finish(head);
+  };
+
+  it('drops whole months past the global retention, moves retained_from, and the rest still verifies; a later deletion is caught', async () => {
+    const org = randomUUID();
+    const months = [new Date(Date.UTC(2026, 7, 15)), new Date(Date.UTC(2026, 8, 15)), new Date(Date.UTC(2026, 9, 15))];
+    await ensurePartitions(ds, months[0], 3);
+    for (const [i, at] of months.entries()) {
+      const w = new AuditRepository(ds, { signer: null, checkpointEvery: 1_000, dedupeWindowMs: 3600_000, now: () => at });
+      await w.insertBatch(Array.from({ length: 10 }, (_, k) => v2(org, i * 10 + k)));
+    }
+    const chain = new AuditChainService(ds, new AuditRepository(ds), { inboxPollMs: 1_000, checkpointIntervalMs: 60_000, partitionsAhead: 1, retentionMonths: 1 }, null);
+    const out = await chain.applyRetention(new Date(Date.UTC(2026, 9, 20)));
+    assert.deepEqual(out.dropped, ['audit_event_2026_08'], 'only the month that ended before September 1st');
+    assert.equal(await new AuditReader(ds).retainedFrom(org), 11);
+    const report = await verifyFrom(org);
+    assert.deepEqual([report.ok, report.checked, report.first_seq], [true, 20, 11]);
+    await ds.query(`DELETE FROM audit_event WHERE org_id = $1 AND seq = 11`, [org]);
+    assert.deepEqual([(await verifyFrom(org)).first_break?.seq, (await verifyFrom(org)).first_break?.reason], [11, 'missing'], 'retention is not a licence to delete');
+  });
+
+  it('per-organisation retention deletes a prefix of that chain only', async () => {
+    const [org, other] = [randomUUID(), randomUUID()];
+    const old = new Date(Date.now() - 40 * 86_400_000);
+    await ensurePartitions(ds, old, 2);
+    for (const o of [org, other]) {
+      await new AuditRepository(ds, { signer: null, checkpointEvery: 1_000, dedupeWindowMs: 3600_000, now: () => old }).insertBatch(Array.from({ length: 7 }, (_, k) => v2(o, k)));
+      await new AuditRepository(ds).insertBatch(Array.from({ length: 5 }, (_, k) => v2(o, 100 + k)));
+    }
+    await ds.query(`UPDATE audit_chain SET retention_days = 30 WHERE org_id = $1`, [org]);
+    const chain = new AuditChainService(ds, new AuditRepository(ds), { inboxPollMs: 1_000, checkpointIntervalMs: 60_000, partitionsAhead: 1 }, null);
+    const out = await chain.applyRetention();
+    assert.equal(out.deleted, 7);
+    assert.equal(await new AuditReader(ds).retainedFrom(org), 8);
+    assert.deepEqual([(await verifyFrom(org)).ok, (await verifyFrom(org)).checked], [true, 5]);
+    assert.deepEqual([(await verifyFrom(other)).ok, (await verifyFrom(other)).checked], [true, 12], 'the other organisation keeps everything');
   });
 });

@@ -118,8 +118,13 @@ function problemsOf(report: VerifyReport, events: number, meta: AuditExportMeta 
 function orgResult(orgId: string, v: ChainVerifier, events: number, meta: AuditExportMeta | undefined, keySource: 'given' | 'embedded', opts: VerifyExportOptions): OrgVerifyResult {
   const report = v.finish(headFor(meta));
   const problems = problemsOf(report, events, meta, opts);
-  const { org_id: _o, public_keys: _k, ...exp } = meta ?? { org_id: '', public_keys: {} };
-  return { org_id: orgId, ...report, ok: report.ok && problems.length === 0, events, filtered: meta?.filtered === true, key_source: keySource, export: meta ? (exp as OrgVerifyResult['export']) : null, problems };
+  return { org_id: orgId, ...report, ok: report.ok && problems.length === 0, events, filtered: meta?.filtered === true, key_source: keySource, export: meta ? claims(meta) : null, problems };
+}
+
+/** What an export line claims about its org's events (its keys are reported apart, as key ids). */
+function claims(meta: AuditExportMeta): Omit<AuditExportMeta, 'org_id' | 'public_keys'> {
+  const { org_id: _org, public_keys: _keys, ...rest } = meta;
+  return rest;
 }
 
 /**

@@ -53,14 +53,21 @@ function fields(line: number, o: Obj, path: string) {
     const got = o[name] === undefined ? 'missing' : `got ${JSON.stringify(o[name])?.slice(0, 40)}`;
     throw new ExportFormatError(line, `${path}.${name} must be ${want} (${got})`);
   };
+  const isSeq = (v: unknown, min: number): v is number => Number.isSafeInteger(v) && (v as number) >= min;
   return {
     str: (name: string): string => (typeof o[name] === 'string' && o[name] !== '' ? o[name] : fail(name, 'a non-empty string')),
-    int: (name: string, min: number): number => (Number.isSafeInteger(o[name]) && (o[name] as number) >= min ? (o[name] as number) : fail(name, `an integer >= ${min}`)),
+    int: (name: string, min: number): number => (isSeq(o[name], min) ? o[name] : fail(name, `an integer >= ${min}`)),
     hex: (name: string): string => (typeof o[name] === 'string' && HEX64.test(o[name]) ? o[name] : fail(name, '64 lower-case hex characters')),
     obj: (name: string): Obj => (isObj(o[name]) ? o[name] : fail(name, 'an object')),
-    /** Absent stays absent; present must be a `null` or an integer >= 1. */
-    optSeq: (name: string): number | null | undefined => (o[name] === undefined || o[name] === null ? (o[name] as null | undefined) : Number.isSafeInteger(o[name]) && (o[name] as number) >= 1 ? (o[name] as number) : fail(name, 'null or an integer >= 1')),
-    optBool: (name: string): boolean | undefined => (o[name] === undefined || typeof o[name] === 'boolean' ? (o[name] as boolean | undefined) : fail(name, 'a boolean')),
+    /** Absent stays absent; present must be `null` or an integer >= 1. */
+    optSeq: (name: string): number | null | undefined => {
+      const v = o[name];
+      return v === undefined || v === null || isSeq(v, 1) ? v : fail(name, 'null or an integer >= 1');
+    },
+    optBool: (name: string): boolean | undefined => {
+      const v = o[name];
+      return v === undefined || typeof v === 'boolean' ? v : fail(name, 'a boolean');
+    },
   };
 }
 
