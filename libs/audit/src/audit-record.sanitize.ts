@@ -4,10 +4,11 @@ import { isRequestRecord, type AuditRecord, type AuditRecordPrincipal, type Audi
 /** Longest text kept per column: generous for real values, small enough that no row gets huge. */
 const MAX = { id: 256, name: 256, code: 128 } as const;
 
-function sanitizeRequest<T extends AuditRequestFields>(r: T): T {
+/** The request fields of `r`, made storable, over `base` (the whole record, JSON-sanitised). */
+function sanitizeRequest<T extends AuditRequestFields>(r: T, base: T): T {
   const finishedAt = safeIsoTime(r.finishedAt);
   return {
-    ...r,
+    ...base,
     requestId: safeText(String(r.requestId), MAX.id),
     surface: safeText(String(r.surface), MAX.name),
     model: safeText(String(r.model), MAX.name),
@@ -42,8 +43,8 @@ const principal = (p: AuditRecordPrincipal | undefined): AuditRecordPrincipal =>
 export function sanitizeAuditRecord<R extends AuditRecord>(r: R): R {
   const base = sanitizeJson(r) as R;
   const attributes = r.attributes === undefined ? {} : { attributes: (sanitizeJson(r.attributes) as Record<string, unknown> | null) ?? {} };
-  if (r.v === 1) return { ...sanitizeRequest(base as AuditRequestFields & R), ...attributes };
+  if (r.v === 1) return { ...sanitizeRequest(r as AuditRequestFields & R, base as AuditRequestFields & R), ...attributes };
   const common = { orgId: safeTextOrNull(r.orgId, MAX.id), projectId: safeTextOrNull(r.projectId, MAX.id), principal: principal(r.principal) };
-  if (isRequestRecord(r)) return { ...sanitizeRequest(base as AuditRequestFields & R), ...common, ...attributes };
+  if (isRequestRecord(r)) return { ...sanitizeRequest(r as AuditRequestFields & R, base as AuditRequestFields & R), ...common, ...attributes };
   return { ...base, ...common, eventId: safeText(String(r.eventId), MAX.id), occurredAt: safeIsoTime(r.occurredAt), ...attributes };
 }

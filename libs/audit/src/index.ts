@@ -19,5 +19,5 @@ export * from './read/audit-reader';
 export * from './trail/simulation-details';
 export * from './content/content-hmac';
 export * from './content/content-hmac.module';
-export * from './chain/chain-verifier';
+export * from './chain/verify';
 export * from './query';

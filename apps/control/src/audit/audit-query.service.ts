@@ -10,6 +10,7 @@ import {
   eventsPageSql,
   eventsWhere,
   parseAuditQuery,
+  publicKeyBase64,
   shapeStats,
   statsSql,
   toPage,
@@ -88,7 +89,7 @@ export class AuditQueryService {
     for (const cp of checkpoints) yield `${JSON.stringify({ checkpoint: cp })}\n`;
     const keys = await this.reader.publicKeys();
     const used = new Set(checkpoints.map((c) => c.key_id));
-    const publicKeys = Object.fromEntries([...keys].filter(([id]) => used.has(id)).map(([id, k]) => [id, k.pem]));
+    const publicKeys = Object.fromEntries([...keys].filter(([id]) => used.has(id)).map(([id, k]) => [id, publicKeyBase64(k.key)]));
     const filtered = Object.entries(q).some(([k, v]) => v !== undefined && !['from', 'to', 'limit', 'format'].includes(k));
     const meta = { org_id: orgId, generated_at: new Date().toISOString(), count, first_seq: first, last_seq: last, filtered, head: await this.reader.head(orgId), public_keys: publicKeys };
     yield `${JSON.stringify({ export: meta })}\n`;

@@ -88,7 +88,7 @@ function embeddedKeys(metas: Iterable<AuditExportMeta>): KeyObject[] {
       try {
         keys.push(loadPublicKey(b64));
       } catch (err) {
-        throw new VerifyUsageError(`embedded public key ${id} of org ${m.org_id} is unusable: ${(err as Error).message}`);
+        throw new VerifyUsageError(`embedded public key ${id} of org ${m.org_id} is unusable: ${(err as Error).message}`, { cause: err });
       }
     }
   }
@@ -143,7 +143,10 @@ export async function verifyExportFile(path: string, keys: readonly KeyObject[],
   const orgs = new Set([...pass.counts.keys(), ...pass.checkpoints.keys(), ...pass.metas.keys()]);
   const verifiers = new Map<string, ChainVerifier>();
   for (const orgId of orgs) {
-    const v = new ChainVerifier({ orgId, publicKeys, recentWindow: 1, allowGaps: pass.metas.get(orgId)?.filtered === true });
+    const meta = pass.metas.get(orgId);
+    const filtered = meta?.filtered === true;
+    // The export line's first seq (unsigned) lets a deleted first line read as `missing`; nothing else rests on it.
+    const v = new ChainVerifier({ orgId, publicKeys, recentWindow: 1, allowGaps: filtered, startSeq: filtered ? undefined : (meta?.first_seq ?? undefined) });
     for (const cp of pass.checkpoints.get(orgId) ?? []) v.addCheckpoint(cp);
     verifiers.set(orgId, v);
   }

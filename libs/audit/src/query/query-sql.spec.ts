@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChainedAuditEvent } from '../chain/audit-event.types';
 import { EVENT_SELECT } from '../chain/event-row';
+import { requestEventId } from '../chain/record-to-event';
 import { decodeCursor, encodeCursor } from './cursor';
 import { parseAuditQuery } from './query-params';
 import { eventsPageSql, eventsWhere, statsSql, toPage, type SqlQuery } from './query-sql';
@@ -32,7 +33,8 @@ describe('eventsWhere', () => {
       const w = eventsWhere(ORG, parse({ [param]: HOSTILE }));
       assertBound(w);
       assert.ok(w.sql.startsWith('org_id = $1 AND '));
-      assert.deepEqual(w.params, [ORG, HOSTILE]);
+      // request_id also binds the event id derived from it (the event_id index finds the row).
+      assert.deepEqual(w.params, param === 'request_id' ? [ORG, requestEventId(HOSTILE), HOSTILE] : [ORG, HOSTILE]);
     });
   }
 
@@ -43,7 +45,7 @@ describe('eventsWhere', () => {
       [{ project_id: 'p' }, 'project_id = $2'],
       [{ model: 'm' }, 'model = $2'],
       [{ surface: 's' }, 'surface = $2'],
-      [{ request_id: 'r' }, 'request_id = $2'],
+      [{ request_id: 'r' }, 'event_id = $2::uuid AND request_id = $3'],
       [{ decision: 'refuse' }, "attributes->'policy'->>'decision' = $2"],
       [{ effective_decision: 'allow' }, "attributes->'policy'->>'effective_decision' = $2"],
       [{ reason_code: 'R' }, "attributes->'policy'->>'reason_code' = $2"],
@@ -72,7 +74,7 @@ describe('eventsWhere', () => {
     const w = eventsWhere(ORG, parse(raw));
     assertBound(w);
     for (const p of TEXT_FILTERS) assert.ok(w.params.includes(`${HOSTILE}:${p}`), p);
-    assert.equal(w.params.length, 1 + 2 + 1 + 2 + TEXT_FILTERS.length + 2 + 1);
+    assert.equal(w.params.length, 1 + 2 + 1 + 2 + TEXT_FILTERS.length + 1 + 2 + 1, 'request_id binds its event id too');
   });
 });
 

@@ -7,7 +7,7 @@ import { checkpointMessage } from '../entry-hash';
 export type SignatureCheck = 'ok' | 'unknown_key' | 'bad_signature';
 
 const PEM = /-----BEGIN [A-Z ]+-----/;
-const BASE64 = /^[A-Za-z0-9+/\s]+={0,2}\s*$/;
+const BASE64 = /^[A-Za-z0-9+/\r\n]+={0,2}$/;
 
 /**
  * An Ed25519 public key from PEM (SPKI) or from base64 SPKI DER (the form an export embeds and the API serves).
@@ -18,10 +18,18 @@ export function loadPublicKey(pemOrBase64Der: string): KeyObject {
   const text = pemOrBase64Der.replace(/\\n/g, '\n').trim();
   let key: KeyObject;
   if (PEM.test(text)) key = createPublicKey(text);
-  else if (BASE64.test(text)) key = createPublicKey({ key: Buffer.from(text, 'base64'), format: 'der', type: 'spki' });
+  else if (BASE64.test(text)) key = spkiDer(Buffer.from(text, 'base64'));
   else throw new TypeError('not a public key: expected PEM or base64 SPKI DER');
   if (key.asymmetricKeyType !== 'ed25519') throw new TypeError(`not an Ed25519 public key (${key.asymmetricKeyType ?? 'unknown type'})`);
   return key;
+}
+
+function spkiDer(der: Buffer): KeyObject {
+  try {
+    return createPublicKey({ key: der, format: 'der', type: 'spki' });
+  } catch (err) {
+    throw new TypeError(`not a public key: base64 that is not SPKI DER (${(err as Error).message})`, { cause: err });
+  }
 }
 
 /** Base64 SPKI DER of a public key: the form an export's `public_keys` holds. */
