@@ -19,7 +19,7 @@ import { BODY_SIZES, bodyText, SURFACES, type Surface } from './s4-bodies';
 import type { Stage } from './s4-timer';
 import { identityStages } from './s4-identity-stages';
 import { policyStages } from './s4-policy-stages';
-import { sanitizeAuditRecord, type AuditRecord } from '@gw/audit';
+import { ContentHmacKeys, sanitizeAuditRecord, type AuditRecord } from '@gw/audit';
 import { ProgressBook, sanitizeUsageEntry, type UsageEntry } from '@gw/metering';
 
 const DEFAULTS = envSchema.parse({});
@@ -139,8 +139,22 @@ function sanitiserStages(): Stage[] {
     costUsd: 0.010585,
     occurredAt: record.finishedAt,
   };
+  const hmac = new ContentHmacKeys(Buffer.alloc(32, 7));
+  const org = randomUUID();
+  const prompt = 'x'.repeat(8_192);
+  const deltas = Array.from({ length: 64 }, () => 'token ');
   return [
     { stage: 'audit record sanitiser (sanitizeAuditRecord)', body: '–', run: () => sanitizeAuditRecord(record) },
+    {
+      stage: 'prompt_hmac + output_hmac (8 KB prompt, 64 deltas)',
+      body: '8 KB',
+      run: () => {
+        const d = hmac.digest(org);
+        d.prompt(prompt);
+        for (const t of deltas) d.output(t);
+        return d.digests();
+      },
+    },
     { stage: 'usage entry sanitiser (sanitizeUsageEntry)', body: '–', run: () => sanitizeUsageEntry(usage) },
   ];
 }

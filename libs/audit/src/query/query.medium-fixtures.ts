@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEventClass, ChainedAuditEvent } from '../chain/audit-event.types';
 import { EVENT_COLUMNS, rowValues } from '../chain/event-row';
+import { requestEventId } from '../chain/record-to-event';
 import { AUDIT_DECISIONS, type AuditQuery } from './audit-query';
 
 /**
@@ -50,15 +51,17 @@ export function syntheticEvents(org: string, n: number, start: Date, spanMs: num
   return Array.from({ length: n }, (_, k) => {
     const i = k + 1;
     const type = classOf(i);
+    const requestId = type === 'enforcement' ? `req-${org.slice(0, 4)}-${i}` : null;
     const at = new Date(start.getTime() + Math.floor((k * spanMs) / n)).toISOString();
     const attributes = attributesOf(type, i);
     const policy = attributes.policy as Record<string, unknown> | undefined;
     return {
-      v: 2, event_id: randomUUID(), event_type: type, org_id: org, seq: i,
+      // A request's event id derives from its request id, as the writer makes it (the request_id filter relies on it).
+      v: 2, event_id: requestId ? requestEventId(requestId) : randomUUID(), event_type: type, org_id: org, seq: i,
       prev_hash: hash(org, i - 1), created_at: at, occurred_at: at,
       project_id: (policy?.project_id as string | undefined) ?? null,
       principal: type === 'admin' ? { kind: 'user', key_id: null, key_preview: null, user_id: `user-${i % 3}` } : { kind: 'api_key', key_id: `key-${i % 4}`, key_preview: 'sk-…', user_id: null },
-      request_id: type === 'enforcement' ? `req-${org.slice(0, 4)}-${i}` : null,
+      request_id: requestId,
       surface: type === 'enforcement' ? pick(['chat.completions', 'responses', 'messages'], i) : null,
       model: type === 'enforcement' ? pick(['m-a', 'm-b'], i >> 1) : null,
       provider: null, upstream_model: null, stream: null, status: type === 'enforcement' ? 'ok' : null,

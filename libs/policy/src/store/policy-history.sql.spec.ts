@@ -15,7 +15,7 @@ describe('history order and WHERE clauses', () => {
     const w = historyWhere('enforcement', { orgId: 'org', policyId: 'p', projectId: 'proj_x', decision: 'refuse', from: new Date(0), to: new Date(1) }, null);
     assert.equal(
       w.sql,
-      "attributes->>'org_id' = $1 AND attributes->'policy' IS NOT NULL AND attributes->'policy'->>'policy_id' = $2 AND attributes->'policy'->>'project_id' = $3 AND attributes->'policy'->>'decision' = $4 AND started_at >= $5 AND started_at < $6",
+      "org_id = $1 AND attributes->'policy' IS NOT NULL AND attributes->'policy'->>'policy_id' = $2 AND attributes->'policy'->>'project_id' = $3 AND attributes->'policy'->>'decision' = $4 AND started_at >= $5 AND started_at < $6",
     );
     assert.deepEqual(w.params, ['org', 'p', 'proj_x', 'refuse', new Date(0), new Date(1)]);
     assert.equal(historyWhere('revision', { orgId: 'org', decision: 'allow' }, null).sql, 'org_id = $1 AND false', 'revisions have no decision');
@@ -28,5 +28,6 @@ describe('history order and WHERE clauses', () => {
     assert.deepEqual(rev.params, ['o', cursor.at, '7']);
     assert.equal(historyWhere('enforcement', { orgId: 'o' }, cursor).params[2], '9223372036854775807', 'every enforcement row at that time comes after');
     assert.equal(historyWhere('revision', { orgId: 'o' }, { ...cursor, source: 'enforcement' }).params[2], '0', 'no revision at that time does');
+    assert.match(historyWhere('enforcement', { orgId: 'o' }, cursor).sql, /OR seq < \$3::bigint\)$/, 'an enforcement row is placed by its chain seq');
   });
 });
