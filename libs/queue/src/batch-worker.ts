@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { DeadLetterStore } from './dead-letter.store';
 import { MicroBatcher } from './micro-batcher.util';
-import { cappedBackoff, RETRYABLE_ATTEMPTS, WORKER_LOCK_OPTIONS } from './queue.constants';
+import { cappedBackoff, PG_WORKER_LOCK_OPTIONS, PG_WORKER_MAX_CONCURRENCY, RETRYABLE_ATTEMPTS, WORKER_LOCK_OPTIONS } from './queue.constants';
 import type { QueueConnection } from './queue-backend';
 import { writeSplitting, type SplitWriteStats } from './split-write.util';
 import { describeFailure, failureOf, invalidPayload, messageTemplate, WriteFailureError, type WriteFailure } from './write-failure';
@@ -71,8 +71,9 @@ export class BatchWorker<T> {
     const worker = new Worker<unknown, void>(this.spec.queueName, (job) => this.process(job), {
       connection: this.queue.workerConnection,
       prefix: this.queue.prefix,
-      concurrency: this.opts.concurrency,
-      ...WORKER_LOCK_OPTIONS,
+      ...(this.queue.kind === 'postgres'
+        ? { concurrency: Math.min(this.opts.concurrency, PG_WORKER_MAX_CONCURRENCY), ...PG_WORKER_LOCK_OPTIONS }
+        : { concurrency: this.opts.concurrency, ...WORKER_LOCK_OPTIONS }),
       settings: { backoffStrategy: cappedBackoff },
     });
     worker.on('error', (err) => {

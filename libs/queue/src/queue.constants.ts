@@ -46,6 +46,23 @@ export const WORKER_LOCK_OPTIONS = {
 } as const satisfies Partial<WorkerOptions>;
 
 /**
+ * On BullMQ's Postgres backend (the embedded mode) every active job's lock renewal, every move and every fetch is a
+ * Postgres transaction. With Redis's settings (5 s locks renewed every 2.5 s, hundreds of jobs in hand) a loaded
+ * box could not renew in time: locks expired, jobs flipped between active and waiting ("not in the active state",
+ * "lock mismatch") and the worker stopped progressing (seen in the embedded fuzz once the audit chain added its
+ * round trips). Longer locks and fewer jobs in hand keep that load a few queries per second; a crashed job is
+ * redelivered after ~15–25 s instead of ~5–7 s.
+ */
+export const PG_WORKER_LOCK_OPTIONS = {
+  lockDuration: 15_000,
+  stalledInterval: 7_500,
+  maxStalledCount: 10,
+} as const satisfies Partial<WorkerOptions>;
+
+/** Most jobs a worker holds at once on the Postgres backend (see {@link PG_WORKER_LOCK_OPTIONS}). */
+export const PG_WORKER_MAX_CONCURRENCY = 64;
+
+/**
  * Deterministic job id for one kind of job about one request: `<requestId>.<kind>`. A retried
  * enqueue of the same request cannot create a second job while the first is retained.
  * BullMQ 6 rejects custom ids containing ':' (unless they split into exactly 3 parts, a legacy

@@ -88,6 +88,8 @@ export class AuditChainService implements OnApplicationBootstrap, OnModuleDestro
 
   /** Moves inbox records into the chain, oldest first, until the inbox is empty. @returns records taken. */
   async drainInbox(): Promise<number> {
+    const [probe] = await this.ds.query<Array<{ waiting: boolean }>>(INBOX.INBOX_WAITING_SQL);
+    if (!probe?.waiting) return 0;
     let total = 0;
     for (;;) {
       let n: number;

@@ -59,7 +59,6 @@ export class ChainWriter {
     if (!byId.size) return [];
     const fresh = [...byId.values()];
     const orgs = [...new Set(fresh.map((e) => e.org_id))].sort();
-    await tx.query(SQL.ENSURE_HEADS_SQL, [orgs]);
     const heads = new Map<string, Head>();
     // The batch's time is read once the heads are locked and never runs behind a head's last one, so created_at
     // never decreases along a chain (whatever the clocks of the replicas writing it).

@@ -1,17 +1,15 @@
 import { EVENT_COLUMNS } from './event-row';
 
-/** Creates the head rows of organisations seen for the first time (seq 0, genesis hash). */
-export const ENSURE_HEADS_SQL = `
-INSERT INTO audit_chain (org_id, seq, entry_hash) SELECT o, 0, '\\x${'00'.repeat(32)}'::bytea FROM unnest($1::uuid[]) AS o
-ON CONFLICT (org_id) DO NOTHING`;
-
 /**
- * Locks the heads of the batch's organisations in a fixed order (no deadlock between concurrent writers): the
- * writer holding an org's head row is the only one extending its chain until it commits.
+ * Creates the heads of organisations seen for the first time (seq 0, genesis hash) and locks every head of the batch,
+ * in one round trip: `ON CONFLICT DO UPDATE` locks an existing row and returns it. Rows are taken in sorted org
+ * order (the caller sorts), so concurrent writers cannot deadlock; the writer holding an org's head row is the only
+ * one extending its chain until it commits.
  */
 export const LOCK_HEADS_SQL = `
-SELECT org_id::text AS org_id, seq::text AS seq, entry_hash, checkpoint_seq::text AS checkpoint_seq, updated_at FROM audit_chain
- WHERE org_id = ANY($1::uuid[]) ORDER BY org_id FOR UPDATE`;
+INSERT INTO audit_chain AS c (org_id, seq, entry_hash) SELECT o, 0, '\\x${'00'.repeat(32)}'::bytea FROM unnest($1::uuid[]) WITH ORDINALITY AS u(o, n) ORDER BY n
+ON CONFLICT (org_id) DO UPDATE SET org_id = c.org_id
+RETURNING c.org_id::text AS org_id, c.seq::text AS seq, c.entry_hash, c.checkpoint_seq::text AS checkpoint_seq, c.updated_at`;
 
 /**
  * Event ids already chained (a redelivered job, or a request the orphan sweeper recorded first). Only partitions

@@ -1,3 +1,6 @@
+/** Whether anything waits in the inbox: one cheap read before a drain opens a transaction (polled every 250 ms). */
+export const INBOX_WAITING_SQL = `SELECT EXISTS (SELECT 1 FROM audit_inbox) AS waiting`;
+
 /** The oldest inbox records no other drainer holds (`SKIP LOCKED`: replicas take disjoint sets). */
 export const TAKE_INBOX_SQL = `SELECT id::text AS id, record FROM audit_inbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`;
 export const DELETE_INBOX_SQL = `DELETE FROM audit_inbox WHERE id = ANY($1::bigint[])`;
