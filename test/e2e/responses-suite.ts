@@ -129,9 +129,10 @@ export function defineResponsesSuite(mode: SuiteMode): void {
     });
 
     it('deletes a stored response once; another organisation can neither read, continue nor delete it', async () => {
-      const r = await client.responses.create({ model: 'fake-model', input: 'keep me', store: true });
+      // The other organisation first: the stored response lives 2 s (RESPONSES_STORE_TTL_SECONDS), less than a CLI run may take.
       const other = await bootstrapCli({ DATABASE_URL: mode.databaseUrl(gw) }, ['--org', 'other', '--email', 'other@example.com', '--credits', '100']);
       const stranger = new OpenAI({ baseURL: `${gw.info.inferenceUrl}/v1`, apiKey: other.api_key.key, maxRetries: 0 });
+      const r = await client.responses.create({ model: 'fake-model', input: 'keep me', store: true });
       await assert.rejects(stranger.responses.retrieve(r.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
       await assert.rejects(stranger.responses.create({ model: 'fake-model', input: 'x', previous_response_id: r.id }), (e: unknown) => e instanceof OpenAI.NotFoundError);
       await assert.rejects(stranger.responses.delete(r.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
