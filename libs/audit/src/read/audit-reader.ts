@@ -63,12 +63,6 @@ export class AuditReader {
     return row ? Number(row.r) : 1;
   }
 
-  /** The lowest seq still stored (after retention), or null. */
-  async firstSeq(orgId: string): Promise<number | null> {
-    const [row] = await this.ds.query<Array<{ seq: string | null }>>(`SELECT min(seq)::text AS seq FROM audit_event WHERE org_id = $1`, [orgId]);
-    return row?.seq == null ? null : Number(row.seq);
-  }
-
   /** Seq bounds of the events created in `[from, to)`. */
   async seqRange(orgId: string, from: Date | null, to: Date | null): Promise<{ min: number; max: number } | null> {
     const [row] = await this.ds.query<Array<{ min: string | null; max: string | null }>>(
