@@ -21,3 +21,4 @@ export * from './content/content-hmac';
 export * from './content/content-hmac.module';
 export * from './chain/verify';
 export * from './query';
+export * from './connectors';

@@ -164,6 +164,26 @@ export const envSchema = z.object({
   AUDIT_RETENTION_MONTHS: int(0, 1200).default(0),
   /** How often the control app moves records from audit_inbox (orphan sweeps, admin changes) into the chain. */
   AUDIT_INBOX_POLL_MS: int(10, 60_000).default(250),
+  /**
+   * Key that seals audit connectors' secrets at rest (AES-256-GCM): base64 of 32 random bytes (`openssl rand -base64 32`).
+   * Unset: derived from JWT_SECRET (which replicas share). Changing it makes stored connector secrets unreadable
+   * (their deliveries dead-letter until the connector is saved again with its secrets).
+   */
+  AUDIT_CONNECTOR_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v.trim(), 'base64').length === 32, 'must be base64 of exactly 32 bytes (openssl rand -base64 32)')
+    .optional(),
+  /** How often the control app turns chain growth into connector deliveries. */
+  AUDIT_CONNECTOR_POLL_MS: int(10, 60_000).default(1_000),
+  /** Events (chain seqs) per delivery batch. */
+  AUDIT_CONNECTOR_BATCH: int(1, 10_000).default(200),
+  /** Deliveries in flight per control replica. */
+  AUDIT_CONNECTOR_CONCURRENCY: int(1, 256).default(8),
+  /** Attempts per batch before it goes to the dead-letter list (default: ~29 min on average with the backoff below). */
+  AUDIT_CONNECTOR_MAX_ATTEMPTS: int(1, 1_000).default(20),
+  /** Full-jitter exponential backoff between attempts: first cap, and largest cap. */
+  AUDIT_CONNECTOR_BACKOFF_BASE_MS: int(1, 3_600_000).default(1_000),
+  AUDIT_CONNECTOR_BACKOFF_MAX_MS: int(1, 86_400_000).default(300_000),
 
   /** Full catalogue as JSON, or a path to a JSON file; overrides the defaults below. */
   CATALOG_JSON: z.string().optional(),

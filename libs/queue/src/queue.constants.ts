@@ -4,6 +4,8 @@ import type { JobsOptions, WorkerOptions } from 'bullmq';
 export const QueueName = {
   Audit: 'audit',
   Billing: 'billing',
+  /** Deliveries of chained audit events to SIEM connectors (seq ranges; control app). */
+  AuditConnector: 'audit-connector',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 

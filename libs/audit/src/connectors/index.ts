@@ -6,3 +6,4 @@ export * from './secret-box';
 export * from './payload';
 export * from './backoff';
 export * from './senders';
+export * from './delivery';

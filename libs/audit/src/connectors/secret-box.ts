@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { mapSecrets } from './connector-secrets';
 import type { ConnectorKind } from './connector.types';
 
@@ -91,3 +91,13 @@ export class SecretBox {
 
 /** What a sealed field is bound to: the context, the kind and the field path, NUL-separated (none can hold a NUL). */
 const aadOf = (kind: ConnectorKind, path: string, context: string): string => `${context}\u0000${kind}\u0000${path}`;
+
+/**
+ * The box of connector secrets: AUDIT_CONNECTOR_KEY (base64, 32 bytes), else a key derived from the login-token
+ * secret (HKDF, its own label), which every replica already shares, so the embedded mode and a first production
+ * start need nothing more.
+ */
+export function connectorSecretBox(configured: string | undefined, jwtSecret: string): SecretBox {
+  if (configured) return SecretBox.fromBase64(configured);
+  return new SecretBox(Buffer.from(hkdfSync('sha256', Buffer.from(jwtSecret, 'utf8'), 'policy-gateway', 'audit connector secrets v1', 32)));
+}

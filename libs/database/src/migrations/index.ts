@@ -10,6 +10,7 @@ import { CreatePolicies1795360000000 } from './1795360000000-CreatePolicies';
 import { ProjectsRolloutHistory1795370000000 } from './1795370000000-ProjectsRolloutHistory';
 import { AuditPolicyHistoryIndex1795371000000 } from './1795371000000-AuditPolicyHistoryIndex';
 import { AuditChain1795380000000 } from './1795380000000-AuditChain';
+import { AuditConnectors1795400000000 } from './1795400000000-AuditConnectors';
 
 /** Committed migrations, oldest first. Add each new migration here (explicit list, no globs). */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   ProjectsRolloutHistory1795370000000,
   AuditPolicyHistoryIndex1795371000000,
   AuditChain1795380000000,
+  AuditConnectors1795400000000,
 ];

@@ -1,4 +1,4 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type * as S3 from '@aws-sdk/client-s3';
 import type { ChainedAuditEvent } from '../../chain/audit-event.types';
 import type { DeliveryResult, S3Config } from '../connector.types';
 import { epochMs, payloadJson } from '../payload';
@@ -24,8 +24,15 @@ export function s3Key(config: Pick<S3Config, 'prefix'>, events: ChainedAuditEven
 /** The object body: JSON Lines of the payloads. */
 export const s3Body = (events: ChainedAuditEvent[]): string => events.map((e) => `${payloadJson(e)}\n`).join('');
 
+/**
+ * The AWS SDK, loaded on the first S3 delivery: `@gw/audit` is imported by the inference app too, which never
+ * delivers, and the SDK costs tens of MB and milliseconds of start-up.
+ */
+let sdk: Promise<typeof S3> | undefined;
+const loadSdk = (): Promise<typeof S3> => (sdk ??= import('@aws-sdk/client-s3'));
+
 /** A client for one delivery; path-style addressing for S3-compatible endpoints (MinIO has no virtual hosts). */
-function clientOf(config: S3Config): S3Client {
+function clientOf(S3Client: typeof S3.S3Client, config: S3Config): S3.S3Client {
   return new S3Client({
     region: config.region,
     ...(config.endpoint ? { endpoint: config.endpoint, forcePathStyle: true } : {}),
@@ -52,6 +59,7 @@ function s3Failure(err: unknown, config: S3Config, timedOut: boolean, aborted: b
 export async function sendS3(config: S3Config, events: ChainedAuditEvent[], signal?: AbortSignal): Promise<DeliveryResult> {
   if (events.length === 0) return { ok: true, delivered: 0 };
   // Built outside the try: a bad event is a data error (not retryable), not a failure of the store.
+  const { S3Client, PutObjectCommand } = await loadSdk();
   const put = new PutObjectCommand({
     Bucket: config.bucket,
     Key: s3Key(config, events),
@@ -60,7 +68,7 @@ export async function sendS3(config: S3Config, events: ChainedAuditEvent[], sign
     ...(config.sse ? { ServerSideEncryption: config.sse } : {}),
     ...(config.kms_key_id ? { SSEKMSKeyId: config.kms_key_id } : {}),
   });
-  const client = clientOf(config);
+  const client = clientOf(S3Client, config);
   const deadline = AbortSignal.timeout(config.timeout_ms);
   const abortSignal = signal ? AbortSignal.any([signal, deadline]) : deadline;
   try {

@@ -11,6 +11,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** A server that can go down and come back on the same port. */
+export interface Pausable {
+  /** Stops listening (connections refused, as a receiver that is down) until {@link resume}. */
+  pause(): Promise<void>;
+  /** Listens again on the same port. */
+  resume(): Promise<void>;
+}
+
 export type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void | Promise<void>;
 
 /** The whole request body. */
@@ -28,7 +36,7 @@ export function answer(res: ServerResponse, status: number, body: unknown = '', 
 }
 
 /** Starts a server whose handler gets the whole body; a throwing handler answers 500. */
-export async function listen(handler: Handler): Promise<TestServer> {
+export async function listen(handler: Handler): Promise<TestServer & Pausable> {
   let requests = 0;
   const server: Server = createServer((req, res) => {
     requests++;
@@ -50,6 +58,12 @@ export async function listen(handler: Handler): Promise<TestServer> {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+    pause: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+    resume: () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve)),
   };
 }
 

@@ -1,13 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { answer, Faults, listen, type TestServer } from './http-server';
+import { answer, Faults, listen, type Pausable, type TestServer } from './http-server';
 
 /**
  * A webhook receiver written from the documented contract, not from the sender's code: it recomputes
  * `v1=HMAC-SHA256(secret, "<timestamp>.<raw body>")`, compares in constant time, refuses timestamps outside
  * the window (401), checks that `x-gateway-event-id` names the body's event, and dedupes on the event id.
  */
-export interface WebhookReceiver extends TestServer {
+export interface WebhookReceiver extends TestServer, Pausable {
   url: string;
   faults: Faults;
   /** Accepted events, parsed, in arrival order (duplicates excluded). */
