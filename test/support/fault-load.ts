@@ -1,4 +1,5 @@
 import { balanceAndLedgerSum, query, reservedCredits } from './metering-e2e';
+import { ChainVerifier, eventFromRow, EVENT_SELECT, keysById, loadPublicKey, type AuditCheckpoint, type AuditEventRow, type VerifyReport } from '@gw/audit';
 
 /** One call made during a fault: its HTTP status (0 = no response: reset or the client timeout). */
 export interface Outcome {
@@ -72,6 +73,10 @@ export interface Books {
   failedAudited: number;
   /** Credits still held by the organisation's reservations. */
   reserved: number;
+  /** The organisation's audit hash chain verifies (no gap, fork, double or bad hash); its head seq and first break. */
+  chainOk: boolean;
+  chainHead: number;
+  chainBreak: unknown;
   balance: number;
   ledgerSum: number;
 }
@@ -103,12 +108,13 @@ export async function readBooks(dbUrl: string, orgId: string, outcomes: Outcome[
     failedAudited: await audited(failed.filter((o) => o.requestId).map((o) => o.requestId!)),
     reserved: await reservedCredits(dbUrl, orgId),
     ...(await balanceAndLedgerSum(dbUrl, orgId)),
+    ...(await chainReport(dbUrl, orgId).then((r) => ({ chainOk: r.ok, chainHead: r.head, chainBreak: r.first_break }))),
   };
 }
 
-/** Every served call audited and billed once, every refused or failed call audited, nothing held, balance = ledger. */
+/** Every served call audited and billed once, every refused or failed call audited, nothing held, balance = ledger, the audit chain whole. */
 export const balanced = (b: Books): boolean =>
-  b.audit === b.served && b.ledger === b.served && b.refusedAudited === b.refused && b.failedAudited === b.failedWithId && b.reserved === 0 && b.balance === b.ledgerSum;
+  b.chainOk && b.audit === b.served && b.ledger === b.served && b.refusedAudited === b.refused && b.failedAudited === b.failedWithId && b.reserved === 0 && b.balance === b.ledgerSum;
 
 /** Polls the books until they balance or `timeoutMs` passes; returns the last reading and when it balanced. */
 export async function waitForBooks(dbUrl: string, orgId: string, outcomes: Outcome[], timeoutMs: number): Promise<{ books: Books; ok: boolean; at: number }> {
@@ -132,7 +138,7 @@ export function describeBooks(fault: string, outcomes: Outcome[], books: Books, 
   return (
     `${fault}: calls=${outcomes.length} statuses=${JSON.stringify(statusTally(outcomes))} served=${books.served} ` +
     `audit=${books.audit} ledger=${books.ledger} refused503=${books.refused} refusedAudited=${books.refusedAudited} otherFailures=${books.failed} otherAudited=${books.failedAudited} ` +
-    `lost=${lost} reservedLeft=${books.reserved} balance=${books.balance} ledgerSum=${books.ledgerSum} slowestCall=${Math.max(0, ...outcomes.map((o) => o.endedAt - o.startedAt))} ms recovery=${recoveryMs} ms`
+    `lost=${lost} chain=${books.chainOk ? `ok through seq ${books.chainHead}` : `BROKEN ${JSON.stringify(books.chainBreak)}`} reservedLeft=${books.reserved} balance=${books.balance} ledgerSum=${books.ledgerSum} slowestCall=${Math.max(0, ...outcomes.map((o) => o.endedAt - o.startedAt))} ms recovery=${recoveryMs} ms`
   );
 }
 
@@ -157,4 +163,24 @@ export function failureWindow(outcomes: Outcome[], downAt: number, upAt: number)
   const first = Math.min(...bad.map((o) => o.startedAt)) - downAt;
   const last = Math.max(...bad.map((o) => o.endedAt)) - upAt;
   return `failed calls from ${first} ms after the fault began until ${last} ms after the service was back`;
+}
+
+/**
+ * Issue 11: after a fault, the organisation's hash chain is whole: every seq from the first retained one to the head,
+ * each hash recomputed and linked, every checkpoint's signature valid (keys from `audit_signing_key`). A lost or
+ * doubled event, or a fork made by two writers, shows here as a break. Returns the verifier's report.
+ */
+export async function chainReport(dbUrl: string, orgId: string): Promise<VerifyReport & { head: number }> {
+  const [head] = await query<{ seq: string; entry_hash: Buffer; retained_from: string }>(dbUrl, 'SELECT seq::text, entry_hash, retained_from::text FROM audit_chain WHERE org_id = $1', [orgId]);
+  const keys = await query<{ public_key: string }>(dbUrl, 'SELECT public_key FROM audit_signing_key');
+  const verifier = new ChainVerifier({ orgId, publicKeys: keysById(keys.map((k) => loadPublicKey(k.public_key))), startSeq: Number(head?.retained_from ?? 1) });
+  const cps = await query<Omit<AuditCheckpoint, 'seq' | 'created_at'> & { seq: string; created_at: Date }>(
+    dbUrl,
+    `SELECT org_id, seq::text, encode(entry_hash, 'hex') AS entry_hash, created_at, key_id, encode(signature, 'base64') AS signature FROM audit_checkpoint WHERE org_id = $1 ORDER BY seq`,
+    [orgId],
+  );
+  for (const cp of cps) verifier.addCheckpoint({ ...cp, seq: Number(cp.seq), created_at: new Date(cp.created_at).toISOString() });
+  for (const row of await query<AuditEventRow>(dbUrl, `SELECT ${EVENT_SELECT} FROM audit_event WHERE org_id = $1 ORDER BY seq`, [orgId])) verifier.addEvent(eventFromRow(row));
+  const report = verifier.finish(head ? { seq: Number(head.seq), entry_hash: head.entry_hash.toString('hex') } : undefined);
+  return { ...report, head: Number(head?.seq ?? 0) };
 }
