@@ -47,7 +47,12 @@ describe('audit trail: event classes, hash chain, verify (e2e, production mode, 
   const call = (method: string, path: string, token: string, body?: unknown): Promise<HttpCall> => http(`${base}${path}`, { method, token, body });
   const login = (email: string, password: string) => http(`${base}/api/auth/login`, { body: { email, password } });
   const rows = (org: string) =>
-    ds.query<Row[]>(`SELECT seq::text AS seq, event_type, principal_kind, user_id, api_key_id, key_preview, http_status, attributes FROM audit_event WHERE org_id = $1 ORDER BY seq`, [org]);
+    ds.query<Row[]>(
+      `SELECT seq::text AS seq, event_type, principal_kind, user_id, api_key_id, key_preview, http_status,
+         attributes || jsonb_strip_nulls(jsonb_build_object('prompt_hmac', encode(prompt_hmac, 'hex'), 'output_hmac', encode(output_hmac, 'hex'))) AS attributes
+       FROM audit_event WHERE org_id = $1 ORDER BY seq`,
+      [org],
+    );
   const verify = async (token = tokens.a.auditor, query = '') => {
     const res = await call('GET', `/api/audit/verify${query}`, token);
     assert.equal(res.status, 200, JSON.stringify(res.body));

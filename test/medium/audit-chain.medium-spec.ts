@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { DataSource } from 'typeorm';
 import { AuditChainService, AuditReader, ChainVerifier, checkpointMessage, CheckpointSigner, entryHash, eventFromRow, EVENT_SELECT, GENESIS_HASH, type AuditEventRow, type AuditRecord } from '@gw/audit';
 import { ensurePartitions } from '../../libs/audit/src/chain/audit-partitions';
-import { createDataSource, revertLastMigration, runMigrations } from '@gw/database';
+import { createDataSource, MIGRATIONS, MIGRATIONS_TABLE, revertLastMigration, runMigrations } from '@gw/database';
 import { AuditRepository } from '../../libs/audit/src/audit.repository';
 import { drainAuditInbox, makeAuditRecord } from '../../libs/audit/src/testing';
 import { createTestDatabase, type TestDatabase } from '../../libs/database/src/testing';
@@ -117,9 +117,14 @@ describe('audit chain writer (real Postgres)', () => {
   });
 
   it('existing rows migrate forward losslessly: down to the flat table, rows written there, up again, chained at the next drain', async () => {
+    // Down through the chain migration (the later ones first), to the flat table of issue 10.
+    const applied = async () => (await ds.query<Array<{ name: string }>>(`SELECT name FROM ${MIGRATIONS_TABLE}`)).map((m) => m.name);
+    const later = MIGRATIONS.map((m) => m.name).slice(MIGRATIONS.findIndex((m) => m.name === 'AuditChain1795380000000'));
+    const toRevert = (await applied()).filter((n) => later.includes(n)).length;
     await ds.destroy();
-    await revertLastMigration(db.url);
+    for (let i = 0; i < toRevert; i++) await revertLastMigration(db.url);
     ds = await createDataSource(db.url, 8).initialize();
+    assert.equal((await applied()).includes('AuditChain1795380000000'), false);
     const org = randomUUID();
     for (let i = 0; i < 120; i++) {
       await ds.query(

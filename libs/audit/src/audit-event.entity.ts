@@ -100,4 +100,11 @@ export class AuditEventEntity {
 
   @Column({ name: 'entry_hash', type: 'bytea' })
   entryHash!: Buffer;
+
+  /** `attributes.prompt_hmac` / `output_hmac` of the event, stored as bytes (see `event-row.ts`). */
+  @Column({ name: 'prompt_hmac', type: 'bytea', nullable: true })
+  promptHmac!: Buffer | null;
+
+  @Column({ name: 'output_hmac', type: 'bytea', nullable: true })
+  outputHmac!: Buffer | null;
 }

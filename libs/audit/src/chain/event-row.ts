@@ -32,6 +32,8 @@ export const EVENT_COLUMNS = [
   ['attributes', 'jsonb'],
   ['prev_hash', 'bytea'],
   ['entry_hash', 'bytea'],
+  ['prompt_hmac', 'bytea'],
+  ['output_hmac', 'bytea'],
 ] as const;
 
 /** `SELECT` list that reads a row in the shape {@link eventFromRow} takes. */
@@ -69,7 +71,17 @@ export interface AuditEventRow {
   attributes: Record<string, unknown>;
   prev_hash: Buffer | string;
   entry_hash: Buffer | string;
+  prompt_hmac?: Buffer | string | null;
+  output_hmac?: Buffer | string | null;
 }
+
+/**
+ * Attributes stored in their own bytea columns rather than in `attributes` (storage only: the event, its hash and
+ * every API see them in `attributes` as 64 hex characters). As jsonb text they cost ~80 bytes each; as bytea 33.
+ * Only a value of exactly 64 lower-case hex characters moves, so the round trip is exact for anything else.
+ */
+const HMAC_ATTRIBUTES = ['prompt_hmac', 'output_hmac'] as const;
+const HEX64 = /^[0-9a-f]{64}$/;
 
 const iso = (v: Date | string): string => (v instanceof Date ? v : new Date(v)).toISOString();
 const hex = (v: Buffer | string): string => (typeof v === 'string' ? v.replace(/^\\x/, '') : v.toString('hex'));
@@ -102,19 +114,39 @@ export function eventFromRow(r: AuditEventRow): ChainedAuditEvent {
     started_at: r.started_at === null ? null : iso(r.started_at),
     latency_ms: r.latency_ms,
     ttft_ms: r.ttft_ms,
-    attributes: r.attributes ?? {},
+    attributes: withHmacs(r),
     entry_hash: hex(r.entry_hash),
   };
 }
 
+function withHmacs(r: AuditEventRow): Record<string, unknown> {
+  const attributes = r.attributes ?? {};
+  if (r.prompt_hmac == null && r.output_hmac == null) return attributes;
+  const out = { ...attributes };
+  if (r.prompt_hmac != null) out.prompt_hmac = hex(r.prompt_hmac);
+  if (r.output_hmac != null) out.output_hmac = hex(r.output_hmac);
+  return out;
+}
+
+/** `attributes` without the HMACs that go to their columns, and those columns' values. */
+function splitHmacs(attributes: Record<string, unknown>): [Record<string, unknown>, Buffer | null, Buffer | null] {
+  const [p, o] = HMAC_ATTRIBUTES.map((k) => attributes[k]).map((v) => (typeof v === 'string' && HEX64.test(v) ? v : null));
+  if (p === null && o === null) return [attributes, null, null];
+  const rest = { ...attributes };
+  if (p !== null) delete rest.prompt_hmac;
+  if (o !== null) delete rest.output_hmac;
+  return [rest, p === null ? null : Buffer.from(p, 'hex'), o === null ? null : Buffer.from(o, 'hex')];
+}
+
 /** Column values of an event, in {@link EVENT_COLUMNS} order (hashes as Buffers, times as ISO text). */
 export function rowValues(e: ChainedAuditEvent): unknown[] {
+  const [attributes, promptHmac, outputHmac] = splitHmacs(e.attributes);
   return [
     e.org_id, String(e.seq), e.created_at, e.event_id, e.event_type, e.v, e.occurred_at, e.project_id,
     e.principal.kind, e.principal.key_id, e.principal.key_preview, e.principal.user_id, e.request_id,
     e.surface, e.model, e.provider, e.upstream_model, e.stream, e.status, e.http_status, e.error_code, e.finish_reason,
-    e.input_tokens, e.output_tokens, e.started_at, e.latency_ms, e.ttft_ms, JSON.stringify(e.attributes),
-    Buffer.from(e.prev_hash, 'hex'), Buffer.from(e.entry_hash, 'hex'),
+    e.input_tokens, e.output_tokens, e.started_at, e.latency_ms, e.ttft_ms, JSON.stringify(attributes),
+    Buffer.from(e.prev_hash, 'hex'), Buffer.from(e.entry_hash, 'hex'), promptHmac, outputHmac,
   ];
 }
 

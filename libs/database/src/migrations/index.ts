@@ -11,6 +11,7 @@ import { ProjectsRolloutHistory1795370000000 } from './1795370000000-ProjectsRol
 import { AuditPolicyHistoryIndex1795371000000 } from './1795371000000-AuditPolicyHistoryIndex';
 import { AuditChain1795380000000 } from './1795380000000-AuditChain';
 import { AuditConnectors1795400000000 } from './1795400000000-AuditConnectors';
+import { AuditHmacColumns1795410000000 } from './1795410000000-AuditHmacColumns';
 
 /** Committed migrations, oldest first. Add each new migration here (explicit list, no globs). */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   AuditPolicyHistoryIndex1795371000000,
   AuditChain1795380000000,
   AuditConnectors1795400000000,
+  AuditHmacColumns1795410000000,
 ];
