@@ -7,7 +7,7 @@
  * Usage: node dist/bench/s7-audit.js [--quick] [--queue=redis|postgres] [--rate=1000] [--seconds=60] [--burst=50000]
  */
 import 'reflect-metadata';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -33,7 +33,9 @@ const log = (m: string) => process.stderr.write(`[s7] ${m}\n`);
 let n = 0;
 function record(): AuditRecord {
   const i = n++;
-  return { ...makeAuditRecord({ attributes: i % 2 ? { policy: POLICY } : {} }), v: 2, eventType: 'enforcement', orgId: ORGS[i % ORGS.length], projectId: i % 2 ? 'proj_support_bot' : null, principal: { kind: 'api_key', keyId: `k${i % 50}`, userId: null } };
+  // Every request of an organisation carries its prompt and output HMACs (64 hex each), as the inference plane's do.
+  const hmacs = { prompt_hmac: randomBytes(32).toString('hex'), output_hmac: randomBytes(32).toString('hex') };
+  return { ...makeAuditRecord({ attributes: i % 2 ? { policy: POLICY, ...hmacs } : hmacs }), v: 2, eventType: 'enforcement', orgId: ORGS[i % ORGS.length], projectId: i % 2 ? 'proj_support_bot' : null, principal: { kind: 'api_key', keyId: `k${i % 50}`, userId: null } };
 }
 
 const one = async <T>(ds: DataSource, sql: string): Promise<T> => {

@@ -224,4 +224,46 @@ describe('audit trail: event classes, hash chain, verify (e2e, production mode, 
     assert.equal((await call('GET', '/api/audit/verify?from=abc', tokens.a.auditor)).status, 400);
     assert.equal((await call('GET', '/api/audit/verify?since=1', tokens.a.auditor)).status, 400);
   });
+
+  it('authorization matrix: every audit endpoint, every role of another organisation, returns nothing of this one', async () => {
+    const mine = new Set((await ds.query<Array<{ event_id: string }>>(`SELECT event_id::text AS event_id FROM audit_event WHERE org_id = $1`, [orgs.a])).map((r) => r.event_id));
+    const [{ event_id: anEvent }] = await ds.query<Array<{ event_id: string }>>(`SELECT event_id::text AS event_id FROM audit_event WHERE org_id = $1 LIMIT 1`, [orgs.a]);
+    const hook = await call('POST', '/api/audit/connectors', tokens.a.owner, { name: 'matrix', kind: 'webhook', enabled: false, config: { url: 'http://127.0.0.1:9/hook', secret: 'matrix-secret-0123456789' } });
+    assert.equal(hook.status, 201, JSON.stringify(hook.body));
+    const connector = hook.body.id as string;
+    const endpoints: Array<[string, string, unknown?]> = [
+      ['GET', '/api/audit/events?limit=1000'],
+      ['GET', `/api/audit/events/${anEvent}`],
+      ['GET', '/api/audit/stats'],
+      ['GET', '/api/audit/export?format=jsonl'],
+      ['GET', '/api/audit/export?format=csv'],
+      ['GET', '/api/audit/verify'],
+      ['GET', '/api/audit/public-key'],
+      ['POST', '/api/audit/hmac', { text: 'mail bob@example.com please' }],
+      ['GET', '/api/audit/connectors'],
+      ['GET', `/api/audit/connectors/${connector}`],
+      ['PATCH', `/api/audit/connectors/${connector}`, { enabled: true }],
+      ['DELETE', `/api/audit/connectors/${connector}`],
+      ['GET', `/api/audit/connectors/${connector}/dead-letters`],
+      ['POST', `/api/audit/connectors/${connector}/dead-letters/replay`],
+    ];
+    const seen: string[] = [];
+    for (const [method, path, body] of endpoints) {
+      assert.equal((await call(method, path, tokens.a.member, body)).status, 403, `member of the org: ${method} ${path}`);
+      for (const role of ['owner', 'admin', 'auditor', 'member'] as const) {
+        const res = await call(method, path, tokens.b[role], body);
+        const text = typeof res.body === 'string' ? res.body : JSON.stringify(res.body);
+        const what = `${role} of org b: ${method} ${path} -> ${res.status}`;
+        assert.ok([200, 403, 404].includes(res.status), what);
+        if (role === 'member') assert.equal(res.status, 403, what);
+        if (path.includes(anEvent) || path.includes(connector)) assert.ok([403, 404].includes(res.status), what);
+        assert.equal(text.includes(orgs.a), false, `${what}: mentions org a`);
+        const leaked = [...mine].filter((id) => text.includes(id));
+        assert.deepEqual(leaked, [], `${what}: holds org a's events`);
+        seen.push(`${role}:${res.status}`);
+      }
+    }
+    assert.equal((await call('GET', `/api/audit/connectors/${connector}`, tokens.a.auditor)).status, 200, 'the connector is still there for its own org');
+    assert.ok(seen.filter((s) => s.endsWith(':200')).length >= 20, 'the other org is served its own data, not only refused');
+  });
 });

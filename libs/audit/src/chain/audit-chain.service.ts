@@ -52,8 +52,8 @@ export class AuditChainService implements OnApplicationBootstrap, OnModuleDestro
   async onApplicationBootstrap(): Promise<void> {
     if (this.signer) await this.ds.query(SQL.REGISTER_KEY_SQL, [this.signer.keyId, this.signer.publicKeyPem]);
     await this.maintainPartitions();
-    await this.drainInbox();
-    this.every(this.timing.inboxPollMs, () => this.drainInbox());
+    // Not awaited: an inbox holding a migrated table's millions of rows must not keep the app from becoming ready.
+    this.every(this.timing.inboxPollMs, () => this.drainInbox(), true);
     this.every(Math.max(100, Math.floor(this.timing.checkpointIntervalMs / 4)), () => this.checkpointDue());
     this.every(PARTITION_CHECK_MS, () => this.maintainPartitions());
     this.every(RETENTION_CHECK_MS, () => this.applyRetention());
@@ -163,8 +163,8 @@ export class AuditChainService implements OnApplicationBootstrap, OnModuleDestro
     });
   }
 
-  /** Runs `task` every `ms`, one run at a time, logging failures (the next tick retries). */
-  private every(ms: number, task: () => Promise<unknown>): void {
+  /** Runs `task` every `ms` (and at once when `now`), one run at a time, logging failures (the next tick retries). */
+  private every(ms: number, task: () => Promise<unknown>, now = false): void {
     let busy = false;
     const tick = () => {
       if (busy || this.stopped) return;
@@ -176,5 +176,6 @@ export class AuditChainService implements OnApplicationBootstrap, OnModuleDestro
     const t = setInterval(tick, ms);
     t.unref();
     this.timers.push(t);
+    if (now) tick();
   }
 }
