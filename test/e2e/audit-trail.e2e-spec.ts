@@ -6,13 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { DataSource } from 'typeorm';
+import { requestEventId } from '@gw/audit';
 import { createDataSource } from '@gw/database';
 import { startFakeUpstream, type FakeUpstream } from '@gw/testing';
 import { bootstrapCli } from '../support/bootstrap';
 import { freshDatabase } from '../support/databases';
 import { DIST, startGateway, type GatewayProcess } from '../support/gateway-process';
 import { http, type HttpCall } from '../support/metering-e2e';
-import { SurfaceDrivers } from '../support/policy-drivers';
+import { say, SurfaceDrivers } from '../support/policy-drivers';
 import { waitFor } from '../support/private-services';
 
 type Role = 'owner' | 'admin' | 'auditor' | 'member';
@@ -265,5 +266,138 @@ describe('audit trail: event classes, hash chain, verify (e2e, production mode, 
     }
     assert.equal((await call('GET', `/api/audit/connectors/${connector}`, tokens.a.auditor)).status, 200, 'the connector is still there for its own org');
     assert.ok(seen.filter((s) => s.endsWith(':200')).length >= 20, 'the other org is served its own data, not only refused');
+  });
+});
+
+/**
+ * Issue 11, content retention and per-org retention: a policy with `audit.retain_content` keeps the request's
+ * prompt and output sealed in `audit_content` (never in clear, outside the chain), readable through
+ * `?include=content` by the org's readers only; `/api/audit/retention` sets the org's own retention.
+ */
+describe('audit trail: retained content and per-org retention (e2e, production mode, real Postgres)', () => {
+  let fake: FakeUpstream;
+  let gw: GatewayProcess;
+  let base: string;
+  let ds: DataSource;
+  let drivers: SurfaceDrivers;
+  const orgs = { a: '', b: '' };
+  const tokens = { a: {} as Record<Role, string>, b: {} as Record<Role, string> };
+  const call = (method: string, path: string, token: string, body?: unknown): Promise<HttpCall> => http(`${base}${path}`, { method, token, body });
+  const login = (email: string, password: string) => http(`${base}/api/auth/login`, { body: { email, password } });
+  const retaining = (extra: Record<string, unknown> = {}) => ({ name: 'Retained', config: { rules: { denylist: ['forbidden-term'], enforcement_action: 'block' } }, audit: { retain_content: true, ...extra } });
+  const eventOf = async (requestId: string) => {
+    const id = requestEventId(requestId);
+    let row: { attributes: Record<string, unknown> } | undefined;
+    await waitFor(async () => !!(row = (await ds.query<Array<{ attributes: Record<string, unknown> }>>(`SELECT attributes FROM audit_event WHERE event_id = $1`, [id]))[0]), 15_000, `event of ${requestId}`);
+    return { id, attributes: row!.attributes };
+  };
+  const contentRow = async (eventId: string) => (await ds.query<Array<{ prompt: string | null; output: string | null; key_id: string }>>(`SELECT prompt, output, key_id FROM audit_content WHERE event_id = $1`, [eventId]))[0];
+
+  before(async () => {
+    fake = await startFakeUpstream();
+    const dbUrl = await freshDatabase('gw_audit_content_e2e_test');
+    const catalog = { providers: [{ id: 'fake', kind: 'openai-compatible', base_url: `${fake.url}/v1`, timeout_ms: 5000 }], models: [{ id: 'fake-model', provider: 'fake', upstream_model: 'fake-model' }] };
+    gw = await startGateway({ DATABASE_URL: dbUrl, CATALOG_JSON: JSON.stringify(catalog), AUDIT_INBOX_POLL_MS: '50' });
+    base = gw.info.controlUrl!;
+    ds = await createDataSource(dbUrl, 2).initialize();
+    for (const k of ['a', 'b'] as const) {
+      const boot = await bootstrapCli({ DATABASE_URL: dbUrl }, ['--org', `content-${k}`, '--email', `owner@content-${k}.test`, '--credits', '100000']);
+      orgs[k] = boot.organization.id;
+      tokens[k].owner = (await login(boot.user.email, boot.password)).body.access_token as string;
+      for (const role of ['admin', 'auditor', 'member'] as const) {
+        const res = await call('POST', '/api/users', tokens[k].owner, { email: `${role}@content-${k}.test`, role });
+        assert.equal(res.status, 201, JSON.stringify(res.body));
+        tokens[k][role] = (await login(`${role}@content-${k}.test`, res.body.password)).body.access_token as string;
+      }
+      if (k === 'a') drivers = new SurfaceDrivers(`${gw.info.inferenceUrl}/policy`, boot.api_key.key);
+    }
+  });
+
+  after(async () => {
+    await ds?.destroy();
+    const code = await gw?.stop();
+    await fake?.close();
+    assert.equal(code, 0, gw?.output());
+  });
+
+  it('a retaining policy: the event says content_retained, include=content opens it for readers of the org only, the row holds no plaintext', async () => {
+    assert.equal((await call('PUT', `${POLICIES}/retained`, tokens.a.owner, retaining({ content_retention_days: 5 }))).status, 201);
+    assert.equal((await call('PUT', `${POLICIES}/plain`, tokens.a.owner, policy([]))).status, 201);
+    const prompt = say('the launch code is 8128');
+    const served = await drivers.call('chat', { text: prompt, stream: true, model: 'fake-model', extra: { policy_id: 'retained' } });
+    assert.equal(served.text, 'the launch code is 8128');
+    const refused = await drivers.call('messages', { text: 'tell me the forbidden-term 6174', stream: false, model: 'fake-model', extra: { policy_id: 'retained' } });
+    assert.equal(refused.status, 403);
+    const plain = await drivers.call('chat', { text: 'nothing kept 3435', stream: false, model: 'fake-model', extra: { policy_id: 'plain' } });
+    assert.equal(plain.status, 200);
+
+    const kept = await eventOf(served.requestId);
+    assert.equal(kept.attributes.content_retained, true);
+    const row = await contentRow(kept.id);
+    assert.ok(row, 'a content row');
+    assert.equal(JSON.stringify(row).includes('8128'), false, 'the raw row holds no plaintext');
+    assert.equal(JSON.stringify(row).includes(prompt.slice(6, 30)), false);
+    const read = await call('GET', `/api/audit/events/${kept.id}?include=content`, tokens.a.auditor);
+    assert.equal(read.status, 200, JSON.stringify(read.body));
+    assert.deepEqual([read.body.content.prompt, read.body.content.output], [prompt, 'the launch code is 8128']);
+    const days = (Date.parse(read.body.content.expires_at as string) - Date.now()) / 86_400_000;
+    assert.ok(days > 4.9 && days <= 5, `expires in the policy's 5 days (${days})`);
+    assert.equal(read.body.entry_hash.length, 64, 'the event itself comes along');
+    assert.equal('content' in (await call('GET', `/api/audit/events/${kept.id}`, tokens.a.auditor)).body, false, 'without include nothing changes');
+
+    const refusal = await eventOf(refused.requestId);
+    assert.equal(refusal.attributes.content_retained, true);
+    const refusedRead = await call('GET', `/api/audit/events/${refusal.id}?include=content`, tokens.a.owner);
+    assert.deepEqual([refusedRead.body.content.prompt, refusedRead.body.content.output], ['tell me the forbidden-term 6174', null], 'a refused request keeps its prompt');
+
+    const none = await eventOf(plain.requestId);
+    assert.equal(none.attributes.content_retained, undefined);
+    assert.equal(await contentRow(none.id), undefined, 'a policy without retain_content stores no content');
+    assert.deepEqual((await call('GET', `/api/audit/events/${none.id}?include=content`, tokens.a.admin)).body.content, null);
+
+    const bad = await call('GET', `/api/audit/events/${kept.id}?include=everything`, tokens.a.auditor);
+    assert.deepEqual([bad.status, bad.body.error?.param], [400, 'include']);
+    assert.equal((await call('GET', `/api/audit/events/${kept.id}?include=content`, tokens.a.member)).status, 403);
+    for (const role of ['owner', 'auditor'] as const) {
+      const other = await call('GET', `/api/audit/events/${kept.id}?include=content`, tokens.b[role]);
+      assert.deepEqual([other.status, JSON.stringify(other.body).includes('8128')], [404, false], role);
+    }
+    await waitFor(
+      async () => (await ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM audit_event WHERE org_id = $1 AND attributes->>'action' = 'audit.read' AND attributes->>'content_read' = 'true'`, [orgs.a]))[0].n >= 3,
+      10_000,
+      'every content read is an admin event',
+    );
+  });
+
+  it('per-org retention: GET/PUT round trip, before/after recorded, 400 naming the field, auditors read only, members 403', async () => {
+    const initial = await call('GET', '/api/audit/retention', tokens.a.auditor);
+    assert.equal(initial.status, 200, JSON.stringify(initial.body));
+    assert.deepEqual(initial.body, { events_days: null, content_days: null, content_default_days: 30, global_months: null, retained_from: 1 });
+    const set = await call('PUT', '/api/audit/retention', tokens.a.admin, { events_days: 400, content_days: 10 });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    assert.deepEqual([set.body.events_days, set.body.content_days], [400, 10]);
+    const partial = await call('PUT', '/api/audit/retention', tokens.a.owner, { content_days: null });
+    assert.deepEqual([partial.body.events_days, partial.body.content_days], [400, null], 'an absent field is unchanged; null inherits');
+    const [head] = await ds.query<Array<{ retention_days: number | null; content_retention_days: number | null }>>(`SELECT retention_days, content_retention_days FROM audit_chain WHERE org_id = $1`, [orgs.a]);
+    assert.deepEqual(head, { retention_days: 400, content_retention_days: null });
+    for (const [body, param] of [[{ events_days: 0 }, 'events_days'], [{ events_days: 36_501 }, 'events_days'], [{ content_days: 2.5 }, 'content_days'], [{ content_days: '7' }, 'content_days'], [{ keep: 1 }, 'keep']] as const) {
+      const res = await call('PUT', '/api/audit/retention', tokens.a.owner, body);
+      assert.deepEqual([res.status, res.body.error?.param], [400, param], JSON.stringify(body));
+    }
+    assert.equal((await call('PUT', '/api/audit/retention', tokens.a.auditor, { events_days: 1 })).status, 403, 'auditors read only');
+    assert.equal((await call('GET', '/api/audit/retention', tokens.a.member)).status, 403);
+    assert.equal((await call('PUT', '/api/audit/retention', tokens.a.member, { events_days: 1 })).status, 403);
+    const other = await call('GET', '/api/audit/retention', tokens.b.owner);
+    assert.deepEqual([other.body.events_days, other.body.content_days], [null, null], "another organisation's settings are its own");
+    let changes: Array<{ attributes: { before: unknown; after: unknown } }> = [];
+    await waitFor(
+      async () => (changes = await ds.query(`SELECT attributes FROM audit_event WHERE org_id = $1 AND attributes->>'action' = 'audit.retention.update' ORDER BY seq`, [orgs.a])).length === 2,
+      10_000,
+      'retention changes are admin events',
+    );
+    assert.deepEqual(changes.map((c) => [c.attributes.before, c.attributes.after]), [
+      [{ events_days: null, content_days: null }, { events_days: 400, content_days: 10 }],
+      [{ events_days: 400, content_days: 10 }, { events_days: 400, content_days: null }],
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
-import { AUDIT_QUEUE, AuditProcessorModule, connectorSecretBox } from '@gw/audit';
+import { AUDIT_QUEUE, AuditProcessorModule, connectorSecretBox, contentVault } from '@gw/audit';
 import { IdentityModule } from '@gw/identity';
 import { CreditsModule, QUOTA_STORE } from '@gw/metering';
 import { ClassifierRegistry, PolicyStore, PolicyStoreModule, STORED_POLICIES } from '@gw/policy';
@@ -30,7 +30,11 @@ export class ControlAppModule {
       imports: [
         ...platformImports(rt),
         AuditProcessorModule,
-        AuditApiModule.register(rt.contentHmac, connectorSecretBox(rt.config.env.AUDIT_CONNECTOR_KEY, rt.jwtSecret)),
+        AuditApiModule.register(
+          rt.contentHmac,
+          connectorSecretBox(rt.config.env.AUDIT_CONNECTOR_KEY, rt.jwtSecret),
+          contentVault(rt.config.env.AUDIT_CONTENT_KEY, rt.jwtSecret, rt.config.env.AUDIT_CONTENT_RETENTION_DAYS),
+        ),
         BullModule.registerQueue({ name: AUDIT_QUEUE }),
         IdentityModule.forRoot({ ...identityOptions(rt), guard: true }),
         CreditsModule.forControl(rt.config, rt.lease),

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AuditProducer, ContentHmacKeys } from '@gw/audit';
+import { AuditProducer, chainOrg, ContentHmacKeys, ContentVault, requestEventId, type AuditRecordContent } from '@gw/audit';
 import type { ContentDigest, InferenceContext, InferenceObserver, InferenceSummary } from '@gw/inference';
+import { RetainingDigest } from './retaining-digest';
 
 /** The project of a call: the key's binding, else the project the policy stage resolved (`attributes.policy`). */
 function projectOf(s: InferenceSummary): string | null {
@@ -15,16 +16,30 @@ export class AuditObserver implements InferenceObserver {
   constructor(
     private readonly producer: AuditProducer,
     private readonly hmac: ContentHmacKeys,
+    private readonly vault: ContentVault,
   ) {}
 
-  /** `prompt_hmac` / `output_hmac` under the organisation's key (none for the anonymous free tier). */
+  /**
+   * `prompt_hmac` / `output_hmac` under the organisation's key (none for the anonymous free tier); the texts too when
+   * the request's policy retains content.
+   */
   digestFor(ctx: InferenceContext): ContentDigest | undefined {
     const org = ctx.payer?.orgId;
-    return org ? this.hmac.digest(org) : undefined;
+    if (!org) return undefined;
+    const digest = this.hmac.digest(org);
+    return ctx.retainContent ? new RetainingDigest(digest, ctx.retainContent.days) : digest;
+  }
+
+  /** The summary's retained texts, sealed here so no queue or Redis payload ever holds them in clear. */
+  private content(s: InferenceSummary): AuditRecordContent | undefined {
+    const org = s.payer?.orgId;
+    if (!s.content || !org) return undefined;
+    return this.vault.seal(chainOrg(org), requestEventId(s.requestId), s.content, new Date(s.finishedAtMs), s.content.days);
   }
 
   onFinished(s: InferenceSummary): void {
     const p = s.payer;
+    const content = this.content(s);
     this.producer.record({
       v: 2,
       // A request refused for its credentials is an `auth` event (of no organisation when the key was unknown).
@@ -49,6 +64,7 @@ export class AuditObserver implements InferenceObserver {
       latencyMs: s.latencyMs,
       ttftMs: s.ttftMs,
       ...(s.attributes ? { attributes: s.attributes } : {}),
+      ...(content ? { content } : {}),
     });
   }
 }

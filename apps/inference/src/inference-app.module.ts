@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { AUDIT_QUEUE, AuditProducer, AuditProducerModule, ContentHmacModule } from '@gw/audit';
+import { AUDIT_QUEUE, AuditContentModule, AuditProducer, AuditProducerModule, ContentHmacModule, contentVault } from '@gw/audit';
 import { IdentityModule } from '@gw/identity';
 import { InferenceModule, ResponseStore } from '@gw/inference';
 import { BillingProducer, CreditsModule, FreeTierClaims, PrincipalThrottlerGuard, RateLimitModule, rateLimitOptionsFromConfig } from '@gw/metering';
@@ -53,7 +53,11 @@ export class InferenceAppModule {
         PolicyStoreModule.forInference({ databaseUrl: rt.postgres.url, ttlMs: env.POLICY_CACHE_TTL_MS, rollouts: new RolloutStateRepository(rt.dataSource) }),
         RolloutModule.forInference({ redisUrl: env.REDIS_URL }),
         ProjectStoreModule.forInference({ databaseUrl: rt.postgres.url, ttlMs: env.POLICY_CACHE_TTL_MS }),
-        InferenceModule.forRoot(rt.catalog, { imports: [AuditProducerModule, ContentHmacModule.register(rt.contentHmac), credits, QuotaModule.register(rt.quotas)], observer: AuditObserver, meter: QuotaMeter }),
+        InferenceModule.forRoot(rt.catalog, {
+          imports: [AuditProducerModule, ContentHmacModule.register(rt.contentHmac), AuditContentModule.register(contentVault(env.AUDIT_CONTENT_KEY, rt.jwtSecret, env.AUDIT_CONTENT_RETENTION_DAYS)), credits, QuotaModule.register(rt.quotas)],
+          observer: AuditObserver,
+          meter: QuotaMeter,
+        }),
       ],
       controllers: [OpenAIChatController, OpenAIResponsesController, AnthropicMessagesController, PolicySimulateController, ModelsController, HealthController],
       providers: [

@@ -3,7 +3,7 @@ import type { AuditEventClass } from './chain/audit-event.types';
 /**
  * What producers enqueue (or put in `audit_inbox`): one record per event. The writer turns it into a chained
  * {@link AuditEvent}. Versioned; the writer accepts every version ever produced (jobs and inbox rows outlive
- * releases). Never carries prompt or completion text.
+ * releases). Never carries prompt or completion text in clear: retained content travels sealed (`content`).
  */
 
 /** The request facts of an enforcement record (every field of version 1). */
@@ -60,6 +60,26 @@ export interface AuditRequestRecordV2 extends AuditRequestFields {
   orgId: string | null;
   projectId: string | null;
   principal: AuditRecordPrincipal;
+  /**
+   * Added within version 2 (optional, so every earlier v2 record stays valid): the request's prompt and output
+   * text, sealed by the inference plane before enqueueing (AES-256-GCM, bound to org, event and field), when its
+   * policy retains content. Stored in `audit_content`, outside the chained event; the event only says
+   * `content_retained: true`.
+   */
+  content?: AuditRecordContent;
+}
+
+/** Sealed content of one request (see {@link AuditRequestRecordV2.content}). */
+export interface AuditRecordContent {
+  /** `v1.<iv>.<ciphertext>.<tag>` (SecretBox); absent when there was no such text (a refusal has no output). */
+  prompt?: string;
+  output?: string;
+  /** ISO-8601: when the content is deleted (the request's end plus the content retention). */
+  expires_at: string;
+  /** Which key sealed it (first 8 hex of SHA-256 of the key). */
+  key_id: string;
+  /** Fields cut to the retained length. */
+  truncated?: Array<'prompt' | 'output'>;
 }
 
 /** Version 2, any other class: a change, an admin action, a login, a simulation. */

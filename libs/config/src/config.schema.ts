@@ -173,6 +173,17 @@ export const envSchema = z.object({
     .string()
     .refine((v) => Buffer.from(v.trim(), 'base64').length === 32, 'must be base64 of exactly 32 bytes (openssl rand -base64 32)')
     .optional(),
+  /**
+   * Key that seals retained prompt/output text (policies with `audit.retain_content`; AES-256-GCM): base64 of 32
+   * random bytes. Unset: derived from JWT_SECRET (which every inference and control replica shares). Changing it
+   * makes content sealed before unreadable (reads say `content_error: "key_changed"`); set it to rotate JWT_SECRET.
+   */
+  AUDIT_CONTENT_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v.trim(), 'base64').length === 32, 'must be base64 of exactly 32 bytes (openssl rand -base64 32)')
+    .optional(),
+  /** Days retained content is kept when the policy names no `audit.content_retention_days`. */
+  AUDIT_CONTENT_RETENTION_DAYS: int(1, 3650).default(30),
   /** How often the control app turns chain growth into connector deliveries. */
   AUDIT_CONNECTOR_POLL_MS: int(10, 60_000).default(1_000),
   /** Events (chain seqs) per delivery batch. */

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { AUDIT_SIGNER, AuditActions, AuditReader, ContentHmacKeys, type CheckpointSigner, type ChainedAuditEvent } from '@gw/audit';
+import { AUDIT_SIGNER, AuditActions, AuditReader, ContentHmacKeys, contentView, ContentVault, type CheckpointSigner, type ChainedAuditEvent, type ContentView } from '@gw/audit';
 import { CurrentPrincipal, IdentityError, type Principal } from '@gw/identity';
 import { Inject } from '@nestjs/common';
 import { auditPrincipal, requireAuditReader } from './audit-principal';
@@ -24,6 +24,7 @@ export class AuditController {
     @Inject(AUDIT_SIGNER) private readonly signer: CheckpointSigner,
     private readonly hmac: ContentHmacKeys,
     private readonly query: AuditQueryService,
+    private readonly vault: ContentVault,
   ) {}
 
   @Get('events')
@@ -96,16 +97,31 @@ export class AuditController {
   }
 
   @Get('events/:event_id')
-  @ApiOperation({ operationId: 'auditEvent', summary: 'One event of the organisation (404 audit_event_not_found otherwise)' })
+  @ApiOperation({ operationId: 'auditEvent', summary: 'One event of the organisation (404 audit_event_not_found otherwise); include=content adds its retained prompt/output, decrypted' })
+  @ApiQuery({ name: 'include', required: false, enum: ['content'], description: 'content: the retained text ({prompt, output, expires_at}, or null with content_expired); the read is audited with content_read' })
   @ApiOkResponse({ description: 'The event, with its seq, prev_hash and entry_hash' })
-  async event(@CurrentPrincipal() p: Principal | undefined, @Param('event_id') id: string): Promise<ChainedAuditEvent> {
+  async event(@CurrentPrincipal() p: Principal | undefined, @Param('event_id') id: string, @Query() query: unknown): Promise<ChainedAuditEvent | (ChainedAuditEvent & ContentView)> {
     const actor = requireAuditReader(p);
+    const withContent = includesContent(query);
     const event = UUID.test(id) ? await this.reader.event(actor.orgId, id.toLowerCase()) : null;
     if (!event) throw new IdentityError('not_found', 'audit_event_not_found', 'No such audit event in your organisation', { param: 'event_id' });
-    await this.actions.record({ eventType: 'admin', orgId: actor.orgId, principal: auditPrincipal(p!), action: 'audit.read', details: { event_id: event.event_id } });
-    return event;
+    const view = withContent ? contentView(this.vault, event, await this.reader.content(actor.orgId, event.event_id)) : null;
+    const details = view ? { event_id: event.event_id, content_read: true, content: contentState(view) } : { event_id: event.event_id };
+    await this.actions.record({ eventType: 'admin', orgId: actor.orgId, principal: auditPrincipal(p!), action: 'audit.read', details });
+    return view ? { ...event, ...view } : event;
   }
 }
+
+/** `?include=content` (anything else under `include` is a 400 naming it). */
+function includesContent(raw: unknown): boolean {
+  const include = (raw as Record<string, unknown> | null)?.include;
+  if (include === undefined) return false;
+  if (include === 'content') return true;
+  throw IdentityError.invalid("'include' must be 'content'", 'include');
+}
+
+/** What a content read found, for its admin event (never the text). */
+const contentState = (v: ContentView): string => (v.content ? 'returned' : v.content_expired ? 'expired' : (v.content_error ?? 'none'));
 
 /** The query string as received, for the admin event of a read (bounded). */
 function queryOf(raw: unknown): Record<string, string> {

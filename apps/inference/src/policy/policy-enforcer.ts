@@ -32,12 +32,15 @@ export class PolicyEnforcer {
   async pre(res: ResolvedPolicy, ctx: InferenceContext, canonical: CanonicalRequest): Promise<PreCheck> {
     if (res.flagged) await this.checkFlagged(res, ctx, canonical);
     if (!res.policy) return { kind: 'proceed', run: null, request: canonical };
+    // Before the pre-check, so a refused request's prompt is retained too (its audit record is written on the throw).
+    const audit = res.policy.model.audit;
+    if (audit.retainContent) ctx.retainContent = { days: audit.contentRetentionDays };
     const run = await PolicyRun.start({ ...this.options(res.policy, res, ctx), rollout: res.rollout ?? undefined }, canonical);
     // Auto-rollback counts the rules' own decisions (not quota refusals, not output cuts); off the request path.
     if (res.rollout) this.rollouts?.record(run.policy, res.rollout, run.verdict.decision);
     const showPolicy = res.surface === 'policy';
-    const audit = () => auditFields(run, res);
-    ctx.annotations = audit;
+    const fields = () => auditFields(run, res);
+    ctx.annotations = fields;
     switch (run.outcome) {
       case 'refuse':
         throw new GatewayError(GatewayErrorCode.PermissionDenied, refusalMessage(run), {
@@ -47,7 +50,7 @@ export class PolicyEnforcer {
         });
       case 'escalate': {
         const referenceId = `esc_${randomUUID().replace(/-/g, '')}`;
-        ctx.annotations = () => ({ ...audit(), escalation: { reference_id: referenceId, escalation_path: run.policy.model.escalationPath } });
+        ctx.annotations = () => ({ ...fields(), escalation: { reference_id: referenceId, escalation_path: run.policy.model.escalationPath } });
         return { kind: 'escalate', run, referenceId, message: holdingMessage(referenceId) };
       }
       case 'summary':

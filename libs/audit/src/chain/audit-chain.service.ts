@@ -2,6 +2,7 @@ import { classifyWriteError, DeadLetterStore, invalidPayload, type WriteFailure 
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditRepository } from '../audit.repository';
+import { deleteExpiredContent } from '../content/content-store';
 import type { AuditRecord } from '../audit-record';
 import { parseAuditJob } from '../queue/audit.queue';
 import { ensurePartitions } from './audit-partitions';
@@ -73,17 +74,21 @@ export class AuditChainService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /**
-   * Drops the partitions past the global retention and deletes the oldest events of orgs with a shorter one.
-   * @returns partitions dropped and rows deleted.
+   * Drops the partitions past the global retention, deletes the oldest events of orgs with a shorter one (their
+   * content with them), then retained content past its own expiry or its org's content retention.
+   * @returns partitions dropped, events deleted, content rows deleted.
    */
-  async applyRetention(now = new Date()): Promise<{ dropped: string[]; deleted: number }> {
+  async applyRetention(now = new Date()): Promise<{ dropped: string[]; deleted: number; contentDeleted: number }> {
     const run = <T>(work: (tx: TxClient) => Promise<T>) => this.repository.inTransaction(work);
     const months = this.timing.retentionMonths ?? 0;
     const cutoff = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - months, 1));
     const dropped = months > 0 ? await dropExpiredPartitions(run, this.ds, cutoff) : [];
     const deleted = await applyOrgRetention(run, this.ds, now);
-    if (dropped.length || deleted) this.log.log(`audit retention: dropped ${dropped.join(', ') || 'no partition'}, deleted ${deleted} event(s) past per-org retention`);
-    return { dropped, deleted };
+    const contentDeleted = await deleteExpiredContent(run, this.ds, now);
+    if (dropped.length || deleted || contentDeleted) {
+      this.log.log(`audit retention: dropped ${dropped.join(', ') || 'no partition'}, deleted ${deleted} event(s) past per-org retention and ${contentDeleted} expired content row(s)`);
+    }
+    return { dropped, deleted, contentDeleted };
   }
 
   /** Moves inbox records into the chain, oldest first, until the inbox is empty. @returns records taken. */

@@ -15,13 +15,16 @@ export async function dropExpiredPartitions(run: <T>(work: (tx: TxClient) => Pro
   const parts = (await db.query(PARTITIONS_SQL)) as Array<{ name: string; upper: Date | null }>;
   const dropped: string[] = [];
   for (const p of parts) {
-    if (!p.upper || p.upper.getTime() > cutoff.getTime() || !/^audit_event_\d{4}_\d{2}$/.test(p.name)) continue;
+    const upper = p.upper;
+    if (!upper || upper.getTime() > cutoff.getTime() || !/^audit_event_\d{4}_\d{2}$/.test(p.name)) continue;
     await run(async (tx) => {
       await tx.query(`LOCK TABLE "${p.name}" IN ACCESS EXCLUSIVE MODE`);
       await tx.query(
         `UPDATE audit_chain c SET retained_from = GREATEST(c.retained_from, m.last + 1)
            FROM (SELECT org_id, max(seq) AS last FROM "${p.name}" GROUP BY org_id) m WHERE c.org_id = m.org_id`,
       );
+      // Retained content goes with its events (its created_at is theirs, so it lies in the same month).
+      await tx.query(`DELETE FROM audit_content WHERE created_at < $1`, [upper]);
       await tx.query(`DROP TABLE "${p.name}"`);
     });
     dropped.push(p.name);
@@ -31,8 +34,8 @@ export async function dropExpiredPartitions(run: <T>(work: (tx: TxClient) => Pro
 
 /**
  * Per-organisation retention (`audit_chain.retention_days`, shorter than the global one): deletes the org's oldest
- * events, always a prefix of its chain (every seq below the first one young enough to keep), in batches, and moves
- * `retained_from` with each batch. @returns rows deleted.
+ * events, always a prefix of its chain (every seq below the first one young enough to keep), in batches, with their
+ * retained content, and moves `retained_from` with each batch. @returns events deleted.
  */
 export async function applyOrgRetention(run: <T>(work: (tx: TxClient) => Promise<T>) => Promise<T>, db: TxClient, now: Date, batch = 5_000): Promise<number> {
   const orgs = (await db.query(`SELECT org_id, retention_days FROM audit_chain WHERE retention_days IS NOT NULL ORDER BY org_id`)) as Array<{ org_id: string; retention_days: number }>;
@@ -47,7 +50,8 @@ export async function applyOrgRetention(run: <T>(work: (tx: TxClient) => Promise
         )) as Array<{ first: string }>;
         // A CTE, so the driver answers rows (a bare DELETE … RETURNING comes back as [rows, count] through TypeORM).
         const [gone] = (await tx.query(
-          `WITH d AS (DELETE FROM audit_event WHERE org_id = $1 AND seq IN (SELECT seq FROM audit_event WHERE org_id = $1 AND seq < $2 ORDER BY seq LIMIT $3) RETURNING seq)
+          `WITH d AS (DELETE FROM audit_event WHERE org_id = $1 AND seq IN (SELECT seq FROM audit_event WHERE org_id = $1 AND seq < $2 ORDER BY seq LIMIT $3) RETURNING seq, event_id),
+                c AS (DELETE FROM audit_content WHERE org_id = $1 AND event_id IN (SELECT event_id FROM d))
            SELECT count(*)::int AS n, max(seq)::text AS last FROM d`,
           [o.org_id, keep.first, batch],
         )) as Array<{ n: number; last: string | null }>;

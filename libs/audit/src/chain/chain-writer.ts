@@ -1,10 +1,11 @@
-import type { AuditRecord } from '../audit-record';
+import type { AuditRecord, AuditRecordContent } from '../audit-record';
+import { insertContent } from '../content/content-store';
 import type { AuditCheckpoint, AuditEvent, ChainedAuditEvent } from './audit-event.types';
 import * as SQL from './chain.sql';
 import type { CheckpointSigner } from './checkpoint-signer';
 import { entryHash } from './entry-hash';
 import { EVENT_COLUMNS, rowValues } from './event-row';
-import { recordToEvent, type UnchainedEvent } from './record-to-event';
+import { recordToEvent, retainedContent, type UnchainedEvent } from './record-to-event';
 
 /** A client inside an open transaction (a TypeORM QueryRunner or a pg client). */
 export interface TxClient {
@@ -35,8 +36,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Extends the organisations' chains by one batch, inside the caller's transaction: locks the heads, drops events
- * already chained, numbers and hashes the rest in input order, inserts them in one statement, advances the heads
- * and signs the checkpoints that fall due. Rolling the transaction back undoes all of it.
+ * already chained, numbers and hashes the rest in input order, inserts them in one statement (and their retained
+ * content into `audit_content`), advances the heads and signs the checkpoints that fall due. Rolling the transaction back undoes all of it.
  */
 export class ChainWriter {
   private readonly now: () => Date;
@@ -50,9 +51,13 @@ export class ChainWriter {
     if (!records.length) return [];
     const previews = await this.keyPreviews(tx, records);
     const byId = new Map<string, UnchainedEvent>();
+    const contents = new Map<string, AuditRecordContent>();
     for (const r of records) {
       const e = recordToEvent(r, previews);
-      if (!byId.has(e.event_id)) byId.set(e.event_id, e);
+      if (byId.has(e.event_id)) continue;
+      byId.set(e.event_id, e);
+      const content = retainedContent(r);
+      if (content) contents.set(e.event_id, content);
     }
     const known = (await tx.query(SQL.KNOWN_EVENTS_SQL, [[...byId.keys()], new Date(this.now().getTime() - this.opts.dedupeWindowMs)])) as Rows<{ event_id: string }>;
     for (const k of known) byId.delete(k.event_id);
@@ -85,6 +90,7 @@ export class ChainWriter {
     const rows = chained.map(rowValues);
     if (tx.copy) await tx.copy('audit_event', EVENT_COLUMNS.map(([c]) => c), rows);
     else await tx.query(SQL.INSERT_EVENTS_SQL, EVENT_COLUMNS.map((_, i) => rows.map((r) => r[i])));
+    if (contents.size) await insertContent(tx, chained, contents);
     const list = [...heads.entries()];
     await tx.query(SQL.ADVANCE_HEADS_SQL, [list.map(([o]) => o), list.map(([, h]) => String(h.seq)), list.map(([, h]) => Buffer.from(h.hash, 'hex')), at]);
     const due = list.filter(([, h]) => h.seq - h.checkpointSeq >= this.opts.checkpointEvery);

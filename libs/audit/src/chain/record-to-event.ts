@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isRequestRecord, type AuditActionRecordV2, type AuditRecord } from '../audit-record';
+import { isRequestRecord, type AuditActionRecordV2, type AuditRecord, type AuditRecordContent } from '../audit-record';
 import { AUDIT_EVENT_FORMAT, type AuditEvent } from './audit-event.types';
 
 /** An event before the writer chains it: everything but its place in the chain. */
@@ -33,6 +33,15 @@ const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const iso = (v: string): string => (CANONICAL_ISO.test(v) ? v : new Date(v).toISOString());
 const int = (v: number | null | undefined): number | null => (v == null ? null : Math.round(v));
 
+/**
+ * The sealed content a record brings for `audit_content`: only version-2 request records of an organisation (the
+ * chain of no organisation has no reader). The writer stores it iff the event says `content_retained: true`.
+ */
+export function retainedContent(r: AuditRecord): AuditRecordContent | null {
+  if (r.v !== 2 || !isRequestRecord(r) || !r.content) return null;
+  return chainOrg(r.orgId) === NO_ORG ? null : r.content;
+}
+
 /** Version 1 records kept their organisation and project in attributes. */
 function v1Scope(attrs: Record<string, unknown>): { orgId: string | null; projectId: string | null } {
   const policy = attrs.policy as Record<string, unknown> | undefined;
@@ -47,6 +56,12 @@ export function recordToEvent(r: AuditRecord, keyPreviews: ReadonlyMap<string, s
   // One object literal with every field in a fixed order: spreading a base object into a 27-field literal made
   // V8 build each event slowly (~25 µs, dictionary-mode objects); this is ~2 µs.
   const attributes = JSON.parse(JSON.stringify(r.attributes ?? {})) as Record<string, unknown>;
+  const content = retainedContent(r);
+  if (content) {
+    // Hashed like any attribute; the text itself stays outside the chain, so its expiry never breaks it.
+    attributes.content_retained = true;
+    if (content.truncated?.length) attributes.content_truncated = content.truncated;
+  }
   const scope = r.v === 1 ? v1Scope(attributes) : { orgId: r.orgId, projectId: r.projectId };
   const p = r.v === 1 ? V1_PRINCIPAL : r.principal;
   const principal = { kind: p.kind, key_id: p.keyId ?? null, key_preview: p.keyId ? (keyPreviews.get(p.keyId) ?? null) : null, user_id: p.userId ?? null };

@@ -2,6 +2,7 @@ import { jobIdFor, QueueName } from '@gw/queue';
 import { UnrecoverableError } from 'bullmq';
 import { isRequestRecord, type AuditRecord } from '../audit-record';
 import { AUDIT_EVENT_CLASSES } from '../chain/audit-event.types';
+import { SecretBox } from '../connectors/secret-box';
 
 /** The audit queue, its job name and payload: one {@link AuditRecord} per job. */
 export const AUDIT_QUEUE = QueueName.Audit;
@@ -35,6 +36,18 @@ function requestProblems(r: Record<string, unknown>, problems: string[]): void {
   if (isString(r.finishedAt) && !isDate(r.finishedAt)) problems.push('finishedAt is not a date');
 }
 
+/** Sealed content (v2 request records only): sealed values, an expiry, a key id; never plain text. */
+function contentProblems(r: Record<string, unknown>, problems: string[]): void {
+  const c = r.content;
+  if (c === undefined) return;
+  if (r.v !== 2 || typeof r.requestId !== 'string') return void problems.push('content is only for request records');
+  const sealedOrAbsent = (v: unknown) => v === undefined || SecretBox.isSealed(v);
+  const fields = (v: unknown) => v === undefined || (Array.isArray(v) && v.every((f) => f === 'prompt' || f === 'output'));
+  if (!isObject(c) || !isDate(c.expires_at) || !isString(c.key_id) || !sealedOrAbsent(c.prompt) || !sealedOrAbsent(c.output) || !fields(c.truncated)) {
+    problems.push('content is malformed');
+  }
+}
+
 function v2Problems(r: Record<string, unknown>, problems: string[]): void {
   if (!(AUDIT_EVENT_CLASSES as readonly unknown[]).includes(r.eventType)) problems.push('eventType is not an event class');
   if (!isNullable(r.orgId, isString)) problems.push('orgId must be a string or null');
@@ -59,6 +72,7 @@ export function parseAuditJob(data: unknown): AuditRecord {
   else if (r.v === 2) v2Problems(r, problems);
   else problems.push('unsupported version'); // values stay out of messages: they end up in logs
   if (r.attributes !== undefined && !isObject(r.attributes)) problems.push('attributes must be an object');
+  contentProblems(r, problems);
   if (problems.length) throw new UnrecoverableError(`invalid audit record: ${[...new Set(problems)].join('; ')}`);
   return data as AuditRecord;
 }

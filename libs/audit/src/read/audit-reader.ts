@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AuditCheckpoint, ChainedAuditEvent } from '../chain/audit-event.types';
 import { eventFromRow, EVENT_SELECT, type AuditEventRow } from '../chain/event-row';
+import { readContent, type StoredContent } from '../content/content-store';
 
 const PAGE = 1_000;
 
@@ -77,6 +78,11 @@ export class AuditReader {
   async publicKeys(): Promise<Map<string, { pem: string; key: KeyObject; created_at: string }>> {
     const rows = await this.ds.query<Array<{ key_id: string; public_key: string; created_at: Date }>>(`SELECT key_id, public_key, created_at FROM audit_signing_key ORDER BY created_at`);
     return new Map(rows.map((r) => [r.key_id, { pem: r.public_key, key: createPublicKey(r.public_key), created_at: r.created_at.toISOString() }]));
+  }
+
+  /** The sealed content row of an event (with its org's content retention), or null. */
+  content(orgId: string, eventId: string): Promise<StoredContent | null> {
+    return readContent(this.ds, orgId, eventId);
   }
 
   async event(orgId: string, eventId: string): Promise<ChainedAuditEvent | null> {

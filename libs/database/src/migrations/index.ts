@@ -12,6 +12,7 @@ import { AuditPolicyHistoryIndex1795371000000 } from './1795371000000-AuditPolic
 import { AuditChain1795380000000 } from './1795380000000-AuditChain';
 import { AuditConnectors1795400000000 } from './1795400000000-AuditConnectors';
 import { AuditHmacColumns1795410000000 } from './1795410000000-AuditHmacColumns';
+import { AuditContent1795420000000 } from './1795420000000-AuditContent';
 
 /** Committed migrations, oldest first. Add each new migration here (explicit list, no globs). */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   AuditChain1795380000000,
   AuditConnectors1795400000000,
   AuditHmacColumns1795410000000,
+  AuditContent1795420000000,
 ];

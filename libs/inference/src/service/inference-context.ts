@@ -26,6 +26,11 @@ export interface InferenceContext {
   quota?: QuotaPlan;
   /** The request as the caller sent it, before any policy redaction or rewrite (what `prompt_hmac` digests). */
   original?: CanonicalRequest;
+  /**
+   * Set by the policy stage when the request's policy retains content (`audit.retain_content`): the observer's digest
+   * then keeps the texts it digests for the audit record (sealed there). `days`: the policy's content retention.
+   */
+  retainContent?: { days: number | null };
 }
 
 /** What happened to one request, reported once when it ends (success, error or client abort). */
@@ -48,6 +53,18 @@ export interface InferenceSummary {
   attributes?: Record<string, unknown>;
   /** Who paid (the audit event's organisation, project and principal); absent when auth never ran. */
   payer?: Payer;
+  /** The texts the digest retained ({@link ContentDigest.retained}); only for the observer, never logged. */
+  content?: RetainedContent;
+}
+
+/** A request's texts kept for its audit record when its policy retains content. */
+export interface RetainedContent {
+  /** The last user message as sent (what `prompt_hmac` covers); null when there was none. */
+  prompt: string | null;
+  /** The generated text (what `output_hmac` covers); null when nothing was generated. */
+  output: string | null;
+  /** The policy's content retention (null: the gateway's default). */
+  days: number | null;
 }
 
 /**
@@ -59,6 +76,8 @@ export interface ContentDigest {
   output(delta: string): void;
   /** Merged into the summary's attributes. */
   digests(): Record<string, string | null>;
+  /** The digested texts themselves, when the request's policy retains content (reported as the summary's `content`). */
+  retained?(): RetainedContent | undefined;
 }
 
 /** Receives one summary per request (audit, metering). Must not throw or block. */

@@ -121,7 +121,8 @@ export class InferenceService {
     } catch {
       // an unknown model still gets its one audit row, under the name the caller used
     }
-    new RequestTracker(ctx, this.observer, fields).succeed({ inputTokens: 0, outputTokens: 0 });
+    // The prompt is digested (and retained, when the policy says so) like a refusal's: the reviewer needs it.
+    new RequestTracker(ctx, this.observer, fields, this.digest(ctx, undefined)).succeed({ inputTokens: 0, outputTokens: 0 });
   }
 
   /**

@@ -23,3 +23,22 @@ void describe('RequestTracker: reasoning', () => {
     assert.ok(summaries[0].ttftMs !== null && summaries[0].ttftMs >= 10, String(summaries[0].ttftMs));
   });
 });
+
+void describe('RequestTracker: retained content', () => {
+  void it("reports the digest's retained texts as the summary's content, and none when the digest keeps none", () => {
+    const summaries: InferenceSummary[] = [];
+    const ctx = { requestId: 'r', surface: 'chat.completions' as const, startedAt: performance.now(), startedAtMs: Date.now(), signal: new AbortController().signal };
+    const fields = { model: 'm', provider: 'p', upstreamModel: 'u', stream: true };
+    const out: string[] = [];
+    const digest = { prompt() {}, output: (d: string) => void out.push(d), digests: () => ({ output_hmac: 'h' }) };
+    const retaining = { ...digest, retained: () => ({ prompt: 'asked', output: out.join(''), days: 7 }) };
+    const t = new RequestTracker(ctx, { onFinished: (s) => summaries.push(s) }, fields, retaining);
+    t.see({ type: 'text_delta', text: 'ans' });
+    t.see({ type: 'text_delta', text: 'wer' });
+    t.succeed();
+    new RequestTracker(ctx, { onFinished: (s) => summaries.push(s) }, fields, digest).succeed();
+    assert.deepEqual(summaries[0].content, { prompt: 'asked', output: 'answer', days: 7 });
+    assert.equal(summaries[0].attributes?.output_hmac, 'h');
+    assert.equal('content' in summaries[1], false);
+  });
+});

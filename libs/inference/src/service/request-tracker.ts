@@ -99,6 +99,7 @@ export class RequestTracker {
     if (this.done) return;
     this.done = true;
     const now = performance.now();
+    const content = this.digest?.retained?.();
     this.observer?.onFinished({
       requestId: this.ctx.requestId,
       surface: this.ctx.surface,
@@ -117,6 +118,7 @@ export class RequestTracker {
       ttftMs: this.ttftMs === null ? null : Math.round(this.ttftMs),
       attributes: this.digest ? { ...this.ctx.annotations?.(), ...this.digest.digests() } : this.ctx.annotations?.(),
       payer: this.ctx.payer,
+      ...(content ? { content } : {}),
     });
   }
 }

@@ -65,7 +65,11 @@ export interface PolicyModel {
     userQuota: QuotaSpec | null;
     projectQuota: QuotaSpec | null;
   };
-  audit: { retainContent: boolean };
+  /**
+   * `audit.retain_content`: the request's prompt and output text are kept, encrypted, in `audit_content`;
+   * `audit.content_retention_days`: how long (null: the gateway's AUDIT_CONTENT_RETENTION_DAYS).
+   */
+  audit: { retainContent: boolean; contentRetentionDays: number | null };
 }
 
 export const DEFAULT_REASON_CODES: Readonly<Record<Decision, string>> = {

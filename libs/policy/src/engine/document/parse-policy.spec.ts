@@ -146,4 +146,14 @@ describe('parsePolicy', () => {
     assert.equal(issuesOf([1, 2])[0].path, '');
     assert.equal(issuesOf('policy')[0].path, '');
   });
+
+  it('reads the audit block of both generations: retain_content and content_retention_days (1..3650)', () => {
+    assert.deepEqual(parsePolicy(GEN1).audit, { retainContent: false, contentRetentionDays: null });
+    assert.deepEqual(parsePolicy({ ...GEN1, audit: { retain_content: true, content_retention_days: 7 } }).audit, { retainContent: true, contentRetentionDays: 7 });
+    assert.deepEqual(parsePolicy({ ...GEN2, audit: { retain_content: true } }).audit, { retainContent: true, contentRetentionDays: null });
+    for (const days of [0, 3651, 1.5, '7']) {
+      assert.deepEqual(issuesOf({ ...GEN2, audit: { retain_content: true, content_retention_days: days } }).map((i) => i.path), ['/audit/content_retention_days'], String(days));
+    }
+    assert.deepEqual(issuesOf({ ...GEN1, audit: { retain_contents: true } }).map((i) => i.path), ['/audit/retain_contents'], 'a misspelt field is refused');
+  });
 });

@@ -3,7 +3,7 @@ import { DEFAULT_REASON_CODES, type PolicyAction, type PolicyModel, type QuotaSp
 import { termTokenCount } from '../term-matcher';
 import { CATEGORIES, PII_CATEGORIES, PII_TYPES, type Category, type Decision, type PiiType } from '../types';
 import { GEN1_SCHEMA, GEN2_SCHEMA, POLICY_LIMITS } from './schemas';
-import type { Gen1Doc, Gen2Doc } from './wire';
+import type { AuditWire, Gen1Doc, Gen2Doc } from './wire';
 
 /** One problem in a policy document: a JSON pointer into it and what is wrong there. */
 export interface PolicyIssue {
@@ -103,6 +103,9 @@ const dedupTerms = (terms: string[] | undefined): string[] => [...new Set(terms 
 const quota = (q: Partial<QuotaSpec> | undefined): QuotaSpec | null =>
   q && (q.requests || q.tokens) ? { requests: q.requests ?? 0, tokens: q.tokens ?? 0, window: q.window ?? 'monthly' } : null;
 
+/** The `audit` block (same in both generations); a retention without `retain_content` retains nothing. */
+const auditOf = (a: AuditWire | undefined): PolicyModel['audit'] => ({ retainContent: a?.retain_content === true, contentRetentionDays: a?.content_retention_days ?? null });
+
 function fromGen1(doc: Gen1Doc): PolicyModel {
   const r = doc.rules ?? {};
   const mode = r.response_pattern ?? doc.refusal_replacement?.mode ?? (r.rewrite_instead_of_refuse ? 'rewrite' : 'refuse');
@@ -149,7 +152,7 @@ function fromGen1(doc: Gen1Doc): PolicyModel {
       userQuota: doc.org_controls?.user_quotas === false ? null : quota(doc.org_controls?.user_quota),
       projectQuota: quota(doc.org_controls?.project_quota),
     },
-    audit: { retainContent: doc.audit?.retain_content === true },
+    audit: auditOf(doc.audit),
   };
 }
 
@@ -194,6 +197,6 @@ function fromGen2(doc: Gen2Doc): PolicyModel {
         : null,
     },
     orgControls: { projectKeys: true, userQuotas: true, auditLogs: true, userQuota: null, projectQuota: null },
-    audit: { retainContent: doc.audit?.retain_content === true },
+    audit: auditOf(doc.audit),
   };
 }

@@ -44,7 +44,7 @@ const ruleExtensions = {
   summary_instruction: nullableStr(POLICY_LIMITS.textChars),
 };
 
-const audit = { type: 'object', additionalProperties: false, properties: { retain_content: bool } };
+const audit = { type: 'object', additionalProperties: false, properties: { retain_content: bool, content_retention_days: { type: 'integer', minimum: 1, maximum: 3650 } } };
 
 /** Generation 1 `PolicyConfig` (spec §4.1.1). Unknown fields are refused: a misspelt rule must not be silently ignored. */
 export const GEN1_SCHEMA = {

@@ -54,7 +54,7 @@ export interface Gen1Doc {
     rollback_decisions?: Decision[];
   };
   refusal_replacement?: { mode?: string; escalation_path?: string };
-  audit?: { retain_content?: boolean };
+  audit?: AuditWire;
 }
 
 export interface Gen2Doc {
@@ -84,5 +84,12 @@ export interface Gen2Doc {
       };
     };
   };
-  audit?: { retain_content?: boolean };
+  audit?: AuditWire;
+}
+
+/** Top-level `audit` block of both generations (issue 11). */
+export interface AuditWire {
+  retain_content?: boolean;
+  /** 1..3650; unset: the gateway's default. */
+  content_retention_days?: number;
 }
