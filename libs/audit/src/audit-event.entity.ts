@@ -9,6 +9,10 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity({ name: 'audit_event' })
 @Index('IDX_audit_event_event_id', { synchronize: false })
 @Index('IDX_audit_event_policy_org', { synchronize: false })
+@Index('IDX_audit_event_user', { synchronize: false })
+@Index('IDX_audit_event_key', { synchronize: false })
+@Index('IDX_audit_event_model', { synchronize: false })
+@Index('IDX_audit_event_policy_user', { synchronize: false })
 export class AuditEventEntity {
   @PrimaryColumn({ name: 'org_id', type: 'uuid', primaryKeyConstraintName: 'PK_audit_event' })
   orgId!: string;

@@ -13,6 +13,7 @@ import { AuditChain1795380000000 } from './1795380000000-AuditChain';
 import { AuditConnectors1795400000000 } from './1795400000000-AuditConnectors';
 import { AuditHmacColumns1795410000000 } from './1795410000000-AuditHmacColumns';
 import { AuditContent1795420000000 } from './1795420000000-AuditContent';
+import { AuditFilterIndexes1795430000000 } from './1795430000000-AuditFilterIndexes';
 
 /** Committed migrations, oldest first. Add each new migration here (explicit list, no globs). */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   AuditConnectors1795400000000,
   AuditHmacColumns1795410000000,
   AuditContent1795420000000,
+  AuditFilterIndexes1795430000000,
 ];
