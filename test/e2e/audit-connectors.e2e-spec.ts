@@ -6,13 +6,12 @@ import { entryHash, type ChainedAuditEvent } from '@gw/audit';
 import { createDataSource } from '@gw/database';
 import { startFakeUpstream, type FakeUpstream } from '@gw/testing';
 import { startOtlpReceiver, startS3Receiver, startSplunkReceiver, startWebhookReceiver, type OtlpReceiver, type S3Receiver, type SplunkReceiver, type WebhookReceiver } from '../../libs/audit/src/connectors/testing/receivers';
-import { bootstrapCli } from '../support/bootstrap';
 import { freshDatabase, freshRedis } from '../support/databases';
 import { startGateway, type GatewayProcess } from '../support/gateway-process';
 import { http, type HttpCall } from '../support/metering-e2e';
+import { orgWithRoles, type Role } from '../support/org-roles';
 import { sleep, waitFor } from '../support/private-services';
 
-type Role = 'owner' | 'admin' | 'auditor' | 'member';
 const C = '/api/audit/connectors';
 const SECRET = 'whsec-0123456789abcdef-test';
 const HEC_TOKEN = 'hec-token-7f3e2d1c-secret';
@@ -50,7 +49,6 @@ function suite(mode: (typeof MODES)[number]): void {
     const keys = { a: '', b: '' };
     const tokens = { a: {} as Record<Role, string>, b: {} as Record<Role, string> };
     const call = (method: string, path: string, token: string, body?: unknown, headers?: Record<string, string>): Promise<HttpCall> => http(`${base}${path}`, { method, token, body, headers });
-    const login = (email: string, password: string) => http(`${base}/api/auth/login`, { body: { email, password } });
     const traffic = async (org: 'a' | 'b', n: number) => {
       for (let i = 0; i < n; i++) {
         const res = await http(`${gw.info.inferenceUrl}/v1/chat/completions`, { token: keys[org], body: { model: 'fake-model', messages: [{ role: 'user', content: `hello ${i}` }], max_tokens: 4 } });
@@ -94,15 +92,10 @@ function suite(mode: (typeof MODES)[number]): void {
       base = gw.info.controlUrl!;
       ds = await createDataSource(dbUrl, 2).initialize();
       for (const k of ['a', 'b'] as const) {
-        const boot = await bootstrapCli({ DATABASE_URL: dbUrl }, ['--org', `conn-${k}`, '--email', `owner@conn-${k}.test`, '--credits', '100000']);
-        orgs[k] = boot.organization.id;
-        keys[k] = boot.api_key.key;
-        tokens[k].owner = (await login(boot.user.email, boot.password)).body.access_token as string;
-        for (const role of ['admin', 'auditor', 'member'] as const) {
-          const res = await call('POST', '/api/users', tokens[k].owner, { email: `${role}@conn-${k}.test`, role });
-          assert.equal(res.status, 201, JSON.stringify(res.body));
-          tokens[k][role] = (await login(`${role}@conn-${k}.test`, res.body.password)).body.access_token as string;
-        }
+        const org = await orgWithRoles(base, dbUrl, `conn-${k}`);
+        orgs[k] = org.id;
+        keys[k] = org.apiKey;
+        tokens[k] = org.tokens;
       }
     });
 

@@ -9,14 +9,13 @@ import type { DataSource } from 'typeorm';
 import { requestEventId } from '@gw/audit';
 import { createDataSource } from '@gw/database';
 import { startFakeUpstream, type FakeUpstream } from '@gw/testing';
-import { bootstrapCli } from '../support/bootstrap';
 import { freshDatabase } from '../support/databases';
 import { DIST, startGateway, type GatewayProcess } from '../support/gateway-process';
 import { http, type HttpCall } from '../support/metering-e2e';
 import { say, SurfaceDrivers } from '../support/policy-drivers';
+import { orgWithRoles, type Role } from '../support/org-roles';
 import { waitFor } from '../support/private-services';
 
-type Role = 'owner' | 'admin' | 'auditor' | 'member';
 const NO_ORG = '00000000-0000-0000-0000-000000000000';
 const POLICIES = '/api/policy-gateway/policies';
 const policy = (denylist: string[]) => ({ name: 'Audited', classification: 'internal', config: { rules: { denylist, enforcement_action: 'block', redact_pii: true } } });
@@ -68,15 +67,10 @@ describe('audit trail: event classes, hash chain, verify (e2e, production mode, 
     base = gw.info.controlUrl!;
     ds = await createDataSource(dbUrl, 2).initialize();
     for (const k of ['a', 'b'] as const) {
-      const boot = await bootstrapCli({ DATABASE_URL: dbUrl }, ['--org', `audit-${k}`, '--email', `owner@audit-${k}.test`, '--credits', '100000']);
-      orgs[k] = boot.organization.id;
-      tokens[k].owner = (await login(boot.user.email, boot.password)).body.access_token as string;
-      for (const role of ['admin', 'auditor', 'member'] as const) {
-        const res = await call('POST', '/api/users', tokens[k].owner, { email: `${role}@audit-${k}.test`, role });
-        assert.equal(res.status, 201, JSON.stringify(res.body));
-        tokens[k][role] = (await login(`${role}@audit-${k}.test`, res.body.password)).body.access_token as string;
-      }
-      if (k === 'a') drivers = new SurfaceDrivers(`${gw.info.inferenceUrl}/policy`, boot.api_key.key);
+      const org = await orgWithRoles(base, dbUrl, `audit-${k}`);
+      orgs[k] = org.id;
+      tokens[k] = org.tokens;
+      if (k === 'a') drivers = new SurfaceDrivers(`${gw.info.inferenceUrl}/policy`, org.apiKey);
     }
   });
 
@@ -283,7 +277,6 @@ describe('audit trail: retained content and per-org retention (e2e, production m
   const orgs = { a: '', b: '' };
   const tokens = { a: {} as Record<Role, string>, b: {} as Record<Role, string> };
   const call = (method: string, path: string, token: string, body?: unknown): Promise<HttpCall> => http(`${base}${path}`, { method, token, body });
-  const login = (email: string, password: string) => http(`${base}/api/auth/login`, { body: { email, password } });
   const retaining = (extra: Record<string, unknown> = {}) => ({ name: 'Retained', config: { rules: { denylist: ['forbidden-term'], enforcement_action: 'block' } }, audit: { retain_content: true, ...extra } });
   const eventOf = async (requestId: string) => {
     const id = requestEventId(requestId);
@@ -301,15 +294,10 @@ describe('audit trail: retained content and per-org retention (e2e, production m
     base = gw.info.controlUrl!;
     ds = await createDataSource(dbUrl, 2).initialize();
     for (const k of ['a', 'b'] as const) {
-      const boot = await bootstrapCli({ DATABASE_URL: dbUrl }, ['--org', `content-${k}`, '--email', `owner@content-${k}.test`, '--credits', '100000']);
-      orgs[k] = boot.organization.id;
-      tokens[k].owner = (await login(boot.user.email, boot.password)).body.access_token as string;
-      for (const role of ['admin', 'auditor', 'member'] as const) {
-        const res = await call('POST', '/api/users', tokens[k].owner, { email: `${role}@content-${k}.test`, role });
-        assert.equal(res.status, 201, JSON.stringify(res.body));
-        tokens[k][role] = (await login(`${role}@content-${k}.test`, res.body.password)).body.access_token as string;
-      }
-      if (k === 'a') drivers = new SurfaceDrivers(`${gw.info.inferenceUrl}/policy`, boot.api_key.key);
+      const org = await orgWithRoles(base, dbUrl, `content-${k}`);
+      orgs[k] = org.id;
+      tokens[k] = org.tokens;
+      if (k === 'a') drivers = new SurfaceDrivers(`${gw.info.inferenceUrl}/policy`, org.apiKey);
     }
   });
 
