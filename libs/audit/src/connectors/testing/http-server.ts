@@ -35,6 +35,13 @@ export function answer(res: ServerResponse, status: number, body: unknown = '', 
   res.end(text);
 }
 
+/** Closes a server's connections and stops it listening (it can listen again). */
+export const stopServer = (server: Pick<Server, 'closeAllConnections' | 'close'>): Promise<void> =>
+  new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+
 /** Starts a server whose handler gets the whole body; a throwing handler answers 500. */
 export async function listen(handler: Handler): Promise<TestServer & Pausable> {
   let requests = 0;
@@ -53,16 +60,8 @@ export async function listen(handler: Handler): Promise<TestServer & Pausable> {
     get requests() {
       return requests;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-    pause: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => stopServer(server),
+    pause: () => stopServer(server),
     resume: () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve)),
   };
 }

@@ -1,6 +1,6 @@
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { TestServer } from './http-server';
+import { stopServer, type TestServer } from './http-server';
 
 /**
  * Test support: an HTTPS receiver with a self-signed certificate for 127.0.0.1 (P-256, valid to 2126), to prove
@@ -42,10 +42,6 @@ export async function listenSelfSignedTls(): Promise<TestServer> {
     get requests() {
       return requests;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => stopServer(server),
   };
 }
