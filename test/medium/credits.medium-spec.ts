@@ -103,6 +103,40 @@ describe('credits: reservation, ledger and balance (Postgres + BullMQ on Redis)'
     }
   });
 
+  it('groups the calls of one organisation that arrive while a batch is in flight: one lock hold per batch, exact grants', async () => {
+    const org = randomUUID();
+    await ledger.grant(org, 100, null);
+    const holder = new Client({ connectionString: db.url });
+    await holder.connect();
+    const before = reservations.batchStats;
+    try {
+      // Hold the lock so the first call stays in flight while the others arrive: they must leave as one batch.
+      await holder.query('SELECT pg_advisory_lock(hashtextextended($1::text, 7702))', [org]);
+      const first = reservations.reserve(org, 'req_grp_first', 2, TTL);
+      await new Promise((r) => setTimeout(r, 100));
+      const rest = Array.from({ length: 60 }, (_, i) => reservations.reserve(org, `req_grp_${i}`, 2, TTL));
+      const dup = reservations.reserve(org, 'req_grp_7', 2, TTL); // a repeated request id in the same batch
+      await holder.query('SELECT pg_advisory_unlock(hashtextextended($1::text, 7702))', [org]);
+      const results = await Promise.all([first, ...rest, dup]);
+      const after = reservations.batchStats;
+      assert.equal(after.items - before.items, 62);
+      assert.equal(after.batches - before.batches, 2, 'the first call alone, then everything that waited for it');
+      assert.equal(results.at(-1)!.granted, 0, 'a request id already held is granted nothing');
+      const granted = results.map((r) => r.granted);
+      assert.equal(
+        granted.reduce((a, b) => a + b, 0),
+        100,
+      );
+      assert.deepEqual(granted.slice(0, 50), Array(50).fill(2), 'granted in arrival order until the balance is spent');
+      assert.deepEqual(granted.slice(50, 62), Array(12).fill(0));
+      assert.equal(results[1].availableBefore, 98);
+      assert.equal(results[49].availableBefore, 2);
+      assert.deepEqual(await ledger.balance(org), { balance: 100, reserved: 100, available: 0 });
+    } finally {
+      await holder.end();
+    }
+  });
+
   it('charges a call once however often its entry is delivered', async () => {
     const org = randomUUID();
     await ledger.grant(org, 5, null);

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '@gw/database';
-import { CreditReservations, LedgerRepository, OrphanSweeper, ReplicaLease, type OrphanSweeperOptions, type ReservationFacts } from '@gw/metering';
+import { billingBatchJobId, CreditReservations, LedgerRepository, OrphanSweeper, ReplicaLease, type OrphanSweeperOptions, type ReservationFacts } from '@gw/metering';
 import { drainAuditInbox } from '../../libs/audit/src/testing';
 import { createTestDatabase, type TestDatabase } from '../../libs/database/src/testing';
 
@@ -22,9 +22,15 @@ const facts = (inputTokens: number): ReservationFacts => ({
   startedAtMs: Date.now(),
 });
 
-/** Billing queue stand-in: the ids in `pending` have a settlement job waiting. */
-const queueWith = (pending: Set<string>) =>
-  ({ getJob: async (jobId: string) => (pending.has(jobId.replace(/\.billing$/, '')) ? { finishedOn: undefined } : undefined) }) as unknown as Queue;
+/**
+ * Billing queue stand-in: the request ids in `pending` have a settlement job of their own waiting (one entry per job:
+ * earlier releases, dead-letter replays); the boots in `batches` have a batch job of entries waiting.
+ */
+const queueWith = (pending: Set<string>, batches: string[] = []) =>
+  ({
+    getJob: async (jobId: string) => (pending.has(jobId.replace(/\.billing$/, '')) ? { finishedOn: undefined } : undefined),
+    getRanges: async () => batches.map((boot, i) => billingBatchJobId(boot, i + 1)),
+  }) as unknown as Queue;
 
 describe('orphan recovery: calls of a dead gateway process are settled and audited exactly once', () => {
   let db: TestDatabase;
@@ -121,6 +127,22 @@ describe('orphan recovery: calls of a dead gateway process are settled and audit
     assert.deepEqual([result.settled, result.deferred], [1, 1]);
     const left = await ds.query<Array<{ request_id: string }>>(`SELECT request_id FROM credit_reservation WHERE org_id = $1`, [org]);
     assert.deepEqual(left.map((r) => r.request_id), ['req_queued']);
+  });
+
+  it('leaves every orphan of a dead boot to the ledger processor while a batch job of that boot is still queued', async () => {
+    const org = randomUUID();
+    await ledger.grant(org, 100, null);
+    const busy = await replica();
+    const idle = await replica();
+    await busy.credits.reserve(org, 'req_batched_a', 5, 60_000, facts(10));
+    await busy.credits.reserve(org, 'req_batched_b', 5, 60_000, facts(10));
+    await idle.credits.reserve(org, 'req_unbatched', 5, 60_000, facts(10));
+    await ds.query(`DELETE FROM gateway_replica WHERE boot_id = ANY($1::uuid[])`, [[busy.lease.bootId, idle.lease.bootId]]);
+    const held = async () => (await ds.query<Array<{ request_id: string }>>(`SELECT request_id FROM credit_reservation WHERE org_id = $1 ORDER BY 1`, [org])).map((r) => r.request_id);
+    assert.equal((await sweeper(queueWith(new Set(), [busy.lease.bootId])).sweep()).deferred, 2);
+    assert.deepEqual(await held(), ['req_batched_a', 'req_batched_b']);
+    await sweeper(queueWith(new Set())).sweep();
+    assert.deepEqual(await held(), [], 'settled once the batch is done');
   });
 
   it('judges no one while its own process has not reached the database for a whole stale window (after an outage)', async () => {

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { DeadLetterStore } from './dead-letter.store';
+import { processBatchJob, type RecordSink } from './batch-job';
 import { MicroBatcher } from './micro-batcher.util';
 import { cappedBackoff, PG_WORKER_LOCK_OPTIONS, PG_WORKER_MAX_CONCURRENCY, RETRYABLE_ATTEMPTS, WORKER_LOCK_OPTIONS } from './queue.constants';
 import type { QueueConnection } from './queue-backend';
@@ -31,6 +32,12 @@ export interface BatchWorkerSpec<T> {
    * Without one such a job fails and stays in BullMQ's failed set.
    */
   deadLetters?: DeadLetterStore;
+  /**
+   * Jobs of this name carry many records (`{ v: 1, records }`, see `ProducerIdentity.batch`); each record is
+   * parsed, written and dead-lettered on its own, as if it were a job named `recordJobName` with the id
+   * `recordKey(raw)` (so a dead-letter replay enqueues it as such a job). Other jobs are single records.
+   */
+  batchJob?: { name: string; recordJobName: string; recordKey(raw: unknown): string };
 }
 
 /**
@@ -120,6 +127,8 @@ export class BatchWorker<T> {
   }
 
   private async process(job: Job<unknown, void>): Promise<void> {
+    const batch = this.spec.batchJob;
+    if (batch && job.name === batch.name) return processBatchJob(job, batch, this.recordSink());
     let item: T;
     try {
       item = this.spec.parse(job.data);
@@ -136,19 +145,41 @@ export class BatchWorker<T> {
     }
   }
 
-  /** Stores the record in the dead-letter table and lets its job complete; if that fails too, the job is retried. */
-  private async deadLetter(job: Job<unknown, void>, failure: WriteFailure): Promise<void> {
+  /** What {@link processBatchJob} needs: parse, write (batched with other jobs' records) and dead-letter one record. */
+  private recordSink(): RecordSink<T> {
+    return {
+      parse: (raw) => this.spec.parse(raw),
+      add: (item) => this.batcher.add(item),
+      deadLetter: (job, record, failure) => this.deadLetter(job, failure, record),
+    };
+  }
+
+  /**
+   * Stores the record (the job's, or `record` of a batch job) in the dead-letter table and lets it complete; if
+   * that fails too, the job is retried.
+   */
+  private async deadLetter(job: Job<unknown, void>, failure: WriteFailure, record?: { key: string; jobName: string; payload: unknown }): Promise<void> {
     const attempts = job.attemptsMade + 1;
     const store = this.spec.deadLetters;
     if (!store) throw new UnrecoverableError(describeFailure(failure));
+    const recordKey = record?.key ?? String(job.id);
     try {
-      await store.put({ queue: this.spec.queueName, recordKey: String(job.id), jobId: job.id ?? null, jobName: job.name, payload: job.data, failure, attempts });
+      await store.put({
+        queue: this.spec.queueName,
+        recordKey,
+        jobId: job.id ?? null,
+        jobName: record?.jobName ?? job.name,
+        payload: record ? record.payload : job.data,
+        failure,
+        attempts,
+      });
     } catch (err) {
       const f = failureOf(err);
       throw new WriteFailureError({ ...f, message: `dead-letter write failed (${f.message}) for a record that failed with ${describeFailure(failure)}`.slice(0, 400) });
     }
     const n = ++this.deadLettered;
-    this.log.error(`${this.spec.label} job ${String(job.id)} DEAD-LETTERED after ${attempts} attempt(s): ${describeFailure(failure)} (${n} by this worker; table dead_letter)`);
+    const what = record ? `record ${recordKey} of job ${String(job.id)}` : `job ${String(job.id)}`;
+    this.log.error(`${this.spec.label} ${what} DEAD-LETTERED after ${attempts} attempt(s): ${describeFailure(failure)} (${n} by this worker; table dead_letter)`);
   }
 }
 

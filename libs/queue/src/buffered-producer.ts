@@ -24,6 +24,19 @@ export interface ProducerIdentity<T> {
    * hostile string from failing a whole `addBulk` (BullMQ's Postgres backend stores jobs as jsonb).
    */
   prepare?(record: T): T;
+  /**
+   * One job per batch instead of one per record: `{ v: 1, records }` under `jobName`, with the id `jobId(seq)`
+   * (unique per producer: a boot id and a counter). Enqueue and dequeue costs are paid per batch, not per record
+   * (issue 12); the worker (`BatchWorker` with the same `batchJobName`) writes and dead-letters record by record.
+   * Without it, each record is its own job under {@link jobId} (what dead-letter replays still enqueue).
+   */
+  batch?: { jobName: string; jobId(seq: number): string };
+}
+
+/** The payload of a batch job (see {@link ProducerIdentity.batch}). */
+export interface BatchJobData<T> {
+  v: 1;
+  records: T[];
 }
 
 const MAX_BACKOFF_MS = 5_000;
@@ -63,6 +76,7 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
   private enqueued = 0;
   private closed = false;
   private predecessor: FlushableProducer | undefined;
+  private batchSeq = 0;
 
   constructor(
     private readonly queue: Queue,
@@ -172,7 +186,9 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
       // Batches leave on a timer, and a call's records are recorded together (synchronously or within
       // microtasks), so by now the predecessor holds the records that belong with this batch.
       if (this.predecessor) await this.predecessor.flush(PREDECESSOR_WAIT_MS);
-      await this.queue.addBulk(batch.map((data) => ({ name: this.identity.jobName, data, opts: { jobId: this.identity.jobId(data) } })));
+      const one = this.identity.batch;
+      if (one) await this.queue.add(one.jobName, { v: 1, records: batch } satisfies BatchJobData<T>, { jobId: one.jobId(++this.batchSeq) });
+      else await this.queue.addBulk(batch.map((data) => ({ name: this.identity.jobName, data, opts: { jobId: this.identity.jobId(data) } })));
       this.enqueued += batch.length;
       if (this.failures) this.log.log(`${this.identity.label} queue reachable again after ${this.failures} failed attempt(s)`);
       this.failures = 0;

@@ -2,7 +2,7 @@ import { BatchWorker, DeadLetterStore, QUEUE_CONNECTION, type BatchWorkerOptions
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { AuditRecord } from '../audit-record';
 import { AuditRepository } from '../audit.repository';
-import { AUDIT_QUEUE, parseAuditJob } from './audit.queue';
+import { AUDIT_BATCH_JOB_NAME, AUDIT_JOB_NAME, AUDIT_QUEUE, auditRecordJobId, parseAuditJob } from './audit.queue';
 
 export const AUDIT_PROCESSOR_OPTIONS = Symbol('AUDIT_PROCESSOR_OPTIONS');
 export type AuditProcessorOptions = BatchWorkerOptions;
@@ -30,7 +30,8 @@ export class AuditProcessor implements OnApplicationBootstrap, OnModuleDestroy {
       const inserted = await repository.insertBatch(records);
       this.inserted += inserted; // not `+= await`: that reads the old value before awaiting
     };
-    this.worker = new BatchWorker(queue, { label: 'audit', queueName: AUDIT_QUEUE, parse: parseAuditJob, write, deadLetters }, opts);
+    const batchJob = { name: AUDIT_BATCH_JOB_NAME, recordJobName: AUDIT_JOB_NAME, recordKey: (raw: unknown) => auditRecordJobId(raw as AuditRecord) };
+    this.worker = new BatchWorker(queue, { label: 'audit', queueName: AUDIT_QUEUE, parse: parseAuditJob, write, deadLetters, batchJob }, opts);
   }
 
   onApplicationBootstrap(): void {

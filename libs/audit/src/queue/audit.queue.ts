@@ -15,6 +15,10 @@ export const auditJobId = (requestId: string): string => jobIdFor(requestId, 'au
 /** The job id of any record: its request id, or the event id of a non-request event. */
 export const auditRecordJobId = (r: AuditRecord): string => auditJobId(isRequestRecord(r) ? r.requestId : r.eventId);
 
+/** Jobs carrying a producer's flush (`{ v: 1, records }`): one job per batch of records (issue 12). */
+export const AUDIT_BATCH_JOB_NAME = 'audit-batch';
+export const auditBatchJobId = (producer: string, seq: number): string => `${producer}.${seq}.audit-batch`;
+
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isNullable = <T>(v: unknown, check: (x: unknown) => x is T): boolean => v === null || v === undefined || check(v);

@@ -14,6 +14,7 @@ import { AuditConnectors1795400000000 } from './1795400000000-AuditConnectors';
 import { AuditHmacColumns1795410000000 } from './1795410000000-AuditHmacColumns';
 import { AuditContent1795420000000 } from './1795420000000-AuditContent';
 import { AuditFilterIndexes1795430000000 } from './1795430000000-AuditFilterIndexes';
+import { ReserveCreditsBatch1795440000000 } from './1795440000000-ReserveCreditsBatch';
 
 /** Committed migrations, oldest first. Add each new migration here (explicit list, no globs). */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   AuditHmacColumns1795410000000,
   AuditContent1795420000000,
   AuditFilterIndexes1795430000000,
+  ReserveCreditsBatch1795440000000,
 ];

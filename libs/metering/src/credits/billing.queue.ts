@@ -8,6 +8,16 @@ export const BILLING_JOB_NAME = 'usage-entry';
 /** `<requestId>.billing`: a retried enqueue of one call's entry is ignored by BullMQ. */
 export const billingJobId = (requestId: string): string => jobIdFor(requestId, 'billing');
 
+/**
+ * Jobs carrying a producer's flush (`{ v: 1, records }`, issue 12). The id starts with the producing process's boot
+ * id, so the orphan sweeper can tell that a dead boot still has settlements waiting in the queue.
+ */
+export const BILLING_BATCH_JOB_NAME = 'usage-batch';
+export const billingBatchJobId = (bootId: string, seq: number): string => `${bootId}.${seq}.billing-batch`;
+const BATCH_ID = /^([0-9a-f-]{36})\.\d+\.billing-batch$/i;
+/** The boot id of a batch job id; null for other ids. */
+export const bootOfBillingBatch = (jobId: string): string | null => BATCH_ID.exec(jobId)?.[1]?.toLowerCase() ?? null;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 const isUuidOrNull = (v: unknown) => v === null || (typeof v === 'string' && UUID.test(v));

@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import type { ProgressBook, ProgressProbe } from '../recovery/progress-book';
+import { GroupAdmission } from './group-admission';
 
 export interface Reservation {
   /** Credits held for this call (≤ wanted); 0 when the balance could not cover one credit. */
@@ -27,10 +28,22 @@ export interface ReservationOwner {
   progress: ProgressBook;
 }
 
-/** One round trip: `gw_reserve_credits` (see the CreateCredits migration) locks, reads and reserves. */
-const RESERVE_SQL = 'SELECT available, granted FROM gw_reserve_credits($1, $2, $3, $4)';
-/** The same round trip, also recording the owner boot and the call's facts (ReplicaLeases migration). */
-const RESERVE_V2_SQL = 'SELECT available, granted FROM gw_reserve_credits_v2($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)';
+/**
+ * One round trip for a batch of one organisation's calls: `gw_reserve_credits_batch` (ReserveCreditsBatch
+ * migration) locks once, reads once, grants in order and records each call's boot and facts.
+ */
+const RESERVE_BATCH_SQL =
+  'SELECT ord, available, granted FROM gw_reserve_credits_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)';
+
+/** Calls per batch at most (one statement; the rest go with the next batch). */
+const MAX_BATCH = 256;
+
+interface Ask {
+  requestId: string;
+  wanted: number;
+  ttlMs: number;
+  facts?: ReservationFacts;
+}
 
 /**
  * The admission side of credits, on the request path. Uses its own small pool with
@@ -41,6 +54,7 @@ const RESERVE_V2_SQL = 'SELECT available, granted FROM gw_reserve_credits_v2($1,
  */
 export class CreditReservations {
   private readonly pool: Pool;
+  private readonly group = new GroupAdmission<string, Ask, Reservation>({ send: (key, asks) => this.send(key, asks), maxBatch: MAX_BATCH });
 
   constructor(
     databaseUrl: string,
@@ -56,28 +70,45 @@ export class CreditReservations {
     this.pool.on('error', () => undefined); // idle-client errors surface on the next query
   }
 
-  /** Reserves up to `wanted` credits for `requestId`; `granted: 0` when below one credit (→ 402). */
-  async reserve(orgId: string, requestId: string, wanted: number, ttlMs: number, facts?: ReservationFacts): Promise<Reservation> {
-    const base: unknown[] = [orgId, requestId, Math.max(1, Math.ceil(wanted)), ttlMs];
-    const v2 = this.owner && facts;
-    const params = v2
-      ? [
-          ...base,
-          this.owner.bootId,
-          facts.apiKeyId,
-          facts.userId,
-          facts.model,
-          facts.provider,
-          facts.upstreamModel,
-          facts.surface,
-          facts.stream,
-          Math.round(facts.inputTokens),
-          new Date(facts.startedAtMs),
-        ]
-      : base;
-    const { rows } = await this.pool.query<{ available: string | null; granted: string | null }>(v2 ? RESERVE_V2_SQL : RESERVE_SQL, params);
-    const row = rows[0];
-    return { granted: Number(row?.granted ?? 0), availableBefore: Math.max(0, Number(row?.available ?? 0)) };
+  /**
+   * Reserves up to `wanted` credits for `requestId`; `granted: 0` when below one credit (→ 402). Calls of one
+   * organisation arriving while its previous batch is in flight go together in the next one ({@link GroupAdmission}).
+   */
+  reserve(orgId: string, requestId: string, wanted: number, ttlMs: number, facts?: ReservationFacts): Promise<Reservation> {
+    return this.group.submit(`${orgId}|${ttlMs}`, { requestId, wanted: Math.max(1, Math.ceil(wanted)), ttlMs, facts });
+  }
+
+  /** Batches sent and calls they carried. */
+  get batchStats(): { batches: number; items: number } {
+    return this.group.stats;
+  }
+
+  private async send(key: string, asks: Ask[]): Promise<Reservation[]> {
+    const orgId = key.slice(0, key.indexOf('|'));
+    const owner = this.owner;
+    const col = <V>(f: (facts: ReservationFacts) => V): (V | null)[] => asks.map((a) => (owner && a.facts ? f(a.facts) : null));
+    const params = [
+      orgId,
+      asks[0].ttlMs,
+      owner ? owner.bootId : null,
+      asks.map((a) => a.requestId),
+      asks.map((a) => a.wanted),
+      col((f) => f.apiKeyId),
+      col((f) => f.userId),
+      col((f) => f.model),
+      col((f) => f.provider),
+      col((f) => f.upstreamModel),
+      col((f) => f.surface),
+      col((f) => f.stream),
+      col((f) => Math.round(f.inputTokens)),
+      col((f) => new Date(f.startedAtMs)),
+    ];
+    const { rows } = await this.pool.query<{ ord: number; available: string | null; granted: string | null }>(RESERVE_BATCH_SQL, params);
+    const out: Reservation[] = asks.map(() => ({ granted: 0, availableBefore: 0 }));
+    for (const row of rows) {
+      out[row.ord - 1] = { granted: Number(row.granted ?? 0), availableBefore: Math.max(0, Number(row.available ?? 0)) };
+    }
+    return out;
   }
 
   /** The call reached its upstream: its progress is checkpointed from now on (no-op without an owner). */

@@ -31,7 +31,7 @@ export class CreditsModule {
       imports: [BullModule.registerQueue({ name: BILLING_QUEUE, defaultJobOptions: DEFAULT_JOB_OPTIONS })],
       providers: [
         { provide: CreditReservations, useValue: reservations },
-        { provide: BILLING_PRODUCER_OPTIONS, useValue: { batchSize, flushMs, maxBuffered: Math.max(100_000, batchSize * 100) } },
+        { provide: BILLING_PRODUCER_OPTIONS, useValue: { batchSize, flushMs, maxBuffered: Math.max(100_000, batchSize * 100), bootId: reservations.owner?.bootId } },
         { provide: CREDIT_METER_OPTIONS, useValue: creditMeterOptions(config) },
         BillingProducer,
         CreditMeter,

@@ -1,6 +1,6 @@
 import { BatchWorker, DeadLetterStore, messageTemplate, QUEUE_CONNECTION, type BatchWorkerOptions, type QueueConnection } from '@gw/queue';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { BILLING_QUEUE, parseUsageEntry } from './billing.queue';
+import { BILLING_BATCH_JOB_NAME, BILLING_JOB_NAME, BILLING_QUEUE, billingJobId, parseUsageEntry } from './billing.queue';
 import type { UsageEntry } from './ledger-entry';
 import { LedgerRepository } from './ledger.repository';
 
@@ -31,7 +31,8 @@ export class LedgerProcessor implements OnApplicationBootstrap, OnModuleDestroy 
     deadLetters?: DeadLetterStore, // provided by CreditsModule.forControl; tests may construct without
   ) {
     const write = (entries: UsageEntry[]) => this.ledger.settleBatch(entries);
-    const spec = { label: 'billing', queueName: BILLING_QUEUE, parse: parseUsageEntry, write, deadLetters };
+    const batchJob = { name: BILLING_BATCH_JOB_NAME, recordJobName: BILLING_JOB_NAME, recordKey: (raw: unknown) => billingJobId((raw as UsageEntry).requestId) };
+    const spec = { label: 'billing', queueName: BILLING_QUEUE, parse: parseUsageEntry, write, deadLetters, batchJob };
     this.worker = new BatchWorker(queue, spec, { ...opts, maxConcurrentWrites: 1 });
   }
 

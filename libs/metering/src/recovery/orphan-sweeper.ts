@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { BILLING_QUEUE, billingJobId } from '../credits/billing.queue';
+import { BILLING_QUEUE, billingJobId, bootOfBillingBatch } from '../credits/billing.queue';
 import type { Pricing } from '../credits/credit-math';
 import { FIND_ORPHANS_SQL, FORGET_DEAD_REPLICAS_SQL, SETTLE_ORPHANS_SQL } from './orphan.sql';
 
@@ -83,12 +83,14 @@ export class OrphanSweeper implements OnApplicationBootstrap, OnModuleDestroy {
     if (!othersDead && lease && !lease.healthyFor(staleMs)) return total;
     const dead = [lease?.bootId ?? NIL_UUID, othersDead, staleMs] as const;
     const seen = new Set<string>();
+    let busyBoots: Set<string> | undefined;
     for (;;) {
-      const rows = await this.ds.query<Array<{ request_id: string }>>(FIND_ORPHANS_SQL, [batchSize + seen.size, ...dead]);
-      const fresh = rows.map((r) => r.request_id).filter((id) => !seen.has(id));
+      const rows = await this.ds.query<Array<{ request_id: string; boot_id: string }>>(FIND_ORPHANS_SQL, [batchSize + seen.size, ...dead]);
+      const fresh = rows.filter((r) => !seen.has(r.request_id));
       if (!fresh.length) break;
-      fresh.forEach((id) => seen.add(id));
-      const ids = await this.withoutQueuedSettlement(fresh);
+      fresh.forEach((r) => seen.add(r.request_id));
+      busyBoots ??= await this.bootsWithQueuedBatches();
+      const ids = await this.withoutQueuedSettlement(fresh.filter((r) => !busyBoots!.has(r.boot_id)).map((r) => r.request_id));
       total.deferred += fresh.length - ids.length;
       if (!ids.length) continue;
       const [r] = await this.ds.query<Array<{ settled: number; charged: number; audited: number; credits: string }>>(SETTLE_ORPHANS_SQL, [
@@ -112,7 +114,21 @@ export class OrphanSweeper implements OnApplicationBootstrap, OnModuleDestroy {
     return total;
   }
 
-  /** Orphans whose billing job is still pending are the ledger processor's: it knows the real usage. */
+  /**
+   * Boots that still have a batch of usage entries waiting in the billing queue: their orphans are the ledger
+   * processor's until it is done (a dead boot's last batches may be queued behind others). Job ids only, no payloads.
+   */
+  private async bootsWithQueuedBatches(): Promise<Set<string>> {
+    const ids = await this.billing.getRanges(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children'], 0, -1, true);
+    const boots = new Set<string>();
+    for (const id of ids) {
+      const boot = bootOfBillingBatch(id);
+      if (boot) boots.add(boot);
+    }
+    return boots;
+  }
+
+  /** Orphans whose own billing job (one entry per job: earlier releases, replays) is still pending are the ledger processor's. */
   private async withoutQueuedSettlement(ids: string[]): Promise<string[]> {
     const jobs = await Promise.all(ids.map((id) => this.billing.getJob(billingJobId(id))));
     return ids.filter((_, i) => {

@@ -8,7 +8,7 @@ const DEAD = `r.boot_id IS NOT NULL AND r.boot_id <> $2::uuid AND ($3::boolean O
 
 /** Candidate orphans (read only; the caller leaves out those whose settlement is still queued). */
 export const FIND_ORPHANS_SQL = `
-SELECT r.request_id FROM credit_reservation r WHERE ${DEAD} ORDER BY r.request_id LIMIT $1::int`;
+SELECT r.request_id, r.boot_id::text AS boot_id FROM credit_reservation r WHERE ${DEAD} ORDER BY r.request_id LIMIT $1::int`;
 
 /**
  * Settles a batch of orphans in one statement (one transaction): locks them (`SKIP LOCKED`: a racing
