@@ -18,6 +18,8 @@ export interface Target {
   helperPids: number[];
   /** The spawned process whose descendants are helpers (the gateway only). */
   rootPid?: number;
+  /** Put before the other protocols' paths (S5), as before `path` (BENCH_GATEWAY_PREFIX; the gateway only). */
+  prefix?: string;
 }
 
 export interface BenchOptions {
@@ -27,7 +29,17 @@ export interface BenchOptions {
   pin: boolean;
   ports: { mock: number; thin: number; inference: number; control: number };
   model: string;
-  gateway: { enabled: boolean; skipReason?: string; cmd: string[]; env: Record<string, string>; headers: Record<string, string>; path: string; readyMs: number };
+  gateway: {
+    enabled: boolean;
+    skipReason?: string;
+    cmd: string[];
+    env: Record<string, string>;
+    headers: Record<string, string>;
+    path: string;
+    /** Put before every gateway path (`/policy`: the policy surface, where a project's policy and quotas apply). */
+    prefix: string;
+    readyMs: number;
+  };
   s1: { warmupRounds: number; rounds: number; perRound: number };
   s3: { tool: LoadTool; conns: number[]; durationS: number; warmupS: number };
   /** Scenarios to run (`--only=`); all by default. */
@@ -65,7 +77,7 @@ export const USAGE = `node dist/bench/run.js [--quick] [--only=s1,s3,s5] [--no-g
        node dist/bench/run.js fuzz --help   (the fuzz mode, bench/fuzz.ts)
 env: BENCH_PORT_BASE (47100: mock +1, thin +2, gateway inference +3, control +4)
      BENCH_GATEWAY_CMD ("node <this build's dist dir>/apps/main.js"), BENCH_GATEWAY_ENV (JSON, extra env),
-     BENCH_GATEWAY_HEADERS (JSON, e.g. {"authorization":"Bearer ak_..."}), BENCH_GATEWAY_PATH (/v1/chat/completions),
+     BENCH_GATEWAY_HEADERS (JSON, e.g. {"authorization":"Bearer ak_..."}), BENCH_GATEWAY_PATH (/v1/chat/completions), BENCH_GATEWAY_PREFIX (""; /policy: every gateway path on the policy surface),
      BENCH_GATEWAY_READY_MS (120000), BENCH_MODEL (abliterated-model)`;
 
 function json(name: string): Record<string, string> {
@@ -113,7 +125,8 @@ export function parseOptions(argv: string[], root: string, distDir: string): Ben
       cmd,
       env: json('BENCH_GATEWAY_ENV'),
       headers: json('BENCH_GATEWAY_HEADERS'),
-      path: process.env.BENCH_GATEWAY_PATH ?? '/v1/chat/completions',
+      path: `${process.env.BENCH_GATEWAY_PREFIX ?? ''}${process.env.BENCH_GATEWAY_PATH ?? '/v1/chat/completions'}`,
+      prefix: process.env.BENCH_GATEWAY_PREFIX ?? '',
       readyMs: Number(process.env.BENCH_GATEWAY_READY_MS ?? 120_000),
     },
     s1: quick ? { warmupRounds: 5, rounds: 20, perRound: 20 } : { warmupRounds: 10, rounds: 40, perRound: 50 },

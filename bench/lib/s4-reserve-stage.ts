@@ -1,9 +1,12 @@
 /**
- * Credit admission round trip, `gw_reserve_credits` (v1, 4 parameters) against `gw_reserve_credits_v2` (issue 8:
- * also the owner boot and the call's facts, 14 parameters), through the gateway's own CreditReservations on the
- * gateway's database. Timed from the harness, so a row is client + network + Postgres, not gateway CPU. Each
- * reservation is deleted (untimed) right after: the functions sum the organisation's open reservations, so
- * leftovers would slow later calls; the owner boot is the live gateway's, so its orphan sweeper never sees them.
+ * Credit admission round trip through the gateway's own CreditReservations on the gateway's database, which since
+ * issue 12 always calls `gw_reserve_credits_batch` (one lock hold and one statement per batch of an organisation's
+ * calls): a lone call without an owner ("v1": no boot, no facts), a lone call with the owner boot and the call's facts
+ * ("v2", what the gateway sends), and 32 calls submitted at once ("batch": the first leaves alone, the other 31 as one
+ * batch when it returns; the row is the wall time of the 32 divided by 32). Timed from the harness, so a row is client
+ * + network + Postgres, not gateway CPU. Reservations are deleted (untimed) right after: the function sums the
+ * organisation's open reservations, so leftovers would slow later calls; the owner boot is the live gateway's, so its
+ * orphan sweeper never sees them.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -35,7 +38,16 @@ export async function reserveStages(databaseUrl: string, iterations: number, war
       inputTokens: 2_100,
       startedAtMs: Date.now(),
     };
-    const samples: Record<'v1' | 'v2', number[]> = { v1: [], v2: [] };
+    const samples: Record<'v1' | 'v2' | 'batch', number[]> = { v1: [], v2: [], batch: [] };
+    const batch = async (keep: boolean): Promise<void> => {
+      const ids = Array.from({ length: 32 }, () => `bench-s4-${randomUUID()}`);
+      const t0 = performance.now();
+      const rs = await Promise.all(ids.map((id) => v2!.reserve(orgId, id, 1, 60_000, facts)));
+      const ms = (performance.now() - t0) / ids.length;
+      await pg.query('DELETE FROM credit_reservation WHERE request_id = ANY($1)', [ids]);
+      if (rs.some((r) => r.granted !== 1)) throw new Error('a batched reservation was not granted');
+      if (keep) samples.batch.push(ms);
+    };
     const one = async (which: 'v1' | 'v2', keep: boolean): Promise<void> => {
       const id = `bench-s4-${randomUUID()}`;
       const t0 = performance.now();
@@ -48,11 +60,13 @@ export async function reserveStages(databaseUrl: string, iterations: number, war
     for (let i = 0; i < warmup + iterations; i++) {
       // Alternating order, so neither version always follows the DELETE of the other.
       for (const which of i % 2 ? (['v1', 'v2'] as const) : (['v2', 'v1'] as const)) await one(which, i >= warmup);
+      if (i % 32 === 0) await batch(i >= warmup); // 1 in 32 rounds: the same number of reservations as the others
     }
-    return (['v1', 'v2'] as const).map((which) => {
+    const label = { v1: 'one call, no owner', v2: 'one call, owner + facts', batch: 'per call of 32 submitted at once' } as const;
+    return (['v1', 'v2', 'batch'] as const).map((which) => {
       const ms = samples[which];
       return {
-        stage: `credit reservation round trip ${which === 'v1' ? 'gw_reserve_credits (v1)' : 'gw_reserve_credits_v2'} (harness → Postgres)`,
+        stage: `credit reservation gw_reserve_credits_batch, ${label[which]} (harness → Postgres)`,
         body: '–',
         n: ms.length,
         p50Us: percentile(ms, 50) * 1000,

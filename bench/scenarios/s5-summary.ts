@@ -73,8 +73,8 @@ export function streamTargets(targets: Target[], model: string, timeoutMs: numbe
     if (t.name !== 'gateway') out.push(make(t.name, t, 'chat', t.path));
     else {
       out.push(make('gateway-chat', t, 'chat', t.path));
-      out.push(make('gateway-responses', t, 'responses', PROTOCOLS.responses.path));
-      out.push(make('gateway-messages', t, 'messages', PROTOCOLS.messages.path));
+      out.push(make('gateway-responses', t, 'responses', `${t.prefix ?? ''}${PROTOCOLS.responses.path}`));
+      out.push(make('gateway-messages', t, 'messages', `${t.prefix ?? ''}${PROTOCOLS.messages.path}`));
       const policy = make('gateway-policy-chat', t, 'chat', POLICY_PATH);
       policy.request = { ...policy.request, body: JSON.stringify({ ...(JSON.parse(policy.request.body) as object), policy: BENCH_POLICY }) };
       out.push(policy);

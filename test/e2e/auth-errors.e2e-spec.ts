@@ -169,5 +169,10 @@ describe('auth, credits and rate-limit errors through the OpenAI SDK (e2e)', () 
     assert.ok(rows.every((r) => Number(r.credits) < 0), JSON.stringify(rows));
     const charged = await waitForRows<{ entry_id: string }>(dbUrl, 'SELECT entry_id FROM credit_ledger WHERE entry_id = ANY($1) AND credits <> 0', [refused], 1, 1_000);
     assert.deepEqual(charged, [], 'refused calls are never charged');
+    // The rate limit is answered beside the credit reservation (issue 12): a refused call's hold is given back.
+    const heldSql = 'SELECT request_id FROM credit_reservation WHERE request_id = ANY($1)';
+    let held = await waitForRows<{ request_id: string }>(dbUrl, heldSql, [refused], 1, 0);
+    for (let i = 0; held.length && i < 100; i++) held = await new Promise((r) => setTimeout(r, 100)).then(() => waitForRows<{ request_id: string }>(dbUrl, heldSql, [refused], 1, 0));
+    assert.deepEqual(held, [], 'no credits stay held for refused calls');
   });
 });

@@ -2,14 +2,14 @@ import 'reflect-metadata';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Controller, Get, Injectable, Module, Res, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Controller, Get, Injectable, Module, Req, Res, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SkipThrottle } from '@nestjs/throttler';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { pino } from 'pino';
 import { isGatewayError } from '@gw/inference';
-import { DEFAULT_RATE_LIMIT_OPTIONS, MemoryRateLimitStore, PrincipalThrottlerGuard, RateLimitModule, type RateLimitSubject } from '@gw/metering';
+import { DEFAULT_RATE_LIMIT_OPTIONS, DeferRateLimit, MemoryRateLimitStore, PrincipalThrottlerGuard, RateLimitModule, type RateLimitSubject } from '@gw/metering';
 import { createHttpApp } from '@gw/observability';
 
 /** Stands in for the auth guard: `x-test-principal: <kind>:<id>[:<key override>]`. */
@@ -26,6 +26,8 @@ class FakeAuthGuard implements CanActivate {
   }
 }
 
+let deferredRuns = 0;
+
 @Controller()
 class TestController {
   @Get('ping')
@@ -37,6 +39,15 @@ class TestController {
   @Get('health')
   health(): { ok: boolean } {
     return { ok: true };
+  }
+
+  /** A generation-like route: the limiter's answer is awaited by the handler (as admission does), not by the guard. */
+  @DeferRateLimit()
+  @Get('deferred')
+  async deferred(@Req() req: FastifyRequest): Promise<{ ran: number }> {
+    const ran = ++deferredRuns;
+    await req.rateLimitGate;
+    return { ran };
   }
 
   @Get('stream')
@@ -107,6 +118,18 @@ describe(`${PrincipalThrottlerGuard.name} over HTTP`, () => {
 
     await sleep(1_050);
     assert.equal((await get('/ping', 'api_key:k1:2')).status, 200);
+  });
+
+  it('@DeferRateLimit(): the handler runs while the limiter answers; its gate sets the headers and carries the 429', async () => {
+    const before = deferredRuns;
+    const first = await get('/deferred', 'api_key:k2:1');
+    assert.equal(first.status, 200);
+    assert.equal(first.headers.get('x-ratelimit-remaining-requests'), '0');
+    const refused = await get('/deferred', 'api_key:k2:1');
+    assert.equal(refused.status, 429);
+    assert.equal(refused.headers.get('retry-after'), '1');
+    assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'rate_limit_exceeded');
+    assert.equal(deferredRuns - before, 2, 'the guard let the refused request reach its handler, which awaited the gate');
   });
 
   it('skips @SkipThrottle() routes and requests without a principal', async () => {

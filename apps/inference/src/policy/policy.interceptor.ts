@@ -1,6 +1,7 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
+import { gatedError } from '../protocols/shared/protocol-handler';
 import { takePolicyFields } from './policy-fields';
 import { PolicyResolver, type ResolvedPolicy } from './policy-resolver';
 
@@ -32,7 +33,11 @@ export class PolicyInterceptor implements NestInterceptor {
     req.body = body;
     const path = req.url.split('?', 1)[0];
     // count_tokens is free and calls no model: the fields are dropped, nothing is evaluated.
-    req.policyResolution = path.endsWith('/count_tokens') ? null : await this.resolver.resolve(isPolicyPath(path) ? 'policy' : 'v1', fields, req.payer);
+    try {
+      req.policyResolution = path.endsWith('/count_tokens') ? null : await this.resolver.resolve(isPolicyPath(path) ? 'policy' : 'v1', fields, req.payer);
+    } catch (err) {
+      throw await gatedError(req, err);
+    }
     return next.handle();
   }
 }

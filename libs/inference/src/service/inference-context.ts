@@ -31,6 +31,11 @@ export interface InferenceContext {
    * then keeps the texts it digests for the audit record (sealed there). `days`: the policy's content retention.
    */
   retainContent?: { days: number | null };
+  /**
+   * A check started before the handler whose answer admission awaits together with its own round trips (the deferred
+   * rate limit): resolves when the request may go on, rejects with the refusal. Nothing is answered before it settles.
+   */
+  gate?: Promise<void>;
 }
 
 /** What happened to one request, reported once when it ends (success, error or client abort). */

@@ -182,16 +182,43 @@ export class InferenceService {
       tracker.fail(err);
       throw err;
     }
-    if (!this.meter) return { resolved, tracker, request };
+    if (!this.meter) {
+      await this.passGate(ctx, tracker);
+      return { resolved, tracker, request };
+    }
     try {
       const inputTokens = await this.countInput(request, resolved, ctx);
       tracker.countedInput(inputTokens);
       const { model, provider } = resolved;
       const { requestId, payer, surface, startedAtMs } = ctx;
       const facts = { provider: provider.id, upstreamModel: model.upstream_model, surface, stream, startedAtMs }; // for crash recovery
-      const admission = await this.meter.admit({ requestId, payer, request, inputTokens, model: model.id, quota: ctx.quota, ...facts });
+      const admitting = this.meter.admit({ requestId, payer, request, inputTokens, model: model.id, quota: ctx.quota, ...facts });
+      const admission = ctx.gate ? await this.gated(ctx.gate, admitting) : await admitting;
       // The cap the reservation pays for is always sent, so the charge can never exceed the grant.
       return { resolved, tracker, admission, request: admission.maxTokens !== undefined ? { ...request, maxTokens: admission.maxTokens } : request };
+    } catch (err) {
+      tracker.fail(err);
+      throw err;
+    }
+  }
+
+  /**
+   * Admission and the request's gate (the deferred rate limit) in flight together: one awaited stage. A refused gate
+   * gives the admission back (uncharged) and is the request's error; otherwise admission's outcome is.
+   */
+  private async gated(gate: Promise<void>, admitting: Promise<Admission>): Promise<Admission> {
+    const [g, a] = await Promise.allSettled([gate, admitting]);
+    if (g.status === 'rejected') {
+      if (a.status === 'fulfilled') this.meter?.settle(a.value, { inputTokens: 0, outputTokens: 0 }, false, Date.now());
+      throw g.reason;
+    }
+    if (a.status === 'rejected') throw a.reason;
+    return a.value;
+  }
+
+  private async passGate(ctx: InferenceContext, tracker: RequestTracker): Promise<void> {
+    try {
+      await ctx.gate;
     } catch (err) {
       tracker.fail(err);
       throw err;

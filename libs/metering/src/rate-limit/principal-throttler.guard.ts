@@ -1,4 +1,4 @@
-import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { Injectable, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GatewayError, GatewayErrorCode } from '@gw/inference';
 import {
@@ -19,6 +19,22 @@ export const RATE_LIMIT_HEADERS = {
   reset: 'x-ratelimit-reset-requests',
   retryAfter: 'retry-after',
 } as const;
+
+const DEFER_RATE_LIMIT = 'gw:defer-rate-limit';
+
+/**
+ * On a generation endpoint: the guard starts the rate-limit check and lets the request go on; the check's answer is
+ * awaited by admission together with the credit and quota round trips (`request.rateLimitGate`), so the limiter adds
+ * no sequential round trip (issue 12). Whoever handles the request must await the gate before answering.
+ */
+export const DeferRateLimit = (): MethodDecorator => SetMetadata(DEFER_RATE_LIMIT, true);
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The deferred rate-limit check of a {@link DeferRateLimit} route: resolves when allowed, rejects with the 429. */
+    rateLimitGate?: Promise<void>;
+  }
+}
 
 /**
  * The second global guard (after auth): one sliding-window budget per principal across all routes.
@@ -57,13 +73,23 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
     const { req, res } = this.getRequestResponse(context);
     const name = throttler.name ?? 'default';
     const key = generateKey(context, await getTracker(req, context), name);
-    const record = await this.storageService.increment(key, ttl, limit, blockDuration, name);
-    const result = isRateLimitThrottlerRecord(record) ? record.result : resultFromRecord(record, limit, Date.now());
+    const check = this.storageService.increment(key, ttl, limit, blockDuration, name).then((record) => this.decide(record, limit, ttl, res));
+    if (this.reflector.get<boolean | undefined>(DEFER_RATE_LIMIT, context.getHandler())) {
+      check.catch(() => undefined); // handled by whoever awaits the gate; never an unhandled rejection
+      (req as { rateLimitGate?: Promise<void> }).rateLimitGate = check;
+      return true;
+    }
+    await check;
+    return true;
+  }
 
+  /** Sets the rate-limit headers; throws the 429 when the request is over its limit. */
+  private decide(record: Awaited<ReturnType<ThrottlerStorage['increment']>>, limit: number, ttl: number, res: Record<string, unknown>): void {
+    const result = isRateLimitThrottlerRecord(record) ? record.result : resultFromRecord(record, limit, Date.now());
     this.setResponseHeader(res, RATE_LIMIT_HEADERS.limit, result.limit);
     this.setResponseHeader(res, RATE_LIMIT_HEADERS.remaining, result.remaining);
     this.setResponseHeader(res, RATE_LIMIT_HEADERS.reset, new Date(result.resetAtMs).toISOString());
-    if (result.allowed) return true;
+    if (result.allowed) return;
 
     const retryAfterS = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
     this.setResponseHeader(res, RATE_LIMIT_HEADERS.retryAfter, retryAfterS);

@@ -1,4 +1,5 @@
 import { Controller, HttpCode, Inject, Post, Req, Res, UseInterceptors } from '@nestjs/common';
+import { DeferRateLimit } from '@gw/metering';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_CONFIG, type GatewayConfig } from '@gw/config';
@@ -32,6 +33,7 @@ export class AnthropicMessagesController {
   }
 
   @Post(['v1/messages', 'policy/messages', 'policy/v1/messages'])
+  @DeferRateLimit()
   @HttpCode(200)
   @ApiOperation({ operationId: 'createMessage', summary: 'Anthropic-compatible message (JSON or SSE stream)' })
   @ApiBody({ schema: messagesSchema as object })

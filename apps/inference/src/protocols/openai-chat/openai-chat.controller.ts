@@ -1,4 +1,5 @@
 import { Controller, HttpCode, Post, Req, Res, UseInterceptors } from '@nestjs/common';
+import { DeferRateLimit } from '@gw/metering';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PolicyInterceptor } from '../../policy/policy.interceptor';
@@ -13,6 +14,7 @@ export class OpenAIChatController {
   constructor(private readonly handler: ProtocolHandler) {}
 
   @Post(['v1/chat/completions', 'policy/chat/completions', 'policy/v1/chat/completions'])
+  @DeferRateLimit()
   @HttpCode(200)
   @ApiOperation({ operationId: 'createChatCompletion', summary: 'OpenAI-compatible chat completion (JSON or SSE stream)' })
   @ApiBody({ schema: chatCompletionSchema as object })

@@ -1,4 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Logger, Param, Post, Req, Res, UseInterceptors } from '@nestjs/common';
+import { DeferRateLimit } from '@gw/metering';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError, GatewayErrorCode, ResponseStore } from '@gw/inference';
@@ -24,6 +25,7 @@ export class OpenAIResponsesController {
   }
 
   @Post(['v1/responses', 'policy/responses', 'policy/v1/responses'])
+  @DeferRateLimit()
   @UseInterceptors(PolicyInterceptor)
   @HttpCode(200)
   @ApiOperation({ operationId: 'createResponse', summary: 'OpenAI-compatible Responses API (JSON or SSE stream)' })

@@ -29,6 +29,19 @@ function headersOf(reply: FastifyReply): Record<string, string> {
   return out;
 }
 
+/**
+ * The error a request fails with: the deferred rate limit's refusal when it was over its limit, whatever else went
+ * wrong (as when the limiter ran first), else `err`.
+ */
+export async function gatedError(req: FastifyRequest, err: unknown): Promise<unknown> {
+  const gate = req.rateLimitGate;
+  if (!gate) return err;
+  return gate.then(
+    () => err,
+    (refusal: unknown) => refusal,
+  );
+}
+
 /** Encodes canonical events into one protocol's SSE frames. */
 export interface StreamEncoder {
   encode(ev: CanonicalEvent): string;
@@ -88,7 +101,7 @@ export class ProtocolHandler {
       onClose?.();
       if (!reply.raw.writableFinished) ac.abort(new Error('client disconnected'));
     });
-    return { requestId: req.id, surface, startedAt: req.startedAt, startedAtMs: req.startedAtMs, signal: ac.signal, payer: req.payer };
+    return { requestId: req.id, surface, startedAt: req.startedAt, startedAtMs: req.startedAtMs, signal: ac.signal, payer: req.payer, gate: req.rateLimitGate };
   }
 
   /** The caller's `model` and `stream` for auditing a body that failed to parse. */
@@ -118,7 +131,8 @@ export class ProtocolHandler {
       // The policy pre-check (refuse, escalate, redact, rewrite...) before any credit is held: a refusal costs nothing.
       const resolution = req.policyResolution;
       pre = resolution ? await this.policy.pre(resolution, ctx, parsed.canonical) : { kind: 'proceed', run: null, request: parsed.canonical };
-    } catch (err) {
+    } catch (caught) {
+      const err = await gatedError(req, caught);
       const { model, stream } = ProtocolHandler.claimed(req.body);
       this.inference.reportRejected(ctx, model, stream, err);
       throw err;
@@ -146,6 +160,12 @@ export class ProtocolHandler {
     const check = run && checksOutput(run) ? <T extends CanonicalResponse>(r: T) => checkResult(run, r) : undefined;
     let result: CompletionResult;
     if (pre.kind === 'escalate') {
+      try {
+        await ctx.gate; // no answer, not even a holding one, over the rate limit
+      } catch (err) {
+        this.inference.reportRejected(ctx, canonical.model, canonical.stream, err);
+        throw err;
+      }
       result = localAnswer(pre.message, canonical.model);
       this.inference.reportServed(ctx, canonical.model, canonical.stream);
     } else if (pre.kind === 'summary') {
