@@ -42,7 +42,8 @@ const principal = (p: AuditRecordPrincipal | undefined): AuditRecordPrincipal =>
  */
 export function sanitizeAuditRecord<R extends AuditRecord>(r: R): R {
   const base = sanitizeJson(r) as R;
-  const attributes = r.attributes === undefined ? {} : { attributes: (sanitizeJson(r.attributes) as Record<string, unknown> | null) ?? {} };
+  // `base` already holds the attributes sanitised (the largest part of a record: the policy block); not walked twice.
+  const attributes = r.attributes === undefined ? {} : { attributes: ((base as { attributes?: Record<string, unknown> | null }).attributes ?? {}) };
   if (r.v === 1) return { ...sanitizeRequest(r as AuditRequestFields & R, base as AuditRequestFields & R), ...attributes };
   const common = { orgId: safeTextOrNull(r.orgId, MAX.id), projectId: safeTextOrNull(r.projectId, MAX.id), principal: principal(r.principal) };
   if (isRequestRecord(r)) return { ...sanitizeRequest(r as AuditRequestFields & R, base as AuditRequestFields & R), ...common, ...attributes };

@@ -25,12 +25,11 @@ export async function checkResult<T extends CanonicalResponse>(run: PolicyRun, r
   const cats = new Set<string>();
   const pass = (text: string) => {
     const sc = scannerFor(run);
-    const a = sc.push(text);
-    const b = a.stop ? { emit: '' } : sc.end();
+    const step = sc.whole(text);
     findings.push(...sc.findings);
     sc.denyHits.forEach((t) => deny.add(t));
     sc.triggered.forEach((c) => cats.add(c));
-    return { text: a.emit + b.emit, stopped: Boolean(a.stop ?? (b as { stop?: unknown }).stop) };
+    return { text: step.emit, stopped: Boolean(step.stop) };
   };
   const text = pass(result.text);
   let stopped = text.stopped;

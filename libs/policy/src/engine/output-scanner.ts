@@ -39,7 +39,7 @@ const CONTEXT = 64;
  * Scans a model's output as it streams: holds back only what a match still open at the end could need (a
  * partial denied phrase, an unfinished word, a run of digit groups that may be a card or phone), never more
  * than `holdLimit` characters; redacts PII and stops on denied terms or flagged categories in what it releases.
- * The same object scans a whole non-streamed answer (one `push`, then `end`). Offsets in {@link findings} are
+ * The same object scans a whole non-streamed answer ({@link whole}). Offsets in {@link findings} are
  * into the output as the model wrote it.
  */
 export class OutputScanner {
@@ -77,6 +77,13 @@ export class OutputScanner {
 
   end(): OutputStep {
     if (this.stopped) return { emit: '' };
+    return this.release(true);
+  }
+
+  /** A whole answer at once (`push` then `end`, in one pass: nothing is held back, so it is scanned once). */
+  whole(text: string): OutputStep {
+    if (this.stopped) return { emit: '' };
+    this.buffer += text;
     return this.release(true);
   }
 
