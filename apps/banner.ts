@@ -11,12 +11,17 @@ function baseUrl(app: NestFastifyApplication): string {
   return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}`;
 }
 
+/** The planes of this process: apps in its main thread, or the control plane's thread (its URL). */
+export interface ProcessApps {
+  inference?: NestFastifyApplication;
+  control?: NestFastifyApplication;
+  controlThread?: { url: string };
+}
+
+const controlUrl = (apps: ProcessApps): string | null => (apps.control ? baseUrl(apps.control) : (apps.controlThread?.url ?? null));
+
 /** Tells the operator where things are and how to call them (stdout, human-readable). */
-export function printBanner(
-  rt: Runtime,
-  apps: { inference?: NestFastifyApplication; control?: NestFastifyApplication },
-  bootstrap: BootstrapResult | null,
-): void {
+export function printBanner(rt: Runtime, apps: ProcessApps, bootstrap: BootstrapResult | null): void {
   const lines = ['', 'Policy gateway is ready.'];
   const model = rt.config.catalog.models[0].id;
   const key = bootstrap?.api_key.key ?? '$API_KEY';
@@ -45,7 +50,8 @@ export function printBanner(
       `    ANTHROPIC_BASE_URL=${url} ANTHROPIC_AUTH_TOKEN=${key} claude -p "hi" --model ${model}`,
     );
   }
-  if (apps.control) lines.push(`  Control API   : ${baseUrl(apps.control)}   (health at /health/ready, docs at /docs)`);
+  const control = controlUrl(apps);
+  if (control) lines.push(`  Control API   : ${control}   (health at /health/ready, docs at /docs)`);
   lines.push(`  Database      : ${rt.postgres.embedded ? `embedded Postgres in ${rt.config.dataDir}` : 'DATABASE_URL'}`);
   lines.push(`  Queues        : ${rt.config.env.REDIS_URL ? 'BullMQ on Redis (REDIS_URL)' : 'BullMQ on Postgres'}`, '');
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -55,12 +61,12 @@ export function printBanner(
  * Writes `<DATA_DIR>/runtime.json` (mode 0600): where this process listens and, for the embedded
  * database, how to connect to it (psql, tests, scripts).
  */
-export function writeRuntimeFile(rt: Runtime, apps: { inference?: NestFastifyApplication; control?: NestFastifyApplication }): void {
+export function writeRuntimeFile(rt: Runtime, apps: ProcessApps): void {
   mkdirSync(rt.config.dataDir, { recursive: true });
   const info = {
     pid: process.pid,
     inferenceUrl: apps.inference ? baseUrl(apps.inference) : null,
-    controlUrl: apps.control ? baseUrl(apps.control) : null,
+    controlUrl: controlUrl(apps),
     databaseUrl: rt.postgres.embedded ? rt.postgres.url : null,
     startedAt: new Date().toISOString(),
   };

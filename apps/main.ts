@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@gw/config';
 import { createLogger } from '@gw/observability';
-import { bootstrapOnFirstRun, startRuntime, stopRuntime, type Role, type Runtime } from '@gw/runtime';
+import { join } from 'node:path';
+import { bootstrapOnFirstRun, startControlThread, startRuntime, stopRuntime, type ControlThread, type Role, type Runtime } from '@gw/runtime';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createControlApp } from './control/src/create-control-app';
 import { createInferenceApp, drainInference } from './inference/src/create-inference-app';
@@ -25,7 +26,9 @@ async function main(): Promise<void> {
   const logger = createLogger(config.env.LOG_LEVEL, 'gateway');
   const roles: Role[] = config.env.GATEWAY_ROLE === 'all' ? ['control', 'inference'] : [config.env.GATEWAY_ROLE];
   const rt = await startRuntime(config, logger, roles);
-  const apps: { inference?: NestFastifyApplication; control?: NestFastifyApplication } = {};
+  const apps: { inference?: NestFastifyApplication; control?: NestFastifyApplication; controlThread?: ControlThread } = {};
+  // Embedded, both planes: the control plane (API + queue workers) runs in a worker thread, off the inference event loop.
+  const threaded = roles.length > 1 && rt.postgres.embedded && config.env.CONTROL_PLANE_THREAD;
   let stopping: Promise<void> | undefined;
   const shutdown = (signal: string) =>
     (stopping ??= (async () => {
@@ -33,6 +36,7 @@ async function main(): Promise<void> {
       if (apps.inference) await drainInference(apps.inference, config.env.SHUTDOWN_GRACE_MS);
       if (apps.inference) await apps.inference.close();
       if (apps.control) await apps.control.close();
+      if (apps.controlThread) await apps.controlThread.stop(config.env.SHUTDOWN_GRACE_MS + 10_000);
       await stopRuntime(rt);
       logger.info('stopped');
     })());
@@ -48,7 +52,8 @@ async function main(): Promise<void> {
     });
   }
   try {
-    if (roles.includes('control')) {
+    if (threaded) apps.controlThread = await startControlThread(rt, join(__dirname, 'control-thread.js'));
+    else if (roles.includes('control')) {
       apps.control = await createControlApp(rt);
       await apps.control.listen({ port: config.env.CONTROL_PORT, host: config.env.HOST });
     }

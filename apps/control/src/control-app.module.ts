@@ -5,7 +5,7 @@ import { IdentityModule } from '@gw/identity';
 import { CreditsModule, QUOTA_STORE } from '@gw/metering';
 import { ClassifierRegistry, PolicyStore, PolicyStoreModule, STORED_POLICIES } from '@gw/policy';
 import { HealthController } from '@gw/observability';
-import { platformImports, readinessProvider, type Runtime } from '@gw/runtime';
+import { platformImports, readinessProvider, type ControlRuntime } from '@gw/runtime';
 import { AuditApiModule } from './audit/audit-api.module';
 import { AuthController } from './auth/auth.controller';
 import { identityOptions } from './auth/identity-options';
@@ -24,7 +24,7 @@ import { UsersController } from './users/users.controller';
  */
 @Module({})
 export class ControlAppModule {
-  static register(rt: Runtime): DynamicModule {
+  static register(rt: ControlRuntime): DynamicModule {
     return {
       module: ControlAppModule,
       imports: [

@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HttpException } from '@nestjs/common';
 import { isIdentityError } from '@gw/identity';
 import { createHttpApp, edgeOptions, formatJsonPath, JsonLimitError } from '@gw/observability';
-import type { Runtime } from '@gw/runtime';
+import type { ControlRuntime } from '@gw/runtime';
 import { ControlAppModule } from './control-app.module';
 
 /** Control bodies are small (keys, users, credits); the inference plane has its own, larger limit. */
@@ -26,7 +26,7 @@ export function renderControlError(err: unknown): { status: number; body: unknow
   return { status, headers, body: { error: { message, type: status >= 500 ? 'server_error' : 'invalid_request_error', param, code } } };
 }
 
-export async function createControlApp(rt: Runtime): Promise<NestFastifyApplication> {
+export async function createControlApp(rt: ControlRuntime): Promise<NestFastifyApplication> {
   return createHttpApp(ControlAppModule.register(rt), {
     title: 'Policy gateway: control API',
     description: 'Administration, audit and health of the gateway.',

@@ -77,6 +77,11 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** Which planes this process serves: both (embedded default), or one of them. */
   GATEWAY_ROLE: z.enum(['all', 'inference', 'control']).default('all'),
+  /**
+   * With both planes in one process (GATEWAY_ROLE=all): run the control plane (its API and the queue workers that write
+   * audit rows and settle the ledger) in a worker thread, off the inference event loop (issue 12).
+   */
+  CONTROL_PLANE_THREAD: bool.default(true),
   HOST: z.string().min(1).default('127.0.0.1'),
   INFERENCE_PORT: int(0, 65535).default(8080),
   CONTROL_PORT: int(0, 65535).default(8081),

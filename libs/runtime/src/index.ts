@@ -2,3 +2,4 @@ export * from './runtime';
 export * from './platform.module';
 export * from './jwt-secret';
 export * from './first-run';
+export * from './control-thread';

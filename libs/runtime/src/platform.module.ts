@@ -9,7 +9,7 @@ import { QueueModule, checkQueue } from '@gw/queue';
 import type { Runtime } from './runtime';
 
 /** What every app of a process imports: the validated config, the shared data source, the queue backend. */
-export function platformImports(rt: Runtime): DynamicModule[] {
+export function platformImports(rt: Pick<Runtime, 'config' | 'dataSource' | 'queue'>): DynamicModule[] {
   return [ConfigModule.forRoot(rt.config), DatabaseModule.forDataSource(rt.dataSource), QueueModule.forRoot(rt.queue)];
 }
 

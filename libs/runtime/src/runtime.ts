@@ -3,7 +3,7 @@ import { createDataSource, runMigrations, startPostgres, type PostgresHandle } f
 import type { DataSource } from 'typeorm';
 import { createCatalog, type ModelCatalog } from '@gw/inference';
 import { join } from 'node:path';
-import { CreditReservations, ReplicaLease, createQuotaStore, createRateLimitStore, type QuotaStore, type RateLimitStore } from '@gw/metering';
+import { CreditReservations, ReplicaLease, createQuotaStore, createRateLimitStore, type QuotaStore, type RateLimitStore, type SweeperLease } from '@gw/metering';
 import { configureQueueBackend, type QueueConnection } from '@gw/queue';
 import type { Logger } from 'pino';
 import { ContentHmacKeys, contentHmacMaster } from '@gw/audit';
@@ -34,6 +34,12 @@ export interface Runtime {
   /** Per-org keys of the audit records' prompt/output HMACs. */
   contentHmac: ContentHmacKeys;
 }
+
+/** What the control plane uses of a runtime: the process's, or the one its worker thread builds (control-thread.ts). */
+export type ControlRuntime = Pick<Runtime, 'config' | 'logger' | 'postgres' | 'dataSource' | 'queue' | 'jwtSecret' | 'quotas' | 'contentHmac'> & {
+  /** The boot whose calls are this process's (never orphans), and whether its heartbeat is healthy. */
+  lease: SweeperLease;
+};
 
 export async function startRuntime(config: GatewayConfig, logger: Logger, roles: Role[]): Promise<Runtime> {
   const log = (msg: string) => logger.info(msg);
