@@ -20,7 +20,9 @@ export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db" REDIS_URL="redis://
 export JWT_SECRET="bench-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 key=$(node "$dist/libs/identity/src/cli/bootstrap.js" --org bench --email bench@example.com --credits 1000000000 2>/dev/null |
   node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).api_key.key')
-features=${BENCH_FEATURES:-full}
+# S4 builds its own rungs (keys, projects, paths) from the plain configuration; every other scenario gets every feature.
+case " $* " in *s4*) default_features=plain ;; *) default_features=full ;; esac
+features=${BENCH_FEATURES:-$default_features}
 if [ "$features" = full ]; then
   key=$(node "$dist/bench/project-keys.js" | node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).quota')
   export BENCH_GATEWAY_PREFIX=/policy

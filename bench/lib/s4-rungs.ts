@@ -30,7 +30,7 @@ export const NOT_SEPARABLE = [
   'raw-JSON pre-scan (checkJsonBytes): always on; JSON_MAX_* only move the limits → priced in process (stage table)',
   'ajv schemas with bounds on every field: always on → priced in process per surface and body',
   'rate limiter: no off switch (RATE_LIMIT_KEY only moves the limit; in-process store embedded, Redis with production.sh)',
-  'credit reservation (gw_reserve_credits_v2) and progress book: always on for a paying caller → round trip and book priced in process; the free-tier rung drops them but adds a claim INSERT',
+  'credit reservation (gw_reserve_credits_batch, one per batch of an organisation’s calls) and progress book: always on for a paying caller → round trip and book priced in process; the free-tier rung drops them but adds a claim INSERT',
   'audit and billing enqueue with record sanitising: always on → sanitisers priced in process',
   'policy on /v1 without policy fields: only the field split runs → priced in process (policy stage rows)',
 ];
