@@ -73,6 +73,17 @@ describe('audit chain writer (real Postgres)', () => {
     assert.equal((await chainOf(org)).length, 31);
   });
 
+  it('the same records written by racing batches (duplicate jobs) are chained once', async () => {
+    const org = randomUUID();
+    const records = Array.from({ length: 50 }, (_, i) => v2(org, 1_000 + i));
+    const writers = Array.from({ length: 4 }, () => new AuditRepository(ds));
+    for (let round = 0; round < 5; round++) {
+      const batch = records.slice(round * 10, round * 10 + 10);
+      await Promise.all(writers.map((w) => w.insertBatch(batch.map((r) => ({ ...r })))));
+    }
+    assert.equal((await chainOf(org)).length, 50);
+  });
+
   it('signs a checkpoint when an org passes every N events, verifiable with the public key; none without a signer', async () => {
     const { privateKey } = generateKeyPairSync('ed25519');
     const signer = new CheckpointSigner(privateKey);

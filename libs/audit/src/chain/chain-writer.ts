@@ -59,16 +59,22 @@ export class ChainWriter {
       const content = retainedContent(r);
       if (content) contents.set(e.event_id, content);
     }
+    // The heads are locked *before* the events already chained are looked up: a concurrent batch holding the same
+    // request (a duplicate job, a redelivery) has then committed, and its rows are seen, or it waits for this one.
+    // Checking first let two batches both find a request new and both chain it.
+    const orgs = [...new Set([...byId.values()].map((e) => e.org_id))].sort();
+    const locked = (await tx.query(SQL.LOCK_HEADS_SQL, [orgs])) as Rows<{ org_id: string; seq: string; entry_hash: Buffer; checkpoint_seq: string; updated_at: Date }>;
     const known = (await tx.query(SQL.KNOWN_EVENTS_SQL, [[...byId.keys()], new Date(this.now().getTime() - this.opts.dedupeWindowMs)])) as Rows<{ event_id: string }>;
     for (const k of known) byId.delete(k.event_id);
     if (!byId.size) return [];
     const fresh = [...byId.values()];
-    const orgs = [...new Set(fresh.map((e) => e.org_id))].sort();
+    const freshOrgs = new Set(fresh.map((e) => e.org_id));
     const heads = new Map<string, Head>();
     // The batch's time is read once the heads are locked and never runs behind a head's last one, so created_at
     // never decreases along a chain (whatever the clocks of the replicas writing it).
     let createdAt = this.now().getTime();
-    for (const h of (await tx.query(SQL.LOCK_HEADS_SQL, [orgs])) as Rows<{ org_id: string; seq: string; entry_hash: Buffer; checkpoint_seq: string; updated_at: Date }>) {
+    for (const h of locked) {
+      if (!freshOrgs.has(h.org_id)) continue;
       heads.set(h.org_id, { seq: Number(h.seq), hash: hex(h.entry_hash), checkpointSeq: Number(h.checkpoint_seq) });
       if (Number(h.seq) > 0) createdAt = Math.max(createdAt, h.updated_at.getTime());
     }
