@@ -61,7 +61,8 @@ async function waitAtMost(promise: Promise<unknown> | undefined, ms: number): Pr
 
 /**
  * Hands records to a queue without ever blocking a request: `record()` buffers in memory
- * and returns; batches go out with one `addBulk` every `flushMs` or at `batchSize`. When the queue
+ * and returns; batches go out every `flushMs` or at `batchSize`, as one batch job (`identity.batch`) or one
+ * `addBulk` of one job per record. When the queue
  * is unreachable the records stay buffered and are retried with backoff (logged, never dropped
  * silently). Call `flush()` during shutdown; Nest does it in `beforeApplicationShutdown`.
  */
