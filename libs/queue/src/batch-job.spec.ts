@@ -27,7 +27,7 @@ function sink(failures: Record<string, WriteFailure> = {}) {
       written.push(item.id);
     },
     async deadLetter(_job, record, failure) {
-      dead.push({ key: record.key, jobName: record.jobName, code: failure.code });
+      dead.push({ key: record?.key ?? 'the job', jobName: record?.jobName ?? 'the job', code: failure.code });
     },
   };
   return { s, written, dead };

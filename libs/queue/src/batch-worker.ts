@@ -1,12 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { DeadLetterStore } from './dead-letter.store';
-import { processBatchJob, type RecordSink } from './batch-job';
+import { processBatchJob, processRecord, type DeadRecord, type RecordSink } from './batch-job';
 import { MicroBatcher } from './micro-batcher.util';
-import { cappedBackoff, PG_WORKER_LOCK_OPTIONS, PG_WORKER_MAX_CONCURRENCY, RETRYABLE_ATTEMPTS, WORKER_LOCK_OPTIONS } from './queue.constants';
+import { cappedBackoff, PG_WORKER_LOCK_OPTIONS, PG_WORKER_MAX_CONCURRENCY, WORKER_LOCK_OPTIONS } from './queue.constants';
 import type { QueueConnection } from './queue-backend';
 import { writeSplitting, type SplitWriteStats } from './split-write.util';
-import { describeFailure, failureOf, invalidPayload, messageTemplate, WriteFailureError, type WriteFailure } from './write-failure';
+import { describeFailure, failureOf, messageTemplate, WriteFailureError, type WriteFailure } from './write-failure';
 
 export interface BatchWorkerOptions {
   /** Jobs processed at once; bounds how full a batch can get. */
@@ -129,23 +129,10 @@ export class BatchWorker<T> {
   private async process(job: Job<unknown, void>): Promise<void> {
     const batch = this.spec.batchJob;
     if (batch && job.name === batch.name) return processBatchJob(job, batch, this.recordSink());
-    let item: T;
-    try {
-      item = this.spec.parse(job.data);
-    } catch (err) {
-      return this.deadLetter(job, invalidPayload(err));
-    }
-    try {
-      await this.batcher.add(item);
-    } catch (err) {
-      const failure = failureOf(err);
-      const lastAttempt = job.attemptsMade + 1 >= Math.min(RETRYABLE_ATTEMPTS, job.opts.attempts ?? 1);
-      if (failure.kind === 'data' || (failure.kind === 'retryable' && lastAttempt)) return this.deadLetter(job, failure);
-      throw new WriteFailureError(failure); // log-safe message; BullMQ retries with backoff
-    }
+    return processRecord(job, job.data, this.recordSink());
   }
 
-  /** What {@link processBatchJob} needs: parse, write (batched with other jobs' records) and dead-letter one record. */
+  /** What {@link processRecord} needs: parse, write (batched with other jobs' records) and dead-letter one record. */
   private recordSink(): RecordSink<T> {
     return {
       parse: (raw) => this.spec.parse(raw),
@@ -158,7 +145,7 @@ export class BatchWorker<T> {
    * Stores the record (the job's, or `record` of a batch job) in the dead-letter table and lets it complete; if
    * that fails too, the job is retried.
    */
-  private async deadLetter(job: Job<unknown, void>, failure: WriteFailure, record?: { key: string; jobName: string; payload: unknown }): Promise<void> {
+  private async deadLetter(job: Job<unknown, void>, failure: WriteFailure, record?: DeadRecord): Promise<void> {
     const attempts = job.attemptsMade + 1;
     const store = this.spec.deadLetters;
     if (!store) throw new UnrecoverableError(describeFailure(failure));
