@@ -60,6 +60,7 @@ export class RedisQuotaStore implements QuotaStore {
       connectTimeout: options.connectTimeoutMs ?? 1_000,
       retryStrategy: (attempt) => Math.min(50 * attempt, 1_000),
       connectionName: 'gw-quota',
+      enableAutoPipelining: true,
     }) as ScriptedRedis;
     this.redis.defineCommand('gwQuotaReserve', { lua: QUOTA_RESERVE_LUA });
     this.redis.defineCommand('gwQuotaFinish', { lua: QUOTA_FINISH_LUA });

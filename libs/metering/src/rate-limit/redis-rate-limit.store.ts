@@ -62,6 +62,7 @@ export class RedisRateLimitStore implements RateLimitStore {
       connectTimeout: options.connectTimeoutMs ?? 1_000,
       retryStrategy: (attempt) => Math.min(50 * attempt, maxDelay),
       connectionName: 'gw-rate-limit',
+      enableAutoPipelining: true,
     }) as ScriptedRedis;
     this.redis.defineCommand('gwRateLimitHit', { numberOfKeys: 1, lua: SLIDING_WINDOW_LUA });
     // Connection errors repeat on every reconnect attempt while Redis is down; failed hits report them.
