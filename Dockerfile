@@ -8,4 +8,5 @@ COPY . .
 RUN npm run build
 ENV HOST=0.0.0.0
 EXPOSE 8080 8081
-CMD ["node", "dist/apps/main.js"]
+# --max-semi-space-size=64: see scripts/start.sh
+CMD ["node", "--max-semi-space-size=64", "dist/apps/main.js"]

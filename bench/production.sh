@@ -38,7 +38,7 @@ restore_services() {
 # Production topology: the benchmarked process is an inference replica; the control plane (queue
 # workers: audit rows, ledger settlement) runs as its own process on the load core.
 ctl_data=$(mktemp -d)
-GATEWAY_ROLE=control CONTROL_PORT=0 DATA_DIR="$ctl_data" LOG_LEVEL=warn taskset -c 1 node "$dist/apps/main.js" >"$ctl_data/control.log" 2>&1 &
+GATEWAY_ROLE=control CONTROL_PORT=0 DATA_DIR="$ctl_data" LOG_LEVEL=warn taskset -c 1 node --max-semi-space-size=64 "$dist/apps/main.js" >"$ctl_data/control.log" 2>&1 &
 ctl_pid=$!
 trap 'kill $ctl_pid 2>/dev/null; wait $ctl_pid 2>/dev/null; rm -rf "$ctl_data"; restore_services' EXIT
 export BENCH_GATEWAY_ENV="{\"GATEWAY_ROLE\":\"inference\",\"DATABASE_URL\":\"$DATABASE_URL\",\"REDIS_URL\":\"$REDIS_URL\",\"JWT_SECRET\":\"$JWT_SECRET\",\"RATE_LIMIT_KEY\":\"1000000000\"}"
