@@ -133,8 +133,8 @@ async function main(): Promise<void> {
     if (waited > 1_500) notes.push(`before ${before}: waited ${(waited / 1000).toFixed(1)} s for the targets to go idle (background work after the previous load)`);
   };
   if (o.only.has('s1')) {
-    const s1Budget = (o.s1.warmupRounds + o.s1.rounds) * o.s1.perRound * targets.length * 20 + 30_000;
-    log(`S1: ${o.s1.rounds} rounds × ${o.s1.perRound} requests per target (+${o.s1.warmupRounds} warm-up rounds)`);
+    const s1Budget = ((o.s1.warmupRounds + o.s1.rounds) * o.s1.perRound + o.s1.warmupLoad / 4) * targets.length * 20 + 30_000;
+    log(`S1: ${o.s1.rounds} rounds × ${o.s1.perRound} requests per target (+${o.s1.warmupLoad} warm-up requests at c=8, ${o.s1.warmupRounds} warm-up rounds)`);
     await settle('S1');
     results.s1 = await withDeadline(runS1(targets, plain, o.s1), s1Budget, 'S1');
   }

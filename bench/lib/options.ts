@@ -40,7 +40,8 @@ export interface BenchOptions {
     prefix: string;
     readyMs: number;
   };
-  s1: { warmupRounds: number; rounds: number; perRound: number };
+  /** `warmupLoad`: requests per target at 8 connections before the rounds, so JIT-compiled code is measured, not the interpreter. */
+  s1: { warmupLoad: number; warmupRounds: number; rounds: number; perRound: number };
   s3: { tool: LoadTool; conns: number[]; durationS: number; warmupS: number };
   /** Scenarios to run (`--only=`); all by default. */
   only: Set<Scenario>;
@@ -130,7 +131,7 @@ export function parseOptions(argv: string[], root: string, distDir: string): Ben
       prefix: process.env.BENCH_GATEWAY_PREFIX ?? '',
       readyMs: Number(process.env.BENCH_GATEWAY_READY_MS ?? 120_000),
     },
-    s1: quick ? { warmupRounds: 5, rounds: 20, perRound: 20 } : { warmupRounds: 10, rounds: 40, perRound: 50 },
+    s1: quick ? { warmupLoad: 3000, warmupRounds: 5, rounds: 20, perRound: 20 } : { warmupLoad: 5000, warmupRounds: 10, rounds: 40, perRound: 50 },
     s3: {
       tool: loadTool(value('--load')),
       conns: list(value('--conns') ?? '16,64'),
