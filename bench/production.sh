@@ -7,7 +7,7 @@
 # organisation's own key on /v1 (auth, rate limit, credits, audit; no policy, no quotas), as before issue 12.
 # Postgres and Redis (the machine's services) are moved to the load core for the run and put back after it, so the
 # gateway's core runs the gateway alone (performance.md 6.2).
-# Usage: npm run build && bash bench/production.sh [--quick] [--only=...]
+# Usage: npm run build && [BENCH_REPEAT=3] bash bench/production.sh [--quick] [--only=...]
 #        (BENCH_DIST=dist-foo for a private build: bash scripts/build-private.sh dist-foo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,4 +43,16 @@ ctl_pid=$!
 trap 'kill $ctl_pid 2>/dev/null; wait $ctl_pid 2>/dev/null; rm -rf "$ctl_data"; restore_services' EXIT
 export BENCH_GATEWAY_ENV="{\"GATEWAY_ROLE\":\"inference\",\"DATABASE_URL\":\"$DATABASE_URL\",\"REDIS_URL\":\"$REDIS_URL\",\"JWT_SECRET\":\"$JWT_SECRET\",\"RATE_LIMIT_KEY\":\"1000000000\"}"
 export BENCH_GATEWAY_HEADERS="{\"authorization\":\"Bearer $key\"}"
-node "$dist/bench/run.js" "$@"
+# BENCH_REPEAT=N: N runs in a row, then the median and min–max spread of each headline figure (bench/repeats.ts).
+repeat=${BENCH_REPEAT:-1}
+marker=$(mktemp)
+for ((i = 1; i <= repeat; i++)); do
+  [ "$repeat" -gt 1 ] && echo "[production] run $i of $repeat" >&2
+  node "$dist/bench/run.js" "$@"
+done
+if [ "$repeat" -gt 1 ]; then
+  mapfile -t runs < <(find bench/out -maxdepth 1 -name 'run-*.json' -newer "$marker" | sort)
+  echo
+  node "$dist/bench/repeats.js" "${runs[@]}"
+fi
+rm -f "$marker"

@@ -11,7 +11,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from 'undici';
 import { descendants, isListening, killAllNow, listenerPid, pinPid, spawnChild, stopAll, stopChild, waitReady, type Child } from './lib/children';
-import { concurrentModel, gatewayEnv, upstreamConnections, waitAuthHeaders } from './lib/gateway';
+import { concurrentModel, gatewayEnv, memoryModel, upstreamConnections, waitAuthHeaders } from './lib/gateway';
 import { parseOptions, USAGE, type BenchOptions, type Target } from './lib/options';
 import { renderTable, type RunResults } from './lib/report';
 import { waitIdle } from './lib/proc-stats';
@@ -19,6 +19,7 @@ import { withDeadline } from './lib/stats';
 import { runS1 } from './scenarios/s1-latency';
 import { runS3 } from './scenarios/s3-saturation';
 import { runS5 } from './scenarios/s5-streaming';
+import { renderS6, runS6, type S6Row } from './scenarios/s6-memory';
 import { renderS8, runS8Step, type S8Result } from './scenarios/s8-soak';
 import { runS4, type S4Result } from './scenarios/s4-ladder';
 import { renderS4 } from './lib/report-s4';
@@ -160,6 +161,13 @@ async function main(): Promise<void> {
     notes.push(...results.s5.notes);
   }
 
+  let s6: S6Row[] | undefined;
+  if (o.only.has('s6')) {
+    log(`S6: ${o.s6.streams} concurrent streams per target, ${o.s6.rampPerS}/s, each 64 deltas every ${o.s6.ivMs} ms; RSS every second`);
+    await settle('S6');
+    s6 = await withDeadline(runS6(targets, o.s6, memoryModel(o)), 2 * (o.s6.streams / o.s6.rampPerS + (64 * o.s6.ivMs) / 1000 + o.s6.afterCloseS + 60) * 1000, 'S6');
+  }
+
   let s8: S8Result | undefined;
   if (o.only.has('s8')) {
     await settle('S8');
@@ -170,10 +178,11 @@ async function main(): Promise<void> {
   const table = renderTable(results);
   process.stdout.write(`\n${table}\n\n`);
   if (s4) process.stdout.write(`${renderS4(s4)}\n\n`);
+  if (s6) process.stdout.write(`${renderS6(s6)}\n\n`);
   if (s8) process.stdout.write(`${renderS8(s8)}\n\n`);
   const file = join(o.outDir, `run-${stamp}.json`);
   const meta = { startedAt: startedAt.toISOString(), seconds: (Date.now() - startedAt.getTime()) / 1000, node: process.version, cpus: availableParallelism() };
-  writeFileSync(file, JSON.stringify({ meta, options: { ...o, only: [...o.only] }, results, s4, s8 }, null, 1));
+  writeFileSync(file, JSON.stringify({ meta, options: { ...o, only: [...o.only] }, results, s4, s6, s8 }, null, 1));
   log(`raw results: ${file} (${meta.seconds.toFixed(1)} s)`);
 }
 

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
-# A 64 MB young generation: requests make short-lived garbage, and the default 16 MB semi-space promotes some of it
-# and scavenges ~4x as often (issue 12: about -20 % CPU per call at c=64, for about +130 MB RSS under load).
-exec node --max-semi-space-size=64 dist/apps/main.js
+# A 64 MB young generation unless NODE_OPTIONS says otherwise: requests make short-lived garbage, and the default
+# 16 MB semi-space promotes some of it and scavenges ~4x as often (issue 12: about -20 % CPU per call at c=64). It
+# costs about +100 MB of RSS under load (S6); NODE_OPTIONS=--max-semi-space-size=16 gives that back.
+export NODE_OPTIONS="${NODE_OPTIONS:---max-semi-space-size=64}"
+exec node dist/apps/main.js

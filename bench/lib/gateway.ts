@@ -18,6 +18,11 @@ export function concurrentModel(o: BenchOptions): string {
   return `${o.model}-iv${o.s5.concurrentIvMs}`;
 }
 
+/** The model of S6's long streams (`-iv<ms>` for the mock, through the thin proxy too). */
+export function memoryModel(o: BenchOptions): string {
+  return `${o.model}-iv${o.s6.ivMs}`;
+}
+
 /**
  * Environment of the gateway child. The catalogue is the default one (`abliterated-model` → the mock) written
  * out to size its upstream pool and to add the concurrent step's model. Credits and the per-key rate limit are raised so that they are counted on
@@ -29,6 +34,7 @@ export function gatewayEnv(o: BenchOptions, mockOrigin: string, dataDir: string)
     models: [
       { id: o.model, aliases: [], provider: 'upstream', upstream_model: 'bench-model' },
       { id: concurrentModel(o), aliases: [], provider: 'upstream', upstream_model: `bench-model-iv${o.s5.concurrentIvMs}` },
+      { id: memoryModel(o), aliases: [], provider: 'upstream', upstream_model: `bench-model-iv${o.s6.ivMs}` },
     ],
   };
   return {

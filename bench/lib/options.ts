@@ -46,6 +46,8 @@ export interface BenchOptions {
   /** Scenarios to run (`--only=`); all by default. */
   only: Set<Scenario>;
   /** `concurrentIvMs`: the concurrent step's interval, long enough for a stream (64 of them) to outlast the ramp. */
+  /** S6 stream memory: `streams` concurrent streams of 64 deltas every `ivMs`, started at `rampPerS`. */
+  s6: { streams: number; rampPerS: number; ivMs: number; afterCloseS: number };
   s5: { streams: number; warmup: number; ivMs: number; chunks: number; concurrency: number[]; rampMs: number; concurrentIvMs: number };
   /** S8 soak (only with `--only=…s8`): `ceiling` (RPS) skips measuring it; the load is half of it. */
   s8: { durationS: number; warmupS: number; ceiling?: number };
@@ -68,12 +70,12 @@ export interface BenchOptions {
   };
 }
 
-export type Scenario = 's1' | 's3' | 's4' | 's5' | 's8';
+export type Scenario = 's1' | 's3' | 's4' | 's5' | 's6' | 's8';
 /** The default run; S4 (extra gateway processes) and S8 (a 10-minute soak) run only when `--only` names them. */
 const SCENARIOS: Scenario[] = ['s1', 's3', 's5'];
-const ALL_SCENARIOS: Scenario[] = [...SCENARIOS, 's4', 's8'];
+const ALL_SCENARIOS: Scenario[] = [...SCENARIOS, 's4', 's6', 's8'];
 
-export const USAGE = `node dist/bench/run.js [--quick] [--only=s1,s3,s5] [--no-gateway] [--no-pin] [--streams=N] [--stream-conc=100,250,500|0]
+export const USAGE = `node dist/bench/run.js [--quick] [--only=s1,s3,s5,s6] [--no-gateway] [--no-pin] [--streams=N] [--stream-conc=100,250,500|0]
        [--conns=16,64] [--duration=S] [--load=wrk|autocannon] [--soak-duration=S] [--ceiling=RPS] [--s4-iterations=N] [--no-s4-variants]
        node dist/bench/run.js fuzz --help   (the fuzz mode, bench/fuzz.ts)
 env: BENCH_PORT_BASE (47100: mock +1, thin +2, gateway inference +3, control +4)
@@ -139,6 +141,8 @@ export function parseOptions(argv: string[], root: string, distDir: string): Ben
       warmupS: quick ? 1 : 5,
     },
     only: only as Set<Scenario>,
+    // 30-second streams (performance.md S6); --quick: 10-second ones, and 10 s instead of 60 s after close.
+    s6: { streams: 1000, rampPerS: 200, ivMs: quick ? 160 : 470, afterCloseS: quick ? 10 : 60 },
     s5: {
       streams: Number(value('--streams') ?? (quick ? 10 : 200)),
       warmup: quick ? 2 : 5,
