@@ -28,12 +28,13 @@ if [ "$features" = full ]; then
   export BENCH_GATEWAY_PREFIX=/policy
 fi
 echo "[production] features: $features" >&2
-# The machine's Postgres and Redis onto the load core (new backends inherit the postmaster's mask); restored on exit.
-services=$( (pgrep -x postgres; pgrep -x redis-server) | tr '\n' ' ')
-declare -A mask
-for p in $services; do mask[$p]=$(taskset -p "$p" 2>/dev/null | awk '{print $NF}') && taskset -a -p 2 "$p" >/dev/null 2>&1 || true; done
+# The machine's Postgres and Redis onto the load core (new backends inherit the postmaster's mask); put back on every
+# CPU on exit. Not the mask seen at start: a run killed before its trap ran leaves them on the load core, and the next
+# run would then "restore" that.
+all_cpus="0-$(($(nproc --all) - 1))"
+for p in $( (pgrep -x postgres; pgrep -x redis-server) | tr '\n' ' '); do taskset -a -p 2 "$p" >/dev/null 2>&1 || true; done
 restore_services() {
-  for p in $(pgrep -x postgres; pgrep -x redis-server); do taskset -a -p "${mask[$p]:-3}" "$p" >/dev/null 2>&1 || true; done
+  for p in $(pgrep -x postgres; pgrep -x redis-server); do taskset -a -pc "$all_cpus" "$p" >/dev/null 2>&1 || true; done
 }
 # Production topology: the benchmarked process is an inference replica; the control plane (queue
 # workers: audit rows, ledger settlement) runs as its own process on the load core.
