@@ -8,6 +8,7 @@ export * from './catalog/provider-factory';
 export * from './service/inference-context';
 export * from './service/inference.service';
 export * from './service/meter.port';
+export * from './service/headroom';
 export * from './service/token-estimate';
 export * from './inference.module';
 export * from './providers/openai-compatible';

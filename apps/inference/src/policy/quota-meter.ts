@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '@gw/config';
-import { GatewayError, GatewayErrorCode, type Admission, type AdmitInput, type Charge, type Meter, type Usage } from '@gw/inference';
+import { GatewayError, GatewayErrorCode, type Admission, type AdmitInput, type Charge, type Forecast, type Meter, type Usage } from '@gw/inference';
 import { CreditMeter, QUOTA_STORE, type QuotaHold, type QuotaReserveResult, type QuotaStore } from '@gw/metering';
 
 /** `reason_code` and wire code of each quota refusal (spec §4.3, architecture "Policy outcomes"). */
@@ -38,6 +38,8 @@ export function quotaRefusal(r: Extract<QuotaReserveResult, { ok: false }>, nowM
 export class QuotaMeter implements Meter {
   private readonly log = new Logger(QuotaMeter.name);
   private readonly defaultMaxTokens: number;
+  /** Counter keys refused on this replica, until their window resets; '' while the store is failing. */
+  private readonly refusedUntil = new Map<string, number>();
 
   constructor(
     private readonly credits: CreditMeter,
@@ -61,6 +63,7 @@ export class QuotaMeter implements Meter {
       if (quota.status === 'fulfilled' && quota.value.ok) void this.quotas.release(quota.value.hold);
     };
     if (quota.status === 'rejected') {
+      this.refused('', Date.now() + 1_000);
       release();
       if (credit.status === 'rejected') throw credit.reason;
       throw new GatewayError(GatewayErrorCode.UpstreamOverloaded, 'Quota accounting is unavailable; retry shortly.', {
@@ -71,6 +74,8 @@ export class QuotaMeter implements Meter {
       });
     }
     if (!quota.value.ok) {
+      const { scope, resetAtMs } = quota.value;
+      for (const c of plan.counters) if (c.scope === scope) this.refused(c.key, resetAtMs);
       release();
       throw quotaRefusal(quota.value);
     }
@@ -80,6 +85,26 @@ export class QuotaMeter implements Meter {
     }
     const state: QuotaState = { inner: credit.value, hold: quota.value.hold };
     return { maxTokens: credit.value.maxTokens, capped: credit.value.capped, state };
+  }
+
+  /**
+   * The credits' forecast, unless a counter of this call (or the store itself) refused on this replica and has not
+   * reset since. A quota has no headroom view: a counter at its edge costs at most one burst of aborted upstream
+   * calls, after which its refusal is remembered.
+   */
+  forecast(input: AdmitInput): Forecast | undefined {
+    const counters = input.quota?.counters ?? [];
+    if (counters.length > 0 && this.refusedUntil.size > 0) {
+      const now = Date.now();
+      if ((this.refusedUntil.get('') ?? 0) > now) return undefined;
+      for (const c of counters) if ((this.refusedUntil.get(c.key) ?? 0) > now) return undefined;
+    }
+    return this.credits.forecast(input);
+  }
+
+  private refused(key: string, untilMs: number): void {
+    if (this.refusedUntil.size >= 10_000) this.refusedUntil.clear();
+    this.refusedUntil.set(key, untilMs);
   }
 
   watch(admission: Admission, progress: () => Usage): void {

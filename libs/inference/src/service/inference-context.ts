@@ -36,6 +36,8 @@ export interface InferenceContext {
    * rate limit): resolves when the request may go on, rejects with the refusal. Nothing is answered before it settles.
    */
   gate?: Promise<void>;
+  /** The gate's limiter answered recently with room to spare: the gate will almost certainly open ({@link Headroom}). */
+  gateLikely?: boolean;
 }
 
 /** What happened to one request, reported once when it ends (success, error or client abort). */

@@ -4,7 +4,7 @@ import type { ModelCatalog, ResolvedModel } from '../catalog/model-catalog';
 import { GatewayError, GatewayErrorCode } from '../errors/gateway-error';
 import type { ProviderRequest } from '../providers/model-provider';
 import type { ContentDigest, InferenceContext, InferenceObserver } from './inference-context';
-import type { Admission, Charge, Meter } from './meter.port';
+import type { Admission, AdmitInput, Charge, Meter } from './meter.port';
 import { RequestTracker } from './request-tracker';
 import { withinOutputLimit } from './output-limit';
 import { estimateInputTokens } from './token-estimate';
@@ -43,6 +43,8 @@ interface Started {
   tracker: RequestTracker;
   request: CanonicalRequest;
   admission?: Admission;
+  /** Speculative dispatch: the admission in flight and the output cap the call was sent with meanwhile. */
+  pending?: { admitted: Promise<Admission>; maxTokens: number | undefined; request: CanonicalRequest };
   /** Set by {@link StreamHandle.stop}. */
   stopper?: AbortController;
 }
@@ -66,16 +68,14 @@ export class InferenceService {
   async complete(request: CanonicalRequest, ctx: InferenceContext, check?: (res: CanonicalResponse) => Promise<CanonicalResponse>): Promise<CompletionResult> {
     const s = await this.start(request, ctx, false);
     try {
-      // A JSON call hears nothing before it completes: it counts as reached once sent (input only, should this process die).
-      this.watch(s);
-      let res = await s.resolved.provider.complete(this.providerRequest(s, ctx));
+      let res = await this.send(s, ctx);
       s.tracker.generated(res.text); // the model's own text, before the output check may redact it (as streams)
       if (check) res = { ...(await check(res)), usage: res.usage };
       s.tracker.succeed(res.usage, res.finishReason, res.upstreamModel);
       const charge = s.admission && this.meter?.settle(s.admission, res.usage, true, Date.now());
       return { ...res, modelId: s.resolved.model.id, charge, cappedMaxTokens: s.admission?.capped ? s.admission.maxTokens : undefined };
     } catch (err) {
-      if (s.admission) this.meter?.settle(s.admission, s.tracker.usage(), false, Date.now());
+      this.abandon(s);
       s.tracker.fail(err);
       throw err;
     }
@@ -92,13 +92,11 @@ export class InferenceService {
     const stopper = new AbortController();
     s.stopper = stopper;
     try {
-      const pr = this.providerRequest(s, ctx);
-      iterator = s.resolved.provider.stream({ ...pr, signal: AbortSignal.any([ctx.signal, stopper.signal]) })[Symbol.asyncIterator]();
-      first = await iterator.next();
+      ({ first, iterator } = await this.open(s, ctx, stopper.signal));
       if (!first.done && first.value.type === 'error') throw first.value.error;
       this.watch(s); // the upstream answered: checkpoint what it streams from now on
     } catch (err) {
-      if (s.admission) this.meter?.settle(s.admission, s.tracker.usage(), false, Date.now());
+      this.abandon(s);
       s.tracker.fail(err);
       throw err;
     }
@@ -192,10 +190,18 @@ export class InferenceService {
       const { model, provider } = resolved;
       const { requestId, payer, surface, startedAtMs } = ctx;
       const facts = { provider: provider.id, upstreamModel: model.upstream_model, surface, stream, startedAtMs }; // for crash recovery
-      const admitting = this.meter.admit({ requestId, payer, request, inputTokens, model: model.id, quota: ctx.quota, ...facts });
-      const admission = ctx.gate ? await this.gated(ctx.gate, admitting) : await admitting;
+      const input: AdmitInput = { requestId, payer, request, inputTokens, model: model.id, quota: ctx.quota, ...facts };
+      const admitting = this.meter.admit(input);
+      const admitted = ctx.gate ? this.gated(ctx.gate, admitting) : admitting;
+      const forecast = !ctx.gate || ctx.gateLikely ? this.meter.forecast?.(input) : undefined;
+      if (forecast) {
+        admitted.catch(() => undefined); // awaited by confirm() or abandon()
+        const pending = { admitted, maxTokens: forecast.maxTokens, request };
+        return { resolved, tracker, pending, request: withCap(request, forecast.maxTokens) };
+      }
+      const admission = await admitted;
       // The cap the reservation pays for is always sent, so the charge can never exceed the grant.
-      return { resolved, tracker, admission, request: admission.maxTokens !== undefined ? { ...request, maxTokens: admission.maxTokens } : request };
+      return { resolved, tracker, admission, request: withCap(request, admission.maxTokens) };
     } catch (err) {
       tracker.fail(err);
       throw err;
@@ -229,6 +235,71 @@ export class InferenceService {
     const { provider } = resolved;
     if (!provider.countTokens) return estimateInputTokens(request);
     return provider.countTokens({ request, upstreamModel: resolved.model.upstream_model, requestId: ctx.requestId, signal: ctx.signal });
+  }
+
+  /**
+   * Speculative dispatch (docs/architecture.md, "Hot path"): with a forecast, the call goes upstream while its admission
+   * is in flight, and nothing it returns is used before {@link confirm}. A refusal aborts it and is the request's error;
+   * an admission with another output cap aborts it and sends it again with that cap.
+   */
+  private async send(s: Started, ctx: InferenceContext): Promise<CanonicalResponse> {
+    const { provider } = s.resolved;
+    if (s.pending) {
+      const spec = new AbortController();
+      const call = provider.complete({ ...this.providerRequest(s, ctx), signal: AbortSignal.any([ctx.signal, spec.signal]) });
+      call.catch(() => undefined); // an aborted or refused call's outcome is not the request's
+      if (await this.confirm(s, spec)) {
+        this.watch(s);
+        return call;
+      }
+    }
+    // A JSON call hears nothing before it completes: it counts as reached once sent (input only, should this process die).
+    this.watch(s);
+    return provider.complete(this.providerRequest(s, ctx));
+  }
+
+  /** Opens the provider's stream (speculatively when admission is pending, as {@link send}) and reads its first event. */
+  private async open(s: Started, ctx: InferenceContext, stop: AbortSignal): Promise<{ first: IteratorResult<CanonicalEvent>; iterator: AsyncIterator<CanonicalEvent> }> {
+    const pr = this.providerRequest(s, ctx);
+    const spec = s.pending ? new AbortController() : undefined;
+    const signal = AbortSignal.any(spec ? [ctx.signal, stop, spec.signal] : [ctx.signal, stop]);
+    const iterator = s.resolved.provider.stream({ ...pr, signal })[Symbol.asyncIterator]();
+    const next = iterator.next();
+    if (spec) {
+      next.catch(() => undefined);
+      let confirmed = false;
+      try {
+        confirmed = await this.confirm(s, spec);
+      } finally {
+        if (!confirmed) void iterator.return?.(undefined)?.catch(() => undefined);
+      }
+      if (!confirmed) return this.open(s, ctx, stop);
+    }
+    return { first: await next, iterator };
+  }
+
+  /** Awaits the pending admission: true when it matches what was sent; else aborts the speculative call (and rethrows a refusal). */
+  private async confirm(s: Started, spec: AbortController): Promise<boolean> {
+    const pending = s.pending!;
+    s.pending = undefined;
+    try {
+      s.admission = await pending.admitted;
+    } catch (err) {
+      spec.abort(err);
+      throw err;
+    }
+    if (s.admission.maxTokens === pending.maxTokens) return true;
+    spec.abort(new Error('admission granted another output cap'));
+    s.request = withCap(pending.request, s.admission.maxTokens);
+    return false;
+  }
+
+  /** The call failed before it was served: gives back its admission, now or once the pending one resolves. */
+  private abandon(s: Started): void {
+    const nothing = { inputTokens: 0, outputTokens: 0 };
+    if (s.admission) this.meter?.settle(s.admission, s.tracker.usage(), false, Date.now());
+    else if (s.pending) s.pending.admitted.then((a) => this.meter?.settle(a, nothing, false, Date.now()), () => undefined);
+    s.pending = undefined;
   }
 
   private watch(s: Started): void {
@@ -283,6 +354,11 @@ export class InferenceService {
       }
     }
   }
+}
+
+/** The request with the output cap admission pays for (unchanged when the meter sets none). */
+function withCap(request: CanonicalRequest, maxTokens: number | undefined): CanonicalRequest {
+  return maxTokens !== undefined ? { ...request, maxTokens } : request;
 }
 
 /** The text of the last user message (its text parts joined by newlines): what `prompt_hmac` digests. */

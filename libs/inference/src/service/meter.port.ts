@@ -76,6 +76,18 @@ export interface Meter {
    * process dies before {@link settle}, a peer charges what was generated. Called at most once; cheap.
    */
   watch?(admission: Admission, progress: () => Usage): void;
+  /**
+   * The admission this call will almost certainly get, judged without I/O from what the stores answered recently
+   * ({@link Headroom}); `undefined` when unsure (a new payer, a stale or low balance, a recent refusal). With a
+   * forecast the service sends the call upstream while {@link admit} is in flight and releases nothing before it
+   * resolves. May take from the hint (a burst cannot all be forecast on one answer). Never throws.
+   */
+  forecast?(input: AdmitInput): Forecast | undefined;
+}
+
+/** What {@link Meter.forecast} expects admission to return: the output cap it will send. */
+export interface Forecast {
+  maxTokens: number | undefined;
 }
 
 export const METER = Symbol('METER');

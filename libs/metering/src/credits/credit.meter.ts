@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { GatewayError, GatewayErrorCode, type Admission, type AdmitInput, type Charge, type Meter, type Payer, type Usage } from '@gw/inference';
+import { GatewayError, GatewayErrorCode, Headroom, type Admission, type AdmitInput, type Charge, type Forecast, type Meter, type Payer, type Usage } from '@gw/inference';
 import { BillingProducer } from './billing.producer';
 import { costUsd, creditsFor, planForGrant, type Pricing } from './credit-math';
 import { CreditReservations } from './credit-reservations';
@@ -37,6 +37,8 @@ const insufficient = (message: string) =>
 @Injectable()
 export class CreditMeter implements Meter {
   private readonly log = new Logger(CreditMeter.name);
+  /** Each organisation's available credits as its last reservation left them (the forecast's evidence). */
+  private readonly headroom = new Headroom();
 
   constructor(
     @Inject(CREDIT_METER_OPTIONS) private readonly opts: CreditMeterOptions,
@@ -55,6 +57,7 @@ export class CreditMeter implements Meter {
     const wanted = request.maxTokens ?? this.opts.defaultMaxTokens;
     const credits = creditsFor(inputTokens + wanted, this.opts.pricing);
     let reservation;
+    this.headroom.begin(payer.orgId, credits);
     try {
       reservation = await this.reservations.reserve(payer.orgId, requestId, credits, this.opts.reservationTtlMs, {
         apiKeyId: payer.apiKeyId,
@@ -68,9 +71,11 @@ export class CreditMeter implements Meter {
         startedAtMs: input.startedAtMs ?? Date.now(),
       });
     } catch (err) {
+      this.headroom.settle(payer.orgId, credits, 0); // no forecast until the store answers again
       // Credits fail closed: without the store nobody can tell whether the call is paid for.
       throw new GatewayError(GatewayErrorCode.UpstreamOverloaded, 'Credit accounting is unavailable; retry shortly.', { status: 503, cause: err });
     }
+    this.headroom.settle(payer.orgId, credits, reservation.availableBefore - reservation.granted);
     if (reservation.granted < 1) {
       throw insufficient('Insufficient credits: the balance is below one credit. Top up to continue.');
     }
@@ -81,6 +86,26 @@ export class CreditMeter implements Meter {
       throw insufficient(`Insufficient credits: the balance pays for ${reservation.granted * this.opts.pricing.tokensPerCredit} tokens but the input alone is ${inputTokens}.`);
     }
     return { maxTokens: plan.maxTokens, capped: request.maxTokens !== undefined && plan.capped, state };
+  }
+
+  /**
+   * Without I/O: the free tier and unmetered calls always; an organisation when its last reservation (on this
+   * replica, within 2 s) left at least this call's full price, which is then taken from that view.
+   */
+  forecast(input: AdmitInput): Forecast | undefined {
+    const { payer, request, inputTokens } = input;
+    if (!payer) return { maxTokens: undefined };
+    if (payer.kind === 'free_tier') return { maxTokens: Math.min(request.maxTokens ?? this.opts.freeTierMaxTokens, this.opts.freeTierMaxTokens) };
+    if (!payer.orgId) return undefined;
+    const wanted = request.maxTokens ?? this.opts.defaultMaxTokens;
+    try {
+      const credits = creditsFor(inputTokens + wanted, this.opts.pricing);
+      const plan = planForGrant(credits, inputTokens, wanted, this.opts.pricing);
+      if (!plan || !this.headroom.take(payer.orgId, credits)) return undefined;
+      return { maxTokens: plan.maxTokens };
+    } catch {
+      return undefined; // unpriceable: admit() gives the 400
+    }
   }
 
   watch(admission: Admission, progress: () => Usage): void {

@@ -1,6 +1,6 @@
 import { Injectable, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { GatewayError, GatewayErrorCode } from '@gw/inference';
+import { GatewayError, GatewayErrorCode, Headroom } from '@gw/inference';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
@@ -33,6 +33,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The deferred rate-limit check of a {@link DeferRateLimit} route: resolves when allowed, rejects with the 429. */
     rateLimitGate?: Promise<void>;
+    /** The principal's last answer (on this replica, within 2 s) left room: the gate will almost certainly open. */
+    rateLimitLikely?: boolean;
   }
 }
 
@@ -51,6 +53,9 @@ declare module 'fastify' {
  */
 @Injectable()
 export class PrincipalThrottlerGuard extends ThrottlerGuard {
+  /** Each tracker's remaining requests as the limiter last answered (the deferred gate's forecast). */
+  private readonly headroom = new Headroom();
+
   constructor(@InjectThrottlerOptions() options: ThrottlerModuleOptions, @InjectThrottlerStorage() storage: ThrottlerStorage, reflector: Reflector) {
     super(options, storage, reflector);
   }
@@ -73,10 +78,19 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
     const { req, res } = this.getRequestResponse(context);
     const name = throttler.name ?? 'default';
     const key = generateKey(context, await getTracker(req, context), name);
-    const check = this.storageService.increment(key, ttl, limit, blockDuration, name).then((record) => this.decide(record, limit, ttl, res));
+    this.headroom.begin(key, 1);
+    const check = this.storageService.increment(key, ttl, limit, blockDuration, name).then(
+      (record) => this.decide(record, key, limit, ttl, res),
+      (err: unknown) => {
+        this.headroom.settle(key, 1, 0);
+        throw err;
+      },
+    );
     if (this.reflector.get<boolean | undefined>(DEFER_RATE_LIMIT, context.getHandler())) {
       check.catch(() => undefined); // handled by whoever awaits the gate; never an unhandled rejection
-      (req as { rateLimitGate?: Promise<void> }).rateLimitGate = check;
+      const r = req as { rateLimitGate?: Promise<void>; rateLimitLikely?: boolean };
+      r.rateLimitGate = check;
+      r.rateLimitLikely = this.headroom.take(key, 1);
       return true;
     }
     await check;
@@ -84,8 +98,9 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
   }
 
   /** Sets the rate-limit headers; throws the 429 when the request is over its limit. */
-  private decide(record: Awaited<ReturnType<ThrottlerStorage['increment']>>, limit: number, ttl: number, res: Record<string, unknown>): void {
+  private decide(record: Awaited<ReturnType<ThrottlerStorage['increment']>>, key: string, limit: number, ttl: number, res: Record<string, unknown>): void {
     const result = isRateLimitThrottlerRecord(record) ? record.result : resultFromRecord(record, limit, Date.now());
+    this.headroom.settle(key, 1, result.allowed ? result.remaining : 0);
     this.setResponseHeader(res, RATE_LIMIT_HEADERS.limit, result.limit);
     this.setResponseHeader(res, RATE_LIMIT_HEADERS.remaining, result.remaining);
     this.setResponseHeader(res, RATE_LIMIT_HEADERS.reset, new Date(result.resetAtMs).toISOString());

@@ -101,7 +101,7 @@ export class ProtocolHandler {
       onClose?.();
       if (!reply.raw.writableFinished) ac.abort(new Error('client disconnected'));
     });
-    return { requestId: req.id, surface, startedAt: req.startedAt, startedAtMs: req.startedAtMs, signal: ac.signal, payer: req.payer, gate: req.rateLimitGate };
+    return { requestId: req.id, surface, startedAt: req.startedAt, startedAtMs: req.startedAtMs, signal: ac.signal, payer: req.payer, gate: req.rateLimitGate, gateLikely: req.rateLimitLikely };
   }
 
   /** The caller's `model` and `stream` for auditing a body that failed to parse. */
