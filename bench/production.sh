@@ -7,7 +7,7 @@
 # organisation's own key on /v1 (auth, rate limit, credits, audit; no policy, no quotas), as before issue 12.
 # Postgres and Redis (the machine's services) are moved to the load core for the run and put back after it, so the
 # gateway's core runs the gateway alone (performance.md 6.2).
-# Usage: npm run build && [BENCH_REPEAT=3] bash bench/production.sh [--quick] [--only=...]
+# Usage: npm run build && [BENCH_REPEAT=3] [BENCH_SERVICE_DELAY_MS=1] bash bench/production.sh [--quick] [--only=...]
 #        (BENCH_DIST=dist-foo for a private build: bash scripts/build-private.sh dist-foo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,8 +41,22 @@ restore_services() {
 ctl_data=$(mktemp -d)
 GATEWAY_ROLE=control CONTROL_PORT=0 DATA_DIR="$ctl_data" LOG_LEVEL=warn taskset -c 1 node --max-semi-space-size=64 "$dist/apps/main.js" >"$ctl_data/control.log" 2>&1 &
 ctl_pid=$!
-trap 'kill $ctl_pid 2>/dev/null; wait $ctl_pid 2>/dev/null; rm -rf "$ctl_data"; restore_services' EXIT
-export BENCH_GATEWAY_ENV="{\"GATEWAY_ROLE\":\"inference\",\"DATABASE_URL\":\"$DATABASE_URL\",\"REDIS_URL\":\"$REDIS_URL\",\"JWT_SECRET\":\"$JWT_SECRET\",\"RATE_LIMIT_KEY\":\"1000000000\"}"
+trap 'kill $ctl_pid ${relays[*]:-} 2>/dev/null; wait $ctl_pid 2>/dev/null; rm -rf "$ctl_data"; restore_services' EXIT
+# BENCH_SERVICE_DELAY_MS=N: the replica reaches Postgres and Redis through relays adding N ms each way (services in
+# another zone; bench/delay-proxy.ts), on the load core. The control process and the harness use them directly.
+replica_db=$DATABASE_URL replica_redis=$REDIS_URL relays=()
+if [ "${BENCH_SERVICE_DELAY_MS:-0}" != 0 ]; then
+  base=${BENCH_PORT_BASE:-47100}
+  for pair in "$((base + 5)):127.0.0.1:5432" "$((base + 6)):127.0.0.1:6379"; do
+    PORT=${pair%%:*} TARGET=${pair#*:} DELAY_MS=$BENCH_SERVICE_DELAY_MS taskset -c 1 node "$dist/bench/delay-proxy.js" >&2 &
+    relays+=($!)
+  done
+  replica_db="postgres://postgres@127.0.0.1:$((base + 5))/$db" replica_redis="redis://127.0.0.1:$((base + 6))/$redis_db"
+  sleep 0.5
+  export BENCH_SERVICE_DELAY_MS
+  echo "[production] the replica reaches Postgres and Redis with +${BENCH_SERVICE_DELAY_MS} ms each way" >&2
+fi
+export BENCH_GATEWAY_ENV="{\"GATEWAY_ROLE\":\"inference\",\"DATABASE_URL\":\"$replica_db\",\"REDIS_URL\":\"$replica_redis\",\"JWT_SECRET\":\"$JWT_SECRET\",\"RATE_LIMIT_KEY\":\"1000000000\"}"
 export BENCH_GATEWAY_HEADERS="{\"authorization\":\"Bearer $key\"}"
 # BENCH_REPEAT=N: N runs in a row, then the median and min–max spread of each headline figure (bench/repeats.ts).
 repeat=${BENCH_REPEAT:-1}

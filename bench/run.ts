@@ -80,7 +80,9 @@ async function main(): Promise<void> {
   log(`${o.quick ? 'quick' : 'full'} run; pinning ${o.pin ? `gateway+thin → CPU${GATEWAY_CPU}, mock+load+harness → CPU${LOAD_CPU}` : 'off'}`);
 
   const mockOrigin = `http://127.0.0.1:${o.ports.mock}`;
-  const mockEnv = { PORT: String(o.ports.mock), DELAY_MS: '0', IV_MS: String(o.s5.ivMs), CHUNKS: String(o.s5.chunks) };
+  if (o.mockDelayMs > 0) notes.push(`the mock answers after ${o.mockDelayMs} ms (--mock-delay): the goals are set against a zero-delay mock`);
+  if (o.serviceDelayMs > 0) notes.push(`the gateway reaches Postgres and Redis with +${o.serviceDelayMs} ms each way (BENCH_SERVICE_DELAY_MS)`);
+  const mockEnv = { PORT: String(o.ports.mock), DELAY_MS: String(o.mockDelayMs), IV_MS: String(o.s5.ivMs), CHUNKS: String(o.s5.chunks) };
   const mock = await startChild(o, 'mock', [process.execPath, join(__dirname, 'mock-upstream.js')], mockEnv, o.ports.mock, '/', { cpu: LOAD_CPU, readyMs: 10_000 });
   const thinEnv = { PORT: String(o.ports.thin), UPSTREAM: mockOrigin, CONNECTIONS: String(upstreamConnections(o)) };
   const thin = await startChild(o, 'thin', [process.execPath, join(__dirname, 'thin-proxy.js')], thinEnv, o.ports.thin, '/health/ready', { cpu: GATEWAY_CPU, readyMs: 10_000 });

@@ -29,6 +29,10 @@ export interface BenchOptions {
   pin: boolean;
   ports: { mock: number; thin: number; inference: number; control: number };
   model: string;
+  /** The mock's answer delay (`--mock-delay=MS`, default 0: the zero-delay upstream the goals are set against). */
+  mockDelayMs: number;
+  /** Set by bench/production.sh (BENCH_SERVICE_DELAY_MS): the gateway reaches Postgres and Redis with this delay each way. */
+  serviceDelayMs: number;
   gateway: {
     enabled: boolean;
     skipReason?: string;
@@ -76,12 +80,12 @@ const SCENARIOS: Scenario[] = ['s1', 's3', 's5'];
 const ALL_SCENARIOS: Scenario[] = [...SCENARIOS, 's4', 's6', 's8'];
 
 export const USAGE = `node dist/bench/run.js [--quick] [--only=s1,s3,s5,s6] [--no-gateway] [--no-pin] [--streams=N] [--stream-conc=100,250,500|0]
-       [--conns=16,64] [--duration=S] [--load=wrk|autocannon] [--soak-duration=S] [--ceiling=RPS] [--s4-iterations=N] [--no-s4-variants]
+       [--conns=16,64] [--duration=S] [--mock-delay=MS] [--load=wrk|autocannon] [--soak-duration=S] [--ceiling=RPS] [--s4-iterations=N] [--no-s4-variants]
        node dist/bench/run.js fuzz --help   (the fuzz mode, bench/fuzz.ts)
 env: BENCH_PORT_BASE (47100: mock +1, thin +2, gateway inference +3, control +4)
      BENCH_GATEWAY_CMD ("node --max-semi-space-size=64 <this build's dist dir>/apps/main.js"), BENCH_GATEWAY_ENV (JSON, extra env),
      BENCH_GATEWAY_HEADERS (JSON, e.g. {"authorization":"Bearer ak_..."}), BENCH_GATEWAY_PATH (/v1/chat/completions), BENCH_GATEWAY_PREFIX (""; /policy: every gateway path on the policy surface),
-     BENCH_GATEWAY_READY_MS (120000), BENCH_MODEL (abliterated-model)`;
+     BENCH_GATEWAY_READY_MS (120000), BENCH_MODEL (abliterated-model), BENCH_SERVICE_DELAY_MS (0; set by bench/production.sh)`;
 
 function json(name: string): Record<string, string> {
   const raw = process.env[name];
@@ -97,7 +101,7 @@ function json(name: string): Record<string, string> {
 export function parseOptions(argv: string[], root: string, distDir: string): BenchOptions {
   const flag = (f: string): boolean => argv.includes(f);
   const value = (f: string): string | undefined => argv.find((a) => a.startsWith(`${f}=`))?.slice(f.length + 1);
-  const known = ['--quick', '--only', '--no-gateway', '--no-pin', '--streams', '--stream-conc', '--conns', '--duration', '--load', '--help', '--soak-duration', '--ceiling', '--s4-iterations', '--no-s4-variants'];
+  const known = ['--quick', '--only', '--no-gateway', '--no-pin', '--streams', '--stream-conc', '--conns', '--duration', '--mock-delay', '--load', '--help', '--soak-duration', '--ceiling', '--s4-iterations', '--no-s4-variants'];
   const unknown = argv.filter((a) => !known.includes(a.split('=')[0]));
   if (unknown.length > 0) throw new Error(`unknown argument(s) ${unknown.join(' ')}\n${USAGE}`);
   const quick = flag('--quick');
@@ -116,6 +120,7 @@ export function parseOptions(argv: string[], root: string, distDir: string): Ben
   const list = (v: string): number[] => v.split(',').map(Number).filter((x) => x > 0);
   const pin = !flag('--no-pin') && availableParallelism() >= 2 && hasTaskset();
   const duration = Number(value('--duration') ?? (quick ? 3 : 20));
+  if (!(Number(value('--mock-delay') ?? 0) >= 0)) throw new Error(`--mock-delay must be a number of ms >= 0\n${USAGE}`);
   return {
     quick,
     root,
@@ -123,6 +128,8 @@ export function parseOptions(argv: string[], root: string, distDir: string): Ben
     pin,
     ports: { mock: base + 1, thin: base + 2, inference: base + 3, control: base + 4 },
     model: process.env.BENCH_MODEL ?? 'abliterated-model',
+    mockDelayMs: Number(value('--mock-delay') ?? 0),
+    serviceDelayMs: Number(process.env.BENCH_SERVICE_DELAY_MS ?? 0) || 0,
     gateway: {
       enabled: skipReason === undefined,
       skipReason,
