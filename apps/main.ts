@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { bootstrapOnFirstRun, startControlThread, startRuntime, stopRuntime, type ControlThread, type Role, type Runtime } from '@gw/runtime';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createControlApp } from './control/src/create-control-app';
-import { createInferenceApp, drainInference } from './inference/src/create-inference-app';
+import { closeInference, createInferenceApp, drainInference } from './inference/src/create-inference-app';
 import { printBanner, writeRuntimeFile } from './banner';
 
 /**
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     (stopping ??= (async () => {
       logger.info({ signal }, 'shutting down');
       if (apps.inference) await drainInference(apps.inference, config.env.SHUTDOWN_GRACE_MS);
-      if (apps.inference) await apps.inference.close();
+      if (apps.inference) await closeInference(apps.inference);
       if (apps.control) await apps.control.close();
       if (apps.controlThread) await apps.controlThread.stop(config.env.SHUTDOWN_GRACE_MS + 10_000);
       await stopRuntime(rt);

@@ -145,6 +145,7 @@ describe('auth, credits and rate-limit errors through the OpenAI SDK (e2e)', () 
     await assert.rejects(new Anthropic({ baseURL: gw.info.inferenceUrl!, apiKey: broke.api_key.key, maxRetries: 0 }).messages.create(ask), (e: unknown) => {
       assert.ok(e instanceof Anthropic.PaymentRequiredError, String(e));
       assert.equal(typeOf(e), 'billing_error');
+      assert.equal((e.error as { error?: { code?: string } }).error?.code, 'insufficient_credits', JSON.stringify(e.error));
       return true;
     });
     const control = await controlAs(gw.info.controlUrl!, owner.user.email, owner.password);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
@@ -22,6 +23,7 @@ describe('cross-protocol: every surface against an Anthropic upstream', () => {
   let gw: GatewayProcess;
   let openai: OpenAI;
   let anthropic: Anthropic;
+  let key: string;
 
   before(async () => {
     anthropicFake = await startFakeAnthropic({ apiKey: 'sk-ant-secret', toolPreamble: 'Let me check.' });
@@ -37,7 +39,7 @@ describe('cross-protocol: every surface against an Anthropic upstream', () => {
       ],
     };
     gw = await startGateway({ DATABASE_URL: dbUrl, REDIS_URL: await freshRedis(15), CATALOG_JSON: JSON.stringify(catalog) });
-    const key = (await bootstrapCli({ DATABASE_URL: dbUrl }, ['--org', 'x', '--email', 'x@example.com', '--credits', '1000'])).api_key.key;
+    key = (await bootstrapCli({ DATABASE_URL: dbUrl }, ['--org', 'x', '--email', 'x@example.com', '--credits', '1000'])).api_key.key;
     openai = new OpenAI({ baseURL: `${gw.info.inferenceUrl}/v1`, apiKey: key, maxRetries: 0 });
     anthropic = new Anthropic({ baseURL: gw.info.inferenceUrl!, apiKey: key, maxRetries: 0 });
   });
@@ -169,13 +171,29 @@ describe('cross-protocol: every surface against an Anthropic upstream', () => {
       anthropic.messages.create({ model: 'claude-529', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] }),
       (e: unknown) => e instanceof Anthropic.APIError && e.status === 529 && !e.message.includes('sk-ant-secret'),
     );
+    // The status line has a reason phrase (Node writes `529 unknown` for a status it has no phrase for).
+    const raw = await new Promise<{ status?: number; phrase?: string }>((resolve, reject) => {
+      const body = JSON.stringify({ model: 'claude-529', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] });
+      const headers = { 'content-type': 'application/json', 'x-api-key': key, 'anthropic-version': '2023-06-01' };
+      request(`${gw.info.inferenceUrl}/v1/messages`, { method: 'POST', headers }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode, phrase: res.statusMessage }));
+      })
+        .on('error', reject)
+        .end(body);
+    });
+    assert.deepEqual(raw, { status: 529, phrase: 'Overloaded' });
     await assert.rejects(
       openai.chat.completions.create({ model: 'claude-529', messages: [{ role: 'user', content: 'x' }] }),
       (e: unknown) => e instanceof OpenAI.APIError && e.status === 503,
     );
     await assert.rejects(
       openai.chat.completions.create({ model: 'claude-429', messages: [{ role: 'user', content: 'x' }] }),
-      (e: unknown) => e instanceof OpenAI.RateLimitError && e.headers?.get('retry-after') === '1',
+      (e: unknown) => e instanceof OpenAI.RateLimitError && e.headers?.get('retry-after') === '1' && e.type === 'requests' && e.code === 'rate_limit_exceeded',
+    );
+    await assert.rejects(
+      anthropic.messages.create({ model: 'claude-429', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] }),
+      (e: unknown) => e instanceof Anthropic.RateLimitError && (e.error as { error?: { type?: string } }).error?.type === 'rate_limit_error',
     );
   });
 });

@@ -37,7 +37,12 @@ describe('graceful shutdown (DATABASE_URL + Redis)', () => {
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
     let text = decoder.decode((await reader.read()).value);
+    const ready = await fetch(`${gw.info.inferenceUrl}/health/ready`);
+    assert.equal(ready.status, 200);
     const exit = gw.stop('SIGTERM');
+    // Readiness fails as soon as draining starts, while the stream is still being served.
+    const draining = await pollReady(gw.info.inferenceUrl!);
+    assert.deepEqual(draining, { status: 503, body: { status: 'draining', checks: [] } });
     for (let r = await reader.read(); !r.done; r = await reader.read()) text += decoder.decode(r.value);
     assert.equal(await exit, 0, gw.output());
     assert.match(text, /data: \[DONE\]\n\n$/);
@@ -60,4 +65,44 @@ describe('graceful shutdown (DATABASE_URL + Redis)', () => {
       assert.equal(await control.stop(), 0);
     }
   });
+
+  it('writes exactly one access-log line per request, a stream the client cut included', async () => {
+    const gw = await startGateway({ ...env, LOG_LEVEL: 'info' });
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` };
+    const body = JSON.stringify({ model: 'abliterated-model', stream: true, messages: [{ role: 'user', content: 'go' }] });
+    const ac = new AbortController();
+    const cut = await fetch(`${gw.info.inferenceUrl}/v1/chat/completions`, { method: 'POST', headers, body, signal: ac.signal });
+    const cutId = cut.headers.get('x-request-id')!;
+    await cut.body!.getReader().read();
+    ac.abort();
+    const whole = await fetch(`${gw.info.inferenceUrl}/v1/models`, { headers });
+    await whole.text();
+    const wholeId = whole.headers.get('x-request-id')!;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await gw.stop(), 0, gw.output());
+    const lines = gw
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg?: string; reqId?: string; status?: number; aborted?: boolean })
+      .filter((l) => l.msg === 'request');
+    const cutLines = lines.filter((l) => l.reqId === cutId);
+    assert.equal(cutLines.length, 1, JSON.stringify(lines));
+    assert.equal(cutLines[0].status, 200);
+    assert.equal(cutLines[0].aborted, true);
+    const wholeLines = lines.filter((l) => l.reqId === wholeId);
+    assert.equal(wholeLines.length, 1, JSON.stringify(lines));
+    assert.equal(wholeLines[0].aborted, undefined);
+  });
 });
+
+/** Polls readiness until it is no longer 200 (draining has begun), for up to 2 s. */
+async function pollReady(url: string): Promise<{ status: number; body: unknown }> {
+  const deadline = Date.now() + 2_000;
+  for (;;) {
+    const res = await fetch(`${url}/health/ready`);
+    const body: unknown = await res.json();
+    if (res.status !== 200 || Date.now() > deadline) return { status: res.status, body };
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

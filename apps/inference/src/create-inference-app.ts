@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { InferenceService, type Surface } from '@gw/inference';
@@ -51,4 +52,16 @@ export async function createInferenceApp(rt: Runtime): Promise<NestFastifyApplic
  */
 export async function drainInference(app: NestFastifyApplication, graceMs: number): Promise<number> {
   return app.get(InflightRegistry).drain(graceMs);
+}
+
+/**
+ * Closes a drained inference app. Every request has finished or been cut by {@link drainInference}, so a connection
+ * still open belongs to nobody being served (a client that abandoned a stream but kept its socket open held shutdown
+ * until the supervisor's SIGKILL): all are closed, not only the idle ones.
+ */
+export async function closeInference(app: NestFastifyApplication): Promise<void> {
+  const server: Server = app.getHttpServer();
+  const closing = app.close();
+  server.closeAllConnections();
+  await closing;
 }

@@ -5,7 +5,7 @@ import { AUDIT_QUEUE, AuditContentModule, AuditProducer, AuditProducerModule, Co
 import { IdentityModule } from '@gw/identity';
 import { InferenceModule, ResponseStore } from '@gw/inference';
 import { BillingProducer, CreditsModule, FreeTierClaims, PrincipalThrottlerGuard, RateLimitModule, rateLimitOptionsFromConfig } from '@gw/metering';
-import { HealthController } from '@gw/observability';
+import { DRAIN_STATE, HealthController } from '@gw/observability';
 import { platformImports, readinessProvider, type Runtime } from '@gw/runtime';
 import { AuditObserver } from './audit.observer';
 import { InferenceAuthGuard } from './auth/inference-auth.guard';
@@ -63,6 +63,7 @@ export class InferenceAppModule {
       providers: [
         ProtocolHandler,
         InflightRegistry,
+        { provide: DRAIN_STATE, useExisting: InflightRegistry },
         ClassifierRegistry,
         PolicyResolver,
         PolicyEnforcer,

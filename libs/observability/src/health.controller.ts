@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
@@ -9,6 +9,12 @@ export interface ReadinessCheck {
 }
 
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
+
+/** Optional: an app that drains on shutdown provides its state, so readiness fails as soon as draining starts. */
+export const DRAIN_STATE = Symbol('DRAIN_STATE');
+export interface DrainState {
+  readonly draining: boolean;
+}
 
 const TIMEOUT_MS = 2_000;
 
@@ -26,7 +32,10 @@ async function run(c: ReadinessCheck): Promise<{ name: string; ok: boolean; erro
 @ApiTags('Health')
 @Controller('health')
 export class HealthController {
-  constructor(@Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[]) {}
+  constructor(
+    @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
+    @Optional() @Inject(DRAIN_STATE) private readonly drain?: DrainState,
+  ) {}
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the process is up' })
@@ -35,8 +44,10 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: database, queue and models usable (503 otherwise)' })
+  @ApiOperation({ summary: 'Readiness: database, queue and models usable and not draining (503 otherwise)' })
   async ready(@Res() reply: FastifyReply): Promise<void> {
+    // Shutting down: load balancers must stop routing here now, not when the grace period ends and the port closes.
+    if (this.drain?.draining) return void (await reply.status(503).send({ status: 'draining', checks: [] }));
     const results = await Promise.all(this.checks.map(run));
     const ok = results.every((r) => r.ok);
     await reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks: results });

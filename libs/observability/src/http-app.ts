@@ -10,6 +10,7 @@ import { DEFAULT_EDGE_OPTIONS, type EdgeOptions } from './edge-errors';
 import { HttpErrorFilter, type ErrorRenderer } from './http-error.filter';
 import { registerJsonBodyParser } from './json-body-parser';
 import { PinoNestLogger } from './logger';
+import './status-phrases';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -68,11 +69,16 @@ export async function createHttpApp(module: Type | object, opts: HttpAppOptions)
     void reply.header('x-request-id', req.id).header('request-id', req.id);
     done();
   });
-  fastify.addHook('onResponse', (req, reply, done) => {
-    opts.logger.info(
-      { reqId: req.id, method: req.method, url: req.url, status: reply.statusCode, ms: +(performance.now() - req.startedAt).toFixed(2) },
-      'request',
-    );
+  // One access-log line per request, written when its response closes: finished, hijacked (streams) or cut by the
+  // client (Fastify's onResponse runs only on 'finish', so aborted requests had no line). An abort before the
+  // status was sent is logged as 499 (nginx's "client closed request").
+  fastify.addHook('onRequest', (req, reply, done) => {
+    reply.raw.once('close', () => {
+      const finished = reply.raw.writableFinished;
+      const status = reply.raw.headersSent ? reply.raw.statusCode : finished ? reply.statusCode : 499;
+      const line = { reqId: req.id, method: req.method, url: req.url, status, ms: +(performance.now() - req.startedAt).toFixed(2) };
+      opts.logger.info(finished ? line : { ...line, aborted: true }, 'request');
+    });
     done();
   });
   app.useGlobalFilters(filter);

@@ -8,6 +8,7 @@ import type { Admission, AdmitInput, Charge, Meter } from './meter.port';
 import { RequestTracker } from './request-tracker';
 import { withinOutputLimit } from './output-limit';
 import { estimateInputTokens } from './token-estimate';
+import { linkedAbort } from './linked-abort';
 
 export interface CompletionResult extends CanonicalResponse {
   /** Catalogue id of the model that served (the caller may have used an alias). */
@@ -245,8 +246,8 @@ export class InferenceService {
   private async send(s: Started, ctx: InferenceContext): Promise<CanonicalResponse> {
     const { provider } = s.resolved;
     if (s.pending) {
-      const spec = new AbortController();
-      const call = provider.complete({ ...this.providerRequest(s, ctx), signal: AbortSignal.any([ctx.signal, spec.signal]) });
+      const spec = linkedAbort([ctx.signal]);
+      const call = provider.complete({ ...this.providerRequest(s, ctx), signal: spec.signal });
       call.catch(() => undefined); // an aborted or refused call's outcome is not the request's
       if (await this.confirm(s, spec)) {
         this.watch(s);
@@ -261,9 +262,9 @@ export class InferenceService {
   /** Opens the provider's stream (speculatively when admission is pending, as {@link send}) and reads its first event. */
   private async open(s: Started, ctx: InferenceContext, stop: AbortSignal): Promise<{ first: IteratorResult<CanonicalEvent>; iterator: AsyncIterator<CanonicalEvent> }> {
     const pr = this.providerRequest(s, ctx);
-    const spec = s.pending ? new AbortController() : undefined;
-    const signal = AbortSignal.any(spec ? [ctx.signal, stop, spec.signal] : [ctx.signal, stop]);
-    const iterator = s.resolved.provider.stream({ ...pr, signal })[Symbol.asyncIterator]();
+    const call = linkedAbort([ctx.signal, stop]);
+    const spec = s.pending ? call : undefined;
+    const iterator = s.resolved.provider.stream({ ...pr, signal: call.signal })[Symbol.asyncIterator]();
     const next = iterator.next();
     if (spec) {
       next.catch(() => undefined);

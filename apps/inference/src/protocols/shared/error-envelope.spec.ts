@@ -35,7 +35,18 @@ describe('error envelopes', () => {
       assert.deepEqual(o.body, { error: { message: err.message, type: oType, param: err.param ?? null, code: err.wireCode ?? err.code } });
       const a = renderError(err, 'anthropic', 'req_1');
       assert.equal(a.status, aStatus);
-      assert.deepEqual(a.body, { type: 'error', error: { type: aType, message: err.message }, request_id: 'req_1' });
+      const code = err.code === GatewayErrorCode.PaymentRequired ? { code: 'insufficient_credits' } : {};
+      assert.deepEqual(a.body, { type: 'error', error: { type: aType, message: err.message, ...code }, request_id: 'req_1' });
     });
   }
+
+  it("renders an upstream's 429 as a rate limit in both envelopes, not as an overload", () => {
+    const err = new GatewayError(GatewayErrorCode.UpstreamOverloaded, "Upstream 'u' is rate limiting: slow down", { status: 429, wireCode: 'whatever' });
+    const o = renderError(err, 'openai', 'r');
+    assert.equal(o.status, 429);
+    assert.deepEqual(o.body, { error: { message: err.message, type: 'requests', param: null, code: 'rate_limit_exceeded' } });
+    const a = renderError(err, 'anthropic', 'r');
+    assert.equal(a.status, 429);
+    assert.deepEqual(a.body, { type: 'error', error: { type: 'rate_limit_error', message: err.message }, request_id: 'r' });
+  });
 });

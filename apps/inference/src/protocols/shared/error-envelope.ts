@@ -100,19 +100,33 @@ export function openAIStatus(err: GatewayError): number {
  * the OpenAI SDKs keep only `error` on their exception (`err.error`), and a caller must be able to read why.
  */
 export function openAIErrorBody(err: GatewayError): { error: Record<string, unknown> } {
+  // An upstream's 429 reads as OpenAI's own rate-limit answer (type `requests`, code `rate_limit_exceeded`).
+  const upstreamLimit = isUpstreamRateLimit(err);
+  const type = upstreamLimit ? 'requests' : (err.wireType ?? OPENAI_TYPE[err.code]);
+  const code = upstreamLimit ? 'rate_limit_exceeded' : (err.wireCode ?? err.code);
   return {
-    error: { message: err.message, type: err.wireType ?? OPENAI_TYPE[err.code], param: err.param ?? null, code: err.wireCode ?? err.code, ...err.extra },
+    error: { message: err.message, type, param: err.param ?? null, code, ...err.extra },
     ...err.extra,
   };
 }
 
 /** Anthropic's `error.type` for a failure (`invalid_request_error`, `overloaded_error`, ...). */
 export function anthropicErrorType(err: GatewayError): string {
-  return ANTHROPIC_TYPE[err.code];
+  return isUpstreamRateLimit(err) ? 'rate_limit_error' : ANTHROPIC_TYPE[err.code];
 }
 
+/** An upstream that answered 429: overloaded for retries and failover, but a rate limit on the wire. */
+function isUpstreamRateLimit(err: GatewayError): boolean {
+  return err.code === GatewayErrorCode.UpstreamOverloaded && err.status === 429;
+}
+
+/**
+ * Anthropic's envelope. A refusal for credits also carries `error.code: insufficient_credits`, as the OpenAI envelope
+ * does, so a client can tell an empty balance from the upstream's own billing error.
+ */
 export function anthropicErrorBody(err: GatewayError, requestId: string): Record<string, unknown> {
-  return { type: 'error', error: { type: anthropicErrorType(err), message: err.message }, request_id: requestId, ...err.extra };
+  const code = err.code === GatewayErrorCode.PaymentRequired && err.wireCode ? { code: err.wireCode } : {};
+  return { type: 'error', error: { type: anthropicErrorType(err), message: err.message, ...code }, request_id: requestId, ...err.extra };
 }
 
 /** Status, body and extra headers (`Retry-After` from an overloaded upstream) for a failed request in the given envelope. */
