@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { BootstrapResult } from '@gw/identity';
 import type { Runtime } from '@gw/runtime';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { CLAUDE_CODE_MIN_CONTEXT, claudeCodeModel, keyHint, onPath } from './banner-hints';
 
 function baseUrl(app: NestFastifyApplication): string {
   const addr = app.getHttpServer().address();
@@ -47,8 +48,16 @@ export function printBanner(rt: Runtime, apps: ProcessApps, bootstrap: Bootstrap
       `      -d '{"model":"${model}","messages":[{"role":"user","content":"Tell me a story"}],"max_tokens":48}'`,
       `    curl -s ${url}/v1/messages -H 'content-type: application/json' -H "x-api-key: ${key}" \\`,
       `      -d '{"model":"${model}","messages":[{"role":"user","content":"Tell me a story"}],"max_tokens":48}'`,
-      `    ANTHROPIC_BASE_URL=${url} ANTHROPIC_AUTH_TOKEN=${key} claude -p "hi" --model ${model}`,
     );
+    if (!bootstrap) lines.push('', ...keyHint(rt.config.dataDir, rt.postgres.embedded));
+    // Claude Code only with a model whose context holds its prompt; `claude` itself, or through npx.
+    const claudeModel = claudeCodeModel(rt.config.catalog);
+    if (claudeModel) {
+      const claude = onPath('claude') ? 'claude' : 'npx -y @anthropic-ai/claude-code';
+      lines.push(`    ANTHROPIC_BASE_URL=${url} ANTHROPIC_AUTH_TOKEN=${key} ${claude} -p "hi" --model ${claudeModel}`);
+    } else {
+      lines.push(`  Claude Code   : needs a model with a context of ${CLAUDE_CODE_MIN_CONTEXT / 1000}k tokens or more (none configured; see README "Models")`);
+    }
   }
   const control = controlUrl(apps);
   if (control) lines.push(`  Control API   : ${control}   (health at /health/ready, docs at /docs)`);

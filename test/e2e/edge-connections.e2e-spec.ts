@@ -78,6 +78,20 @@ describe('connections at the edge: client errors, timeouts, Connection: close (e
     }
   });
 
+  it('20 KB of headers arriving in two reads: 431 in a body both envelopes accept (the request line was in the first read)', async () => {
+    for (const { path, envelope } of planes().slice(0, 2)) {
+      const whole = rawRequest('GET', path, { 'x-small': 'b', 'x-big': 'a'.repeat(20_000) });
+      const cut = whole.indexOf('x-big');
+      const out = await rawExchange(gw.info.inferenceUrl!, [whole.slice(0, cut), whole.slice(cut)], { waitMs: 3000, gapMs: 200 });
+      assert.equal(out.end, 'closed', out.text);
+      const res = parseRaw(out.text);
+      assert.equal(res.status, 431, out.text);
+      // Whichever the path was, its SDK reads the body as its own envelope.
+      assertEnvelope(envelope, res.body, 'request_header_fields_too_large');
+      assertEnvelope(envelope === 'openai' ? 'anthropic' : 'openai', res.body, 'request_header_fields_too_large');
+    }
+  });
+
   it('partial bodies time out: 30 connections trickling a 100 KB body all get a 408 and are closed (reproducer 11)', async () => {
     const ids: string[] = [];
     const runs = Array.from({ length: 30 }, (_, i) => {

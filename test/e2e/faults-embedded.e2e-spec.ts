@@ -72,7 +72,9 @@ describe('faults under load, embedded mode', () => {
       .finally(() => (done = true));
     const outcomes = await load;
     const died = gw.child.exitCode !== null || gw.child.signalCode !== null;
-    assert.ok(!died, `the gateway survives the database restart (exit ${gw.child.exitCode ?? gw.child.signalCode}; ${JSON.stringify(statusTally(outcomes))}):\n${gw.output().slice(-4000)}`);
+    // On failure: the process's own errors first (the tail alone is mostly the 503s it answered while down).
+    const errors = () => gw.output().split('\n').filter((l) => /"level":[56]0/.test(l) && !l.includes('"msg":"request failed"')).slice(0, 10).join('\n');
+    assert.ok(!died, `the gateway survives the database restart (exit ${gw.child.exitCode ?? gw.child.signalCode}; ${JSON.stringify(statusTally(outcomes))}):\n${errors()}\n…\n${gw.output().slice(-2000)}`);
     const { books, ok, at } = await waitForBooks(dbUrl, o.organization.id, outcomes, 60_000);
     t.diagnostic(describeBooks('Postgres restarted (embedded)', outcomes, books, at - upAt));
     t.diagnostic(`Postgres restarted (embedded): ${failureWindow(outcomes, downAt, upAt)}`);

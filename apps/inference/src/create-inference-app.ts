@@ -5,7 +5,7 @@ import { InferenceService, type Surface } from '@gw/inference';
 import { createHttpApp, edgeOptions, type EdgeRequest } from '@gw/observability';
 import type { Runtime } from '@gw/runtime';
 import { InferenceAppModule } from './inference-app.module';
-import { envelopeFor, renderError, toGatewayError } from './protocols/shared/error-envelope';
+import { envelopeFor, renderEitherEnvelope, renderError, toGatewayError } from './protocols/shared/error-envelope';
 import { InflightRegistry } from './protocols/shared/inflight.registry';
 import { ProtocolHandler } from './protocols/shared/protocol-handler';
 
@@ -39,7 +39,7 @@ export async function createInferenceApp(rt: Runtime): Promise<NestFastifyApplic
         const ctx = { requestId: req.id, surface, startedAt: req.startedAt, startedAtMs: req.startedAtMs, signal: new AbortController().signal };
         ref.inference?.reportRejected(ctx, '', false, gwErr);
       }
-      return renderError(gwErr, envelope, req.id);
+      return 'edge' in req && req.unknownPath ? renderEitherEnvelope(gwErr, req.id) : renderError(gwErr, envelope, req.id);
     },
   });
   ref.inference = app.get(InferenceService);

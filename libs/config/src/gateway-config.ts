@@ -101,3 +101,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
     embedded: !env.DATABASE_URL,
   };
 }
+
+/** The process's PATH, to tell whether a helper executable (`claude`) is installed; not a gateway setting. */
+export function executableSearchPath(): string {
+  return process.env.PATH ?? '';
+}

@@ -35,6 +35,8 @@ export interface EdgeRequest {
   url: string;
   startedAt: number;
   startedAtMs: number;
+  /** The request line was not in what the parser choked on (a header block split across reads): the path is unknown. */
+  unknownPath?: boolean;
 }
 
 const printable = (s: string, max: number) => s.replace(/[^\x20-\x7e]/g, '?').slice(0, max);

@@ -136,3 +136,14 @@ export function renderError(err: GatewayError, envelope: Envelope, requestId: st
     ? { status: err.status, body: anthropicErrorBody(err, requestId), headers }
     : { status: openAIStatus(err), body: openAIErrorBody(err), headers };
 }
+
+/**
+ * For an error Node raised before the request line was seen (its path, so its protocol, is unknown): one body that
+ * both SDKs read as their own envelope, `{type:"error", error:{type, message, param, code}, request_id}`.
+ */
+export function renderEitherEnvelope(err: GatewayError, requestId: string): { status: number; body: unknown; headers?: Record<string, string> } {
+  const openai = renderError(err, 'openai', requestId);
+  const anthropic = anthropicErrorBody(err, requestId);
+  const error = { ...openAIErrorBody(err).error, type: anthropicErrorType(err) };
+  return { ...openai, body: { ...anthropic, error } };
+}
