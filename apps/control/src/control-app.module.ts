@@ -4,7 +4,7 @@ import { AUDIT_QUEUE, AuditProcessorModule, connectorSecretBox, contentVault } f
 import { IdentityModule } from '@gw/identity';
 import { CreditsModule, QUOTA_STORE } from '@gw/metering';
 import { ClassifierRegistry, PolicyStore, PolicyStoreModule, STORED_POLICIES } from '@gw/policy';
-import { HealthController } from '@gw/observability';
+import { HealthController, MetricsModule } from '@gw/observability';
 import { platformImports, readinessProvider, type ControlRuntime } from '@gw/runtime';
 import { AuditApiModule } from './audit/audit-api.module';
 import { AuthController } from './auth/auth.controller';
@@ -17,6 +17,7 @@ import { ProjectUsageController } from './quota/project-usage.controller';
 import { RolloutApiModule } from './rollout/rollout-api.module';
 import { PolicySimulateController } from './simulate/policy-simulate.controller';
 import { UsersController } from './users/users.controller';
+import { QueueMetrics } from './metrics/queue-metrics';
 
 /**
  * Control plane: login and API keys (`/api/*`, behind the global JwtAuthGuard), admin/audit APIs
@@ -29,6 +30,7 @@ export class ControlAppModule {
       module: ControlAppModule,
       imports: [
         ...platformImports(rt),
+        MetricsModule.forRoot(rt.config.env.METRICS_ENABLED),
         AuditProcessorModule,
         AuditApiModule.register(
           rt.contentHmac,
@@ -47,6 +49,7 @@ export class ControlAppModule {
       controllers: [HealthController, AuthController, KeysController, UsersController, CreditsController, PolicySimulateController, ProjectUsageController],
       providers: [
         readinessProvider(AUDIT_QUEUE),
+        QueueMetrics,
         ClassifierRegistry,
         { provide: STORED_POLICIES, useExisting: PolicyStore },
         { provide: QUOTA_STORE, useValue: rt.quotas },

@@ -33,7 +33,7 @@ function finish(sut: AuditObserver, c: InferenceContext, prompt: string, deltas:
   const content = digest.retained?.();
   const summary: InferenceSummary = {
     requestId: c.requestId, surface: c.surface, model: 'm', provider: 'p', upstreamModel: 'u', stream: true, status: 'ok', httpStatus: 200,
-    errorCode: null, finishReason: 'end_turn', usage: { inputTokens: 1, outputTokens: 2 }, startedAtMs: c.startedAtMs, finishedAtMs: c.startedAtMs + 5,
+    errorCode: null, errorKind: null, finishReason: 'end_turn', usage: { inputTokens: 1, outputTokens: 2 }, startedAtMs: c.startedAtMs, finishedAtMs: c.startedAtMs + 5,
     latencyMs: 5, ttftMs: 1, attributes: digest.digests(), payer: c.payer, ...(content ? { content } : {}),
   };
   sut.onFinished(summary);

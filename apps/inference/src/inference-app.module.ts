@@ -5,9 +5,9 @@ import { AUDIT_QUEUE, AuditContentModule, AuditProducer, AuditProducerModule, Co
 import { IdentityModule } from '@gw/identity';
 import { InferenceModule, ResponseStore } from '@gw/inference';
 import { BillingProducer, CreditsModule, FreeTierClaims, PrincipalThrottlerGuard, RateLimitModule, rateLimitOptionsFromConfig } from '@gw/metering';
-import { DRAIN_STATE, HealthController } from '@gw/observability';
+import { DRAIN_STATE, GatewayMetrics, HealthController, MetricsModule } from '@gw/observability';
 import { platformImports, readinessProvider, type Runtime } from '@gw/runtime';
-import { AuditObserver } from './audit.observer';
+import { GatewayObserver } from './metrics/gateway.observer';
 import { InferenceAuthGuard } from './auth/inference-auth.guard';
 import { ModelsController } from './models.controller';
 import { ClassifierRegistry, PolicyStore, PolicyStoreModule, ProjectStore, ProjectStoreModule, RolloutModule, RolloutStateRepository, STORED_POLICIES } from '@gw/policy';
@@ -41,6 +41,7 @@ export class InferenceAppModule {
       module: InferenceAppModule,
       imports: [
         ...platformImports(rt),
+        MetricsModule.forRoot(env.METRICS_ENABLED),
         AuditProducerModule,
         IdentityModule.forRoot({
           jwtSecret: rt.jwtSecret,
@@ -55,7 +56,7 @@ export class InferenceAppModule {
         ProjectStoreModule.forInference({ databaseUrl: rt.postgres.url, ttlMs: env.POLICY_CACHE_TTL_MS }),
         InferenceModule.forRoot(rt.catalog, {
           imports: [AuditProducerModule, ContentHmacModule.register(rt.contentHmac), AuditContentModule.register(contentVault(env.AUDIT_CONTENT_KEY, rt.jwtSecret, env.AUDIT_CONTENT_RETENTION_DAYS)), credits, QuotaModule.register(rt.quotas)],
-          observer: AuditObserver,
+          observer: GatewayObserver,
           meter: QuotaMeter,
         }),
       ],
@@ -77,6 +78,11 @@ export class InferenceAppModule {
         // Order matters: authenticate, then count the request against the principal's budget.
         { provide: APP_GUARD, useClass: InferenceAuthGuard },
         { provide: APP_GUARD, useExisting: PrincipalThrottlerGuard },
+        {
+          provide: 'INFERENCE_SAMPLED_METRICS',
+          inject: [GatewayMetrics],
+          useFactory: (m: GatewayMetrics) => m.counterOf('gateway_rate_limit_fail_open_total', 'Requests let through because the rate-limit store could not count (fail-open)', () => rt.rateLimits.failOpenCount ?? 0),
+        },
         readinessProvider(AUDIT_QUEUE, [{ name: 'models', check: async () => rt.catalog.notReady().length === 0 }]),
       ],
     };

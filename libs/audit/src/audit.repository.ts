@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
+import { GatewayMetrics } from '@gw/observability';
 import { copyRows } from './chain/copy-rows';
 import type { AuditRecord } from './audit-record';
 import { ensurePartitions, isMissingPartition } from './chain/audit-partitions';
@@ -25,6 +26,7 @@ export class AuditRepository {
   constructor(
     private readonly ds: DataSource,
     @Optional() @Inject(CHAIN_WRITER_OPTIONS) opts?: ChainWriterOptions,
+    @Optional() private readonly metrics?: GatewayMetrics,
   ) {
     this.writer = new ChainWriter(opts ?? DEFAULTS);
   }
@@ -32,7 +34,17 @@ export class AuditRepository {
   /** Chains the records in one transaction. @returns the number of rows actually inserted. */
   async insertBatch(records: readonly AuditRecord[]): Promise<number> {
     if (!records.length) return 0;
-    return (await this.inTransaction((tx) => this.writer.append(tx, records))).length;
+    const written = await this.inTransaction((tx) => this.writer.append(tx, records));
+    this.recordWritten(written);
+    return written.length;
+  }
+
+  /** Committed rows into the metrics: how many, and how long after their event each was written (audit lag). */
+  recordWritten(events: readonly ChainedAuditEvent[]): void {
+    if (!this.metrics?.enabled || events.length === 0) return;
+    const now = Date.now();
+    this.metrics.auditRows.inc(events.length);
+    for (const e of events) this.metrics.auditLag.observe(Math.max(0, now - Date.parse(e.occurred_at)) / 1000);
   }
 
   /**

@@ -82,6 +82,8 @@ export const envSchema = z.object({
    * audit rows and settle the ledger) in a worker thread, off the inference event loop (issue 12).
    */
   CONTROL_PLANE_THREAD: bool.default(true),
+  /** Prometheus metrics at `/metrics` on both apps (issue 13); off: no route, and nothing is counted. */
+  METRICS_ENABLED: bool.default(true),
   HOST: z.string().min(1).default('127.0.0.1'),
   INFERENCE_PORT: int(0, 65535).default(8080),
   CONTROL_PORT: int(0, 65535).default(8081),

@@ -5,3 +5,5 @@ export * from './http-error.filter';
 export * from './edge-errors';
 export * from './json-limits';
 export * from './log-safe';
+export * from './metrics/gateway-metrics';
+export * from './metrics/metrics.module';

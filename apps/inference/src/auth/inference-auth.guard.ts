@@ -60,7 +60,7 @@ export class InferenceAuthGuard implements CanActivate {
     if (ctx.getType() !== 'http') return true;
     const req = ctx.switchToHttp().getRequest<FastifyRequest>();
     const path = req.url.split('?', 1)[0];
-    if (path.startsWith('/health/')) return true;
+    if (path.startsWith('/health/') || path === '/metrics') return true; // process infrastructure, as on the control plane
     const secret = credential(req, path);
     if (secret) {
       const principal = await this.identify(secret);

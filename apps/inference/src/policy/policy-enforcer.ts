@@ -4,7 +4,9 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '@gw/config';
 import { GatewayError, GatewayErrorCode, type CanonicalRequest, type InferenceContext } from '@gw/inference';
 import { PolicyRun, type CompiledPolicy } from '@gw/policy';
 import { ClassifierRegistry, RolloutMonitor } from '@gw/policy';
+import { GatewayMetrics } from '@gw/observability';
 import type { ResolvedPolicy } from './policy-resolver';
+import { timedClassifier } from './timed-classifier';
 
 /** What the protocol handler does after the pre-check. */
 export type PreCheck =
@@ -25,6 +27,7 @@ export class PolicyEnforcer {
     private readonly classifiers: ClassifierRegistry,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     @Optional() private readonly rollouts: RolloutMonitor | null,
+    private readonly metrics: GatewayMetrics,
   ) {
     this.holdChars = config.env.POLICY_STREAM_HOLD_CHARS;
   }
@@ -38,6 +41,10 @@ export class PolicyEnforcer {
     const run = await PolicyRun.start({ ...this.options(res.policy, res, ctx), rollout: res.rollout ?? undefined }, canonical);
     // Auto-rollback counts the rules' own decisions (not quota refusals, not output cuts); off the request path.
     if (res.rollout) this.rollouts?.record(run.policy, res.rollout, run.verdict.decision);
+    if (this.metrics.enabled) {
+      const v = run.verdict;
+      this.metrics.policyDecisions.inc({ decision: v.decision, reason: this.metrics.reason(v.reason_code), enforced: String(v.enforced) });
+    }
     const showPolicy = res.surface === 'policy';
     const fields = () => auditFields(run, res);
     ctx.annotations = fields;
@@ -80,7 +87,7 @@ export class PolicyEnforcer {
     return {
       policy,
       subject: res.subject,
-      classifier: policy.needsClassifier ? this.classifiers.get(classifier ?? policy.model.classifier) : null,
+      classifier: policy.needsClassifier ? timedClassifier(this.classifiers.get(classifier ?? policy.model.classifier), this.metrics) : null,
       streamClassify: this.classifiers.streamClassify,
       holdChars: this.holdChars,
       signal: ctx.signal,

@@ -8,6 +8,7 @@ import { parseAuditJob } from '../queue/audit.queue';
 import { ensurePartitions } from './audit-partitions';
 import { applyOrgRetention, dropExpiredPartitions } from './audit-retention';
 import * as SQL from './chain.sql';
+import type { ChainedAuditEvent } from './audit-event.types';
 import type { TxClient } from './chain-writer';
 import type { CheckpointSigner } from './checkpoint-signer';
 import * as INBOX from './inbox.sql';
@@ -99,7 +100,7 @@ export class AuditChainService implements OnApplicationBootstrap, OnModuleDestro
     for (;;) {
       let n: number;
       try {
-        n = await this.repository.inTransaction((tx) => this.drainBatch(tx, INBOX_BATCH));
+        n = await this.chainBatch(INBOX_BATCH);
       } catch (err) {
         if (classifyWriteError(err).kind !== 'data') throw err;
         n = await this.drainOneByOne(); // a record Postgres refuses: isolate it, chain the others
@@ -109,7 +110,15 @@ export class AuditChainService implements OnApplicationBootstrap, OnModuleDestro
     }
   }
 
-  private async drainBatch(tx: TxClient, limit: number): Promise<number> {
+  /** One batch in one transaction; what it chained counts in the metrics once committed. */
+  private async chainBatch(limit: number): Promise<number> {
+    const written: ChainedAuditEvent[] = [];
+    const n = await this.repository.inTransaction((tx) => this.drainBatch(tx, limit, written));
+    this.repository.recordWritten(written);
+    return n;
+  }
+
+  private async drainBatch(tx: TxClient, limit: number, written: ChainedAuditEvent[]): Promise<number> {
     const rows = (await tx.query(INBOX.TAKE_INBOX_SQL, [limit])) as InboxRow[];
     const valid: AuditRecord[] = [];
     for (const row of rows) {
@@ -119,7 +128,7 @@ export class AuditChainService implements OnApplicationBootstrap, OnModuleDestro
         await this.deadLetter(row, invalidPayload(err));
       }
     }
-    await this.repository.writer.append(tx, valid);
+    written.push(...(await this.repository.writer.append(tx, valid)));
     if (rows.length) await tx.query(INBOX.DELETE_INBOX_SQL, [rows.map((r) => r.id)]);
     return rows.length;
   }
@@ -129,7 +138,7 @@ export class AuditChainService implements OnApplicationBootstrap, OnModuleDestro
     let n = 0;
     for (; n < INBOX_BATCH && !this.stopped; n++) {
       try {
-        if ((await this.repository.inTransaction((tx) => this.drainBatch(tx, 1))) === 0) break;
+        if ((await this.chainBatch(1)) === 0) break;
       } catch (err) {
         const failure = classifyWriteError(err);
         if (failure.kind !== 'data') throw err;

@@ -51,12 +51,19 @@ export interface InferenceSummary {
   status: 'ok' | 'error' | 'client_aborted';
   httpStatus: number;
   errorCode: string | null;
+  /** The failure's class (`GatewayErrorCode`: `upstream_timeout`, `payment_required`...): a bounded set, for metrics. */
+  errorKind: string | null;
   finishReason: FinishReason | null;
   usage: Usage;
   startedAtMs: number;
   finishedAtMs: number;
   latencyMs: number;
   ttftMs: number | null;
+  /**
+   * Unrounded timings for metrics: the whole request, its first token, and the upstream's share (from the call's
+   * dispatch to its answer, or to the stream's end; null when no upstream was called).
+   */
+  exactMs?: { latency: number; ttft: number | null; upstream: number | null };
   attributes?: Record<string, unknown>;
   /** Who paid (the audit event's organisation, project and principal); absent when auth never ran. */
   payer?: Payer;

@@ -70,6 +70,7 @@ export class InferenceService {
     const s = await this.start(request, ctx, false);
     try {
       let res = await this.send(s, ctx);
+      s.tracker.upstreamEnded();
       s.tracker.generated(res.text); // the model's own text, before the output check may redact it (as streams)
       if (check) res = { ...(await check(res)), usage: res.usage };
       s.tracker.succeed(res.usage, res.finishReason, res.upstreamModel);
@@ -309,6 +310,7 @@ export class InferenceService {
 
   private providerRequest(s: Started, ctx: InferenceContext): ProviderRequest {
     if (ctx.signal.aborted) throw new GatewayError(GatewayErrorCode.ClientClosed, 'client closed the request');
+    s.tracker.upstreamStarted(); // every caller dispatches the request it builds at once
     return { request: s.request, upstreamModel: s.resolved.model.upstream_model, requestId: ctx.requestId, signal: ctx.signal };
   }
 

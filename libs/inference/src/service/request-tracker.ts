@@ -11,6 +11,8 @@ export class RequestTracker {
   private finishReason: FinishReason | null = null;
   private ttftMs: number | null = null;
   private upstreamModel = '';
+  private upstreamAt: number | undefined;
+  private upstreamEnd: number | undefined;
   private done = false;
 
   constructor(
@@ -64,6 +66,17 @@ export class RequestTracker {
     this.digest?.output(text);
   }
 
+  /** The request was sent upstream (again, when re-sent with another cap): the upstream's time starts now. */
+  upstreamStarted(): void {
+    this.upstreamAt = performance.now();
+    this.upstreamEnd = undefined;
+  }
+
+  /** The upstream answered in full (a JSON call); a stream's upstream time ends with the stream. */
+  upstreamEnded(): void {
+    this.upstreamEnd = performance.now();
+  }
+
   /** Input tokens counted at admission (kept when the provider reports none). */
   countedInput(tokens: number): void {
     this.inputTokens = tokens;
@@ -87,7 +100,7 @@ export class RequestTracker {
   fail(err: unknown): void {
     if (this.ctx.signal.aborted) return this.finish('client_aborted', 499, GatewayErrorCode.ClientClosed);
     const gw = err instanceof GatewayError ? err : undefined;
-    this.finish('error', gw?.status ?? 500, gw ? (gw.wireCode ?? gw.code) : GatewayErrorCode.Internal);
+    this.finish('error', gw?.status ?? 500, gw ? (gw.wireCode ?? gw.code) : GatewayErrorCode.Internal, gw?.code ?? GatewayErrorCode.Internal);
   }
 
   /** The client went away before the stream ended: what was generated still counts. */
@@ -95,10 +108,11 @@ export class RequestTracker {
     this.finish('client_aborted', 499, GatewayErrorCode.ClientClosed);
   }
 
-  private finish(status: InferenceSummary['status'], httpStatus: number, errorCode: string | null): void {
+  private finish(status: InferenceSummary['status'], httpStatus: number, errorCode: string | null, errorKind: GatewayErrorCode | null = errorCode === null ? null : GatewayErrorCode.ClientClosed): void {
     if (this.done) return;
     this.done = true;
     const now = performance.now();
+    const upstreamMs = this.upstreamAt === undefined ? null : (this.upstreamEnd ?? now) - this.upstreamAt;
     const content = this.digest?.retained?.();
     this.observer?.onFinished({
       requestId: this.ctx.requestId,
@@ -110,12 +124,14 @@ export class RequestTracker {
       status,
       httpStatus,
       errorCode,
+      errorKind,
       finishReason: this.finishReason,
       usage: this.usage(),
       startedAtMs: this.ctx.startedAtMs,
       finishedAtMs: this.ctx.startedAtMs + (now - this.ctx.startedAt),
       latencyMs: Math.round(now - this.ctx.startedAt),
       ttftMs: this.ttftMs === null ? null : Math.round(this.ttftMs),
+      exactMs: { latency: now - this.ctx.startedAt, ttft: this.ttftMs, upstream: upstreamMs },
       attributes: this.digest ? { ...this.ctx.annotations?.(), ...this.digest.digests() } : this.ctx.annotations?.(),
       payer: this.ctx.payer,
       ...(content ? { content } : {}),

@@ -24,6 +24,8 @@ export interface RateLimitStore {
   hit(key: string, limit: number, windowMs: number, nowMs?: number): Promise<RateLimitResult>;
   /** Releases connections and timers (idempotent). */
   close(): Promise<void>;
+  /** Hits answered by fail-open because the store could not count (a metric); absent for stores that cannot fail. */
+  readonly failOpenCount?: number;
 }
 
 /** The answer of a store that cannot count (fail-open): allowed, nothing known about the window. */

@@ -1,6 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { GatewayMetrics } from '@gw/observability';
 import { QUEUE_CONNECTION, type QueueConnection } from '@gw/queue';
 import { ConnectorScheduler, type SchedulerOptions } from './connector-scheduler';
 import { ConnectorStore } from './connector-store';
@@ -32,8 +33,9 @@ export class ConnectorDeliveryService implements OnApplicationBootstrap, OnModul
     store: ConnectorStore,
     @Inject(QUEUE_CONNECTION) connection: QueueConnection,
     @Inject(CONNECTOR_DELIVERY_OPTIONS) private readonly opts: ConnectorDeliveryOptions,
+    @Optional() metrics?: GatewayMetrics,
   ) {
-    this.worker = new DeliveryWorker(ds, connection, store, opts);
+    this.worker = new DeliveryWorker(ds, connection, store, { ...opts, metrics: metrics?.enabled ? metrics : undefined });
     this.queue = new Queue(CONNECTOR_QUEUE, { connection: connection.connection, prefix: connection.prefix, defaultJobOptions: this.worker.jobOptions });
     this.scheduler = new ConnectorScheduler(ds, this.queue, { batch: opts.batch, maxJobsPerTick: opts.maxJobsPerTick, maxConnectors: 100 });
   }

@@ -9,6 +9,7 @@ import type { DeliveryResult } from '../connector.types';
 import { sendBatch } from '../senders';
 import type { ConnectorStore, StoredConnector } from './connector-store';
 import { RANGE_FILTER } from './connector.sql';
+import type { GatewayMetrics } from '@gw/observability';
 import { CONNECTOR_QUEUE, parseDeliveryJob, type DeliveryJob } from './delivery-job';
 
 export interface DeliveryWorkerOptions {
@@ -16,6 +17,8 @@ export interface DeliveryWorkerOptions {
   maxAttempts: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
+  /** Counts deliveries (events) by connector kind and outcome: delivered, retried, dead_lettered. */
+  metrics?: GatewayMetrics;
 }
 
 /** A failed attempt that may succeed later; carries the receiver's Retry-After for the backoff strategy. */
@@ -98,17 +101,20 @@ export class DeliveryWorker {
     if (!events.length) return;
     const result: DeliveryResult = await sendBatch(connector.kind, config, events, this.abort.signal);
     await this.store.delivered(this.ds, connector.id, result.delivered);
+    if (result.delivered > 0) this.opts.metrics?.deliveries.inc({ kind: connector.kind, outcome: 'delivered' }, result.delivered);
     if (result.ok) return;
     const rest = { ...d, from: result.delivered > 0 ? events[result.delivered].seq : d.from };
     if (result.delivered > 0) await job.updateData(rest);
     if (!result.retryable || last) return this.giveUp(connector, rest, events.length - result.delivered, attempt, result.error, result.status ?? null);
     await this.store.failed(this.ds, connector.id, result.error);
+    this.opts.metrics?.deliveries.inc({ kind: connector.kind, outcome: 'retried' }, events.length - result.delivered);
     if (Number.isInteger(Math.log2(attempt))) this.log.warn(`connector ${connector.id} (${connector.kind}) delivery of seq ${rest.from}-${rest.to} failed, attempt ${attempt}: ${result.error}`);
     throw new RetryableDeliveryError(result.error, result.retryAfterMs);
   }
 
   private async giveUp(c: StoredConnector, d: DeliveryJob, events: number, attempts: number, error: string, status: number | null): Promise<void> {
     await this.store.deadLetter(this.ds, c, { fromSeq: d.from, toSeq: d.to, events, attempts, error, status });
+    this.opts.metrics?.deliveries.inc({ kind: c.kind, outcome: 'dead_lettered' }, events);
     this.log.error(`connector ${c.id} (${c.kind}): seq ${d.from}-${d.to} (${events} events) DEAD-LETTERED after ${attempts} attempt(s): ${error}`);
   }
 
