@@ -21,6 +21,11 @@ export const VARIANTS = [
     env: { REPLICA_CHECKPOINT_MS: '60000' },
     adds: 'REPLICA_CHECKPOINT_MS=60000 (default 1000): Δ ≈ minus the cost of the 1 s progress checkpoint',
   },
+  {
+    name: 'nometrics',
+    env: { METRICS_ENABLED: 'false' },
+    adds: 'METRICS_ENABLED=false (default true): Δ ≈ minus the cost of the Prometheus counters and histograms per request',
+  },
 ] as const;
 
 /** Env every S4 gateway gets (BENCH_GATEWAY_ENV still wins): login tokens counted but never refused, like keys. */

@@ -18,6 +18,7 @@ import { validateMessages } from '../../apps/inference/src/protocols/anthropic-m
 import { BODY_SIZES, bodyText, SURFACES, type Surface } from './s4-bodies';
 import type { Stage } from './s4-timer';
 import { identityStages } from './s4-identity-stages';
+import { metricsStages } from './s4-metrics-stage';
 import { policyStages } from './s4-policy-stages';
 import { ContentHmacKeys, sanitizeAuditRecord, type AuditRecord } from '@gw/audit';
 import { ProgressBook, sanitizeUsageEntry, type UsageEntry } from '@gw/metering';
@@ -161,5 +162,5 @@ function sanitiserStages(): Stage[] {
 
 /** All in-process stages; `notes` gets what could not be built. */
 export async function allStages(model: string, notes: string[]): Promise<Stage[]> {
-  return [...bodyStages(model), ...(await identityStages(DEFAULTS, notes)), ...bookStages(), ...sanitiserStages(), ...policyStages(model)];
+  return [...bodyStages(model), ...(await identityStages(DEFAULTS, notes)), ...bookStages(), ...sanitiserStages(), ...policyStages(model), ...metricsStages()];
 }
