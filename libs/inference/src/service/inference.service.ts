@@ -288,6 +288,7 @@ export class InferenceService {
       s.admission = await pending.admitted;
     } catch (err) {
       spec.abort(err);
+      s.tracker.upstreamCancelled();
       throw err;
     }
     if (s.admission.maxTokens === pending.maxTokens) return true;

@@ -72,6 +72,12 @@ export class RequestTracker {
     this.upstreamEnd = undefined;
   }
 
+  /** A speculative call aborted because admission refused it: the request never counts as having reached the upstream. */
+  upstreamCancelled(): void {
+    this.upstreamAt = undefined;
+    this.upstreamEnd = undefined;
+  }
+
   /** The upstream answered in full (a JSON call); a stream's upstream time ends with the stream. */
   upstreamEnded(): void {
     this.upstreamEnd = performance.now();

@@ -7,7 +7,7 @@ import type { ModelCatalog } from '../catalog/model-catalog';
 import { GatewayError, GatewayErrorCode } from '../errors/gateway-error';
 import type { ProviderRequest } from '../providers/model-provider';
 import { Headroom } from './headroom';
-import type { InferenceContext } from './inference-context';
+import type { InferenceContext, InferenceSummary } from './inference-context';
 import { InferenceService } from './inference.service';
 import type { Admission, AdmitInput, Charge, Forecast, Meter } from './meter.port';
 
@@ -80,7 +80,8 @@ function setup(forecast: Forecast | undefined) {
   const meter = new ManualMeter(forecast);
   const p = provider(meter.log);
   const catalog = { resolve: () => ({ model: { id: 'm', upstream_model: 'u' }, provider: p }) } as unknown as ModelCatalog;
-  return { meter, p, sut: new InferenceService(catalog, undefined, meter) };
+  const summaries: InferenceSummary[] = [];
+  return { meter, p, summaries, sut: new InferenceService(catalog, { onFinished: (x) => summaries.push(x) }, meter) };
 }
 
 const request = (stream: boolean) => ({ model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }], stream }) as unknown as CanonicalRequest;
@@ -98,7 +99,7 @@ const noCredits = new GatewayError(GatewayErrorCode.PaymentRequired, 'no credits
 
 describe('speculative dispatch: the call goes upstream while its admission is in flight', () => {
   it('with a forecast, the upstream is called before admission answers; the answer is used once it granted', async () => {
-    const { meter, sut } = setup({ maxTokens: 100 });
+    const { meter, summaries, sut } = setup({ maxTokens: 100 });
     const done = sut.complete(request(false), ctx());
     await tick();
     assert.deepEqual(meter.log, ['admit', 'upstream 100'], 'sent before admission answered, with the forecast cap');
@@ -106,6 +107,7 @@ describe('speculative dispatch: the call goes upstream while its admission is in
     const res = await done;
     assert.equal(res.text, 'cap 100');
     assert.deepEqual(meter.log, ['admit', 'upstream 100', 'granted 100', 'watch', 'settle 100 2 true']);
+    assert.ok((summaries[0].exactMs?.upstream ?? -1) >= 0, 'the upstream time is counted from the speculative dispatch');
   });
 
   it('without a forecast the upstream waits for admission (no speculation)', async () => {
@@ -119,13 +121,17 @@ describe('speculative dispatch: the call goes upstream while its admission is in
   });
 
   it('a refusal aborts the speculative call and is the error; nothing is settled or watched', async () => {
-    const { meter, p, sut } = setup({ maxTokens: 100 });
+    const { meter, p, summaries, sut } = setup({ maxTokens: 100 });
     const done = sut.complete(request(false), ctx());
     await tick();
     meter.refuse(noCredits);
     await assert.rejects(done, (e: unknown) => e === noCredits);
     assert.equal(p.signals[0].aborted, true, 'the upstream call was aborted');
     assert.deepEqual(meter.log, ['admit', 'upstream 100', 'refused']);
+    // Reported as a refusal that never reached the upstream (no upstream time: not an upstream error in the metrics).
+    assert.equal(summaries.length, 1);
+    assert.equal(summaries[0].errorKind, GatewayErrorCode.PaymentRequired);
+    assert.equal(summaries[0].exactMs?.upstream, null);
   });
 
   it('an admission with a lower cap aborts the speculative call and sends it again with that cap', async () => {
