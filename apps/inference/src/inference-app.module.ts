@@ -5,7 +5,7 @@ import { AUDIT_QUEUE, AuditContentModule, AuditProducer, AuditProducerModule, Co
 import { IdentityModule } from '@gw/identity';
 import { InferenceModule, ResponseStore } from '@gw/inference';
 import { BillingProducer, CreditsModule, FreeTierClaims, PrincipalThrottlerGuard, RateLimitModule, rateLimitOptionsFromConfig } from '@gw/metering';
-import { DRAIN_STATE, GatewayMetrics, HealthController, MetricsModule } from '@gw/observability';
+import { DRAIN_STATE, GatewayMetrics, HealthController, MetricsModule, TracingModule } from '@gw/observability';
 import { platformImports, readinessProvider, type Runtime } from '@gw/runtime';
 import { GatewayObserver } from './metrics/gateway.observer';
 import { InferenceAuthGuard } from './auth/inference-auth.guard';
@@ -42,6 +42,7 @@ export class InferenceAppModule {
       imports: [
         ...platformImports(rt),
         MetricsModule.forRoot(env.METRICS_ENABLED),
+        TracingModule.forRoot(env.OTEL_EXPORTER_OTLP_ENDPOINT ? { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME, role: env.GATEWAY_ROLE } : undefined),
         AuditProducerModule,
         IdentityModule.forRoot({
           jwtSecret: rt.jwtSecret,

@@ -84,6 +84,10 @@ export const envSchema = z.object({
   CONTROL_PLANE_THREAD: bool.default(true),
   /** Prometheus metrics at `/metrics` on both apps (issue 13); off: no route, and nothing is counted. */
   METRICS_ENABLED: bool.default(true),
+  /** OTLP/HTTP collector (`http://otel-collector:4318`): traces of the inference requests are exported there. Unset: no tracing. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  /** The traces' `service.name`. */
+  OTEL_SERVICE_NAME: z.string().min(1).default('llm-policy-gateway'),
   HOST: z.string().min(1).default('127.0.0.1'),
   INFERENCE_PORT: int(0, 65535).default(8080),
   CONTROL_PORT: int(0, 65535).default(8081),

@@ -7,3 +7,5 @@ export * from './json-limits';
 export * from './log-safe';
 export * from './metrics/gateway-metrics';
 export * from './metrics/metrics.module';
+export * from './tracing/tracing';
+export * from './tracing/tracing.module';

@@ -10,3 +10,4 @@ export { contentText, fragments, planReply, type PlannedReply } from './fake-ups
 export * from './fake-anthropic';
 export * from './fake-moderation';
 export * from './fake-guard';
+export * from './fake-otlp/fake-otlp';

@@ -9,6 +9,8 @@ export interface ProviderRequest {
   requestId: string;
   /** Aborted when the client disconnects or the gateway shuts down; providers must stop work then. */
   signal: AbortSignal;
+  /** Trace context for the upstream (`traceparent`, `tracestate`) when tracing is on: sent as request headers. */
+  traceHeaders?: Record<string, string>;
 }
 
 export interface ProviderCapabilities {

@@ -38,6 +38,21 @@ export interface InferenceContext {
   gate?: Promise<void>;
   /** The gate's limiter answered recently with room to spare: the gate will almost certainly open ({@link Headroom}). */
   gateLikely?: boolean;
+  /** The request's trace when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT); absent, nothing is traced. */
+  trace?: RequestTrace;
+}
+
+/** The child spans of a request's trace. */
+export type TraceStage = 'gateway.admission' | 'gateway.policy.pre' | 'gateway.upstream' | 'gateway.policy.post';
+
+/** One request's trace (libs/observability implements it with OpenTelemetry); never given prompt or output text. */
+export interface RequestTrace {
+  /** Opens a child span; the returned function ends it (with the error, if any). */
+  stage(name: TraceStage): (error?: unknown) => void;
+  /** Headers that carry the trace on to an upstream call: the open upstream span's `traceparent` (and `tracestate`). */
+  upstreamHeaders(): Record<string, string>;
+  /** Ends the request's span with the summary's facts (model, token usage, status). */
+  finish(summary: InferenceSummary): void;
 }
 
 /** What happened to one request, reported once when it ends (success, error or client abort). */

@@ -194,7 +194,7 @@ export class InferenceService {
       const facts = { provider: provider.id, upstreamModel: model.upstream_model, surface, stream, startedAtMs }; // for crash recovery
       const input: AdmitInput = { requestId, payer, request, inputTokens, model: model.id, quota: ctx.quota, ...facts };
       const admitting = this.meter.admit(input);
-      const admitted = ctx.gate ? this.gated(ctx.gate, admitting) : admitting;
+      const admitted = traced(ctx, ctx.gate ? this.gated(ctx.gate, admitting) : admitting);
       const forecast = !ctx.gate || ctx.gateLikely ? this.meter.forecast?.(input) : undefined;
       if (forecast) {
         admitted.catch(() => undefined); // awaited by confirm() or abandon()
@@ -312,7 +312,8 @@ export class InferenceService {
   private providerRequest(s: Started, ctx: InferenceContext): ProviderRequest {
     if (ctx.signal.aborted) throw new GatewayError(GatewayErrorCode.ClientClosed, 'client closed the request');
     s.tracker.upstreamStarted(); // every caller dispatches the request it builds at once
-    return { request: s.request, upstreamModel: s.resolved.model.upstream_model, requestId: ctx.requestId, signal: ctx.signal };
+    const traceHeaders = ctx.trace?.upstreamHeaders();
+    return { request: s.request, upstreamModel: s.resolved.model.upstream_model, requestId: ctx.requestId, signal: ctx.signal, ...(traceHeaders ? { traceHeaders } : {}) };
   }
 
   private async *relay(first: IteratorResult<CanonicalEvent>, iterator: AsyncIterator<CanonicalEvent>, s: Started): AsyncGenerator<CanonicalEvent> {
@@ -358,6 +359,13 @@ export class InferenceService {
       }
     }
   }
+}
+
+/** Admission as the trace's `gateway.admission` span (credits, quotas and the deferred rate limit, in flight together). */
+function traced<T>(ctx: InferenceContext, admitted: Promise<T>): Promise<T> {
+  const end = ctx.trace?.stage('gateway.admission');
+  if (end) admitted.then(() => end(), end);
+  return admitted;
 }
 
 /** The request with the output cap admission pays for (unchanged when the meter sets none). */

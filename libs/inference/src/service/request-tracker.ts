@@ -13,6 +13,7 @@ export class RequestTracker {
   private upstreamModel = '';
   private upstreamAt: number | undefined;
   private upstreamEnd: number | undefined;
+  private endUpstreamSpan: ((error?: unknown) => void) | undefined;
   private done = false;
 
   constructor(
@@ -70,17 +71,26 @@ export class RequestTracker {
   upstreamStarted(): void {
     this.upstreamAt = performance.now();
     this.upstreamEnd = undefined;
+    this.endUpstreamSpan?.();
+    this.endUpstreamSpan = this.ctx.trace?.stage('gateway.upstream');
   }
 
   /** A speculative call aborted because admission refused it: the request never counts as having reached the upstream. */
   upstreamCancelled(): void {
     this.upstreamAt = undefined;
     this.upstreamEnd = undefined;
+    this.endSpan(new Error('cancelled: admission refused the call'));
   }
 
   /** The upstream answered in full (a JSON call); a stream's upstream time ends with the stream. */
   upstreamEnded(): void {
     this.upstreamEnd = performance.now();
+    this.endSpan();
+  }
+
+  private endSpan(error?: unknown): void {
+    this.endUpstreamSpan?.(error);
+    this.endUpstreamSpan = undefined;
   }
 
   /** Input tokens counted at admission (kept when the provider reports none). */
@@ -120,7 +130,8 @@ export class RequestTracker {
     const now = performance.now();
     const upstreamMs = this.upstreamAt === undefined ? null : (this.upstreamEnd ?? now) - this.upstreamAt;
     const content = this.digest?.retained?.();
-    this.observer?.onFinished({
+    this.endSpan(status === 'error' ? new Error(errorCode ?? 'error') : undefined);
+    const summary: InferenceSummary = {
       requestId: this.ctx.requestId,
       surface: this.ctx.surface,
       model: this.fields.model,
@@ -141,6 +152,8 @@ export class RequestTracker {
       attributes: this.digest ? { ...this.ctx.annotations?.(), ...this.digest.digests() } : this.ctx.annotations?.(),
       payer: this.ctx.payer,
       ...(content ? { content } : {}),
-    });
+    };
+    this.observer?.onFinished(summary);
+    this.ctx.trace?.finish(summary);
   }
 }

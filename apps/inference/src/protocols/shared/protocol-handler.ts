@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   GatewayError,
@@ -11,7 +11,9 @@ import {
   type CompletionResult,
   type InferenceContext,
   type Surface,
+  type TraceStage,
 } from '@gw/inference';
+import { Tracing } from '@gw/observability';
 import { checkResult, checksOutput, guardStream, type PolicyRun } from '@gw/policy';
 import { eventsOf, localAnswer, summaryRequest, withPolicy, withPolicyField } from '../../policy/policy-answers';
 import { PolicyEnforcer, type PreCheck } from '../../policy/policy-enforcer';
@@ -114,12 +116,18 @@ export class ProtocolHandler {
     private readonly inference: InferenceService,
     private readonly inflight: InflightRegistry,
     private readonly policy: PolicyEnforcer,
+    @Optional() private readonly tracing?: Tracing,
   ) {}
+
+  private preCheck(resolution: NonNullable<FastifyRequest['policyResolution']>, ctx: InferenceContext, canonical: CanonicalRequest): Promise<PreCheck> {
+    return stage(ctx, 'gateway.policy.pre', () => this.policy.pre(resolution, ctx, canonical));
+  }
 
   async handle<M>(adapter: ProtocolAdapter<M>, req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const ac = new AbortController();
     const release = this.inflight.add(ac);
     const ctx = ProtocolHandler.openContext(req, reply, adapter.surface, ac, release);
+    if (this.tracing) ctx.trace = this.tracing.startRequest(req.id, req.method, req.url, req.headers, adapter.surface);
     let parsed: ParsedRequest<M>;
     let pre: PreCheck;
     try {
@@ -130,7 +138,7 @@ export class ProtocolHandler {
       ctx.original = parsed.canonical;
       // The policy pre-check (refuse, escalate, redact, rewrite...) before any credit is held: a refusal costs nothing.
       const resolution = req.policyResolution;
-      pre = resolution ? await this.policy.pre(resolution, ctx, parsed.canonical) : { kind: 'proceed', run: null, request: parsed.canonical };
+      pre = resolution ? await this.preCheck(resolution, ctx, parsed.canonical) : { kind: 'proceed', run: null, request: parsed.canonical };
     } catch (caught) {
       const err = await gatedError(req, caught);
       const { model, stream } = ProtocolHandler.claimed(req.body);
@@ -157,7 +165,7 @@ export class ProtocolHandler {
   ): Promise<void> {
     const { canonical, meta } = parsed;
     const run = pre.run;
-    const check = run && checksOutput(run) ? <T extends CanonicalResponse>(r: T) => checkResult(run, r) : undefined;
+    const check = run && checksOutput(run) ? <T extends CanonicalResponse>(r: T) => stage(ctx, 'gateway.policy.post', () => checkResult(run, r)) : undefined;
     let result: CompletionResult;
     if (pre.kind === 'escalate') {
       try {
@@ -224,5 +232,19 @@ export class ProtocolHandler {
     } finally {
       sse.end();
     }
+  }
+}
+
+/** Runs `work` inside a child span of the request's trace, when it has one. */
+async function stage<T>(ctx: InferenceContext, name: TraceStage, work: () => Promise<T> | T): Promise<T> {
+  const end = ctx.trace?.stage(name);
+  if (!end) return work();
+  try {
+    const out = await work();
+    end();
+    return out;
+  } catch (err) {
+    end(err);
+    throw err;
   }
 }

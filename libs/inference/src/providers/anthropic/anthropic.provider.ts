@@ -120,7 +120,7 @@ export class AnthropicProvider implements ModelProvider {
   }
 
   private requestHeaders(req: ProviderRequest, accept: string): Record<string, string> {
-    const headers: Record<string, string> = { ...this.headers, accept, 'x-request-id': req.requestId };
+    const headers: Record<string, string> = { ...this.headers, ...req.traceHeaders, accept, 'x-request-id': req.requestId };
     const beta = betaHeader(this.headers['anthropic-beta'], req.request);
     if (beta !== undefined) headers['anthropic-beta'] = beta;
     return headers;

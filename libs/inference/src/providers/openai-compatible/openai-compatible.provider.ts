@@ -83,7 +83,7 @@ export class OpenAICompatibleProvider implements ModelProvider {
       const res = await this.pool.request({
         path: this.config.tokenize_path,
         method: 'POST',
-        headers: { ...this.baseHeaders, accept: 'application/json', 'x-request-id': req.requestId },
+        headers: { ...this.baseHeaders, ...req.traceHeaders, accept: 'application/json', 'x-request-id': req.requestId },
         body: JSON.stringify({ model: chat.model, messages: chat.messages, ...(chat.tools ? { tools: chat.tools } : {}), add_generation_prompt: true }),
         signal: deadline.signal,
       });
@@ -147,7 +147,7 @@ export class OpenAICompatibleProvider implements ModelProvider {
       res = await this.pool.request({
         path: this.path,
         method: 'POST',
-        headers: { ...this.baseHeaders, accept: stream ? 'text/event-stream' : 'application/json', 'x-request-id': req.requestId },
+        headers: { ...this.baseHeaders, ...req.traceHeaders, accept: stream ? 'text/event-stream' : 'application/json', 'x-request-id': req.requestId },
         body,
         signal: deadline.signal,
       });
