@@ -1,14 +1,12 @@
 import type { CanonicalRequest } from '../canonical/canonical-request';
 import type { CanonicalEvent, CanonicalResponse } from '../canonical/canonical-event';
 import type { ModelCatalog, ResolvedModel } from '../catalog/model-catalog';
-import { GatewayError, GatewayErrorCode } from '../errors/gateway-error';
-import type { ProviderRequest } from '../providers/model-provider';
 import type { ContentDigest, InferenceContext, InferenceObserver } from './inference-context';
 import type { Admission, AdmitInput, Charge, Meter } from './meter.port';
 import { RequestTracker } from './request-tracker';
 import { withinOutputLimit } from './output-limit';
 import { estimateInputTokens } from './token-estimate';
-import { linkedAbort } from './linked-abort';
+import { Dispatch, withCap, type Started } from './dispatch';
 
 export interface CompletionResult extends CanonicalResponse {
   /** Catalogue id of the model that served (the caller may have used an alias). */
@@ -39,16 +37,6 @@ export interface TokenCount {
   source: TokenCountSource;
 }
 
-interface Started {
-  resolved: ResolvedModel;
-  tracker: RequestTracker;
-  request: CanonicalRequest;
-  admission?: Admission;
-  /** Speculative dispatch: the admission in flight and the output cap the call was sent with meanwhile. */
-  pending?: { admitted: Promise<Admission>; maxTokens: number | undefined; request: CanonicalRequest };
-  /** Set by {@link StreamHandle.stop}. */
-  stopper?: AbortController;
-}
 
 /**
  * The one entry point every protocol adapter calls: resolves the model, reserves credits, runs the
@@ -56,11 +44,15 @@ interface Started {
  * observer (audit), whatever the outcome.
  */
 export class InferenceService {
+  private readonly dispatch: Dispatch;
+
   constructor(
     private readonly catalog: ModelCatalog,
     private readonly observer?: InferenceObserver,
     private readonly meter?: Meter,
-  ) {}
+  ) {
+    this.dispatch = new Dispatch(meter);
+  }
 
   /**
    * A non-streaming call. `check` (the policy's output check) sees the answer before the request is reported, so
@@ -69,7 +61,7 @@ export class InferenceService {
   async complete(request: CanonicalRequest, ctx: InferenceContext, check?: (res: CanonicalResponse) => Promise<CanonicalResponse>): Promise<CompletionResult> {
     const s = await this.start(request, ctx, false);
     try {
-      let res = await this.send(s, ctx);
+      let res = await this.dispatch.send(s, ctx);
       s.tracker.upstreamEnded();
       s.tracker.generated(res.text); // the model's own text, before the output check may redact it (as streams)
       if (check) res = { ...(await check(res)), usage: res.usage };
@@ -77,7 +69,7 @@ export class InferenceService {
       const charge = s.admission && this.meter?.settle(s.admission, res.usage, true, Date.now());
       return { ...res, modelId: s.resolved.model.id, charge, cappedMaxTokens: s.admission?.capped ? s.admission.maxTokens : undefined };
     } catch (err) {
-      this.abandon(s);
+      this.dispatch.abandon(s);
       s.tracker.fail(err);
       throw err;
     }
@@ -94,16 +86,16 @@ export class InferenceService {
     const stopper = new AbortController();
     s.stopper = stopper;
     try {
-      ({ first, iterator } = await this.open(s, ctx, stopper.signal));
+      ({ first, iterator } = await this.dispatch.open(s, ctx, stopper.signal));
       if (!first.done && first.value.type === 'error') throw first.value.error;
-      this.watch(s); // the upstream answered: checkpoint what it streams from now on
+      this.dispatch.watch(s); // the upstream answered: checkpoint what it streams from now on
     } catch (err) {
-      this.abandon(s);
+      this.dispatch.abandon(s);
       s.tracker.fail(err);
       throw err;
     }
     return {
-      events: this.relay(first, iterator, s),
+      events: this.dispatch.relay(first, iterator, s),
       cappedMaxTokens: s.admission?.capped ? s.admission.maxTokens : undefined,
       stop: () => stopper.abort(new Error('stopped by policy')),
     };
@@ -132,7 +124,7 @@ export class InferenceService {
   async countTokens(request: CanonicalRequest, ctx: InferenceContext): Promise<TokenCount> {
     const { resolved, tracker } = this.track(request, ctx, false);
     try {
-      const pr = this.providerRequest({ resolved, tracker, request }, ctx);
+      const pr = this.dispatch.providerRequest({ resolved, tracker, request }, ctx);
       const { provider } = resolved;
       let count: TokenCount;
       if (provider.countTokens) count = { inputTokens: await provider.countTokens(pr), source: 'model' };
@@ -239,126 +231,6 @@ export class InferenceService {
     return provider.countTokens({ request, upstreamModel: resolved.model.upstream_model, requestId: ctx.requestId, signal: ctx.signal });
   }
 
-  /**
-   * Speculative dispatch (docs/architecture.md, "Hot path"): with a forecast, the call goes upstream while its admission
-   * is in flight, and nothing it returns is used before {@link confirm}. A refusal aborts it and is the request's error;
-   * an admission with another output cap aborts it and sends it again with that cap.
-   */
-  private async send(s: Started, ctx: InferenceContext): Promise<CanonicalResponse> {
-    const { provider } = s.resolved;
-    if (s.pending) {
-      const spec = linkedAbort([ctx.signal]);
-      const call = provider.complete({ ...this.providerRequest(s, ctx), signal: spec.signal });
-      call.catch(() => undefined); // an aborted or refused call's outcome is not the request's
-      if (await this.confirm(s, spec)) {
-        this.watch(s);
-        return call;
-      }
-    }
-    // A JSON call hears nothing before it completes: it counts as reached once sent (input only, should this process die).
-    this.watch(s);
-    return provider.complete(this.providerRequest(s, ctx));
-  }
-
-  /** Opens the provider's stream (speculatively when admission is pending, as {@link send}) and reads its first event. */
-  private async open(s: Started, ctx: InferenceContext, stop: AbortSignal): Promise<{ first: IteratorResult<CanonicalEvent>; iterator: AsyncIterator<CanonicalEvent> }> {
-    const pr = this.providerRequest(s, ctx);
-    const call = linkedAbort([ctx.signal, stop]);
-    const spec = s.pending ? call : undefined;
-    const iterator = s.resolved.provider.stream({ ...pr, signal: call.signal })[Symbol.asyncIterator]();
-    const next = iterator.next();
-    if (spec) {
-      next.catch(() => undefined);
-      let confirmed = false;
-      try {
-        confirmed = await this.confirm(s, spec);
-      } finally {
-        if (!confirmed) void iterator.return?.(undefined)?.catch(() => undefined);
-      }
-      if (!confirmed) return this.open(s, ctx, stop);
-    }
-    return { first: await next, iterator };
-  }
-
-  /** Awaits the pending admission: true when it matches what was sent; else aborts the speculative call (and rethrows a refusal). */
-  private async confirm(s: Started, spec: AbortController): Promise<boolean> {
-    const pending = s.pending!;
-    s.pending = undefined;
-    try {
-      s.admission = await pending.admitted;
-    } catch (err) {
-      spec.abort(err);
-      s.tracker.upstreamCancelled();
-      throw err;
-    }
-    if (s.admission.maxTokens === pending.maxTokens) return true;
-    spec.abort(new Error('admission granted another output cap'));
-    s.request = withCap(pending.request, s.admission.maxTokens);
-    return false;
-  }
-
-  /** The call failed before it was served: gives back its admission, now or once the pending one resolves. */
-  private abandon(s: Started): void {
-    const nothing = { inputTokens: 0, outputTokens: 0 };
-    if (s.admission) this.meter?.settle(s.admission, s.tracker.usage(), false, Date.now());
-    else if (s.pending) s.pending.admitted.then((a) => this.meter?.settle(a, nothing, false, Date.now()), () => undefined);
-    s.pending = undefined;
-  }
-
-  private watch(s: Started): void {
-    if (s.admission) this.meter?.watch?.(s.admission, () => s.tracker.usage());
-  }
-
-  private providerRequest(s: Started, ctx: InferenceContext): ProviderRequest {
-    if (ctx.signal.aborted) throw new GatewayError(GatewayErrorCode.ClientClosed, 'client closed the request');
-    s.tracker.upstreamStarted(); // every caller dispatches the request it builds at once
-    const traceHeaders = ctx.trace?.upstreamHeaders();
-    return { request: s.request, upstreamModel: s.resolved.model.upstream_model, requestId: ctx.requestId, signal: ctx.signal, ...(traceHeaders ? { traceHeaders } : {}) };
-  }
-
-  private async *relay(first: IteratorResult<CanonicalEvent>, iterator: AsyncIterator<CanonicalEvent>, s: Started): AsyncGenerator<CanonicalEvent> {
-    const { tracker } = s;
-    const settle = () => (s.admission ? this.meter?.settle(s.admission, tracker.usage(), true, Date.now()) : undefined);
-    const stopped = () => s.stopper?.signal.aborted === true;
-    let finished = false;
-    try {
-      for (let step = first; !step.done; step = await iterator.next()) {
-        tracker.see(step.value);
-        if (step.value.type === 'error' && stopped()) break; // the provider noticed the policy stop: a normal end
-        if (step.value.type === 'error') {
-          finished = true;
-          const charge = settle(); // what was generated before the failure is charged, and the client is told
-          tracker.fail(step.value.error);
-          if (charge) yield { type: 'metering', charge, usage: tracker.usage() };
-          yield step.value;
-          return;
-        }
-        yield step.value;
-      }
-      finished = true;
-      const charge = settle();
-      tracker.succeed(undefined, stopped() ? 'content_filter' : undefined);
-      if (charge) yield { type: 'metering', charge, usage: tracker.usage() };
-    } catch (err) {
-      finished = true;
-      const charge = settle();
-      if (stopped()) {
-        tracker.succeed(undefined, 'content_filter');
-        if (charge) yield { type: 'metering', charge, usage: tracker.usage() };
-        return;
-      }
-      tracker.fail(err);
-      if (charge) yield { type: 'metering', charge, usage: tracker.usage() }; // the error frame the consumer writes next carries it
-      throw err;
-    } finally {
-      if (!finished) {
-        // The consumer stopped early (client disconnected): stop the provider, charge what was generated.
-        settle();
-        tracker.abandon();
-        await iterator.return?.().catch(() => undefined);
-      }
-    }
-  }
 }
 
 /** Admission as the trace's `gateway.admission` span (credits, quotas and the deferred rate limit, in flight together). */
@@ -368,10 +240,6 @@ function traced<T>(ctx: InferenceContext, admitted: Promise<T>): Promise<T> {
   return admitted;
 }
 
-/** The request with the output cap admission pays for (unchanged when the meter sets none). */
-function withCap(request: CanonicalRequest, maxTokens: number | undefined): CanonicalRequest {
-  return maxTokens !== undefined ? { ...request, maxTokens } : request;
-}
 
 /** The text of the last user message (its text parts joined by newlines): what `prompt_hmac` digests. */
 export function lastUserText(request: CanonicalRequest): string {
