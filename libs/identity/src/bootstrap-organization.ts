@@ -70,10 +70,13 @@ export async function bootstrapOrganization(dataSource: DataSource, opts: Bootst
     const org = await orgs.create(opts.org.trim());
     const user = await users.create({ orgId: org.id, email: normalizeEmail(opts.email), passwordHash, role: 'owner' });
     const { key, plaintext } = await keys.create({ orgId: org.id, userId: user.id, label: opts.keyLabel ?? 'bootstrap' });
+    // An organisation with no credits is a legitimate start (a zero grant is no ledger entry): its balance is 0.
     const credits =
-      opts.credits !== undefined && opts.grantCredits
-        ? await opts.grantCredits({ manager, orgId: org.id, userId: user.id, apiKeyId: key.id, credits: opts.credits })
-        : null;
+      opts.credits === 0
+        ? 0
+        : opts.credits !== undefined && opts.grantCredits
+          ? await opts.grantCredits({ manager, orgId: org.id, userId: user.id, apiKeyId: key.id, credits: opts.credits })
+          : null;
     return {
       organization: { id: org.id, name: org.name },
       user: { id: user.id, email: user.email, role: 'owner' as const },

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { grantCredits } from '@gw/metering';
 import { loadConfig } from '@gw/config';
-import { createDataSource, runMigrations, startPostgres, type PostgresHandle } from '@gw/database';
+import { createDataSource, openCliDatabase, runMigrations, type CliDatabase } from '@gw/database';
 import type { DataSource } from 'typeorm';
 import { bootstrapOrganization, type BootstrapOptions } from '../bootstrap-organization';
 import { isIdentityError } from '../identity.errors';
@@ -28,16 +28,17 @@ function parse(argv: string[]): BootstrapOptions {
 
 /**
  * `node dist/libs/identity/src/cli/bootstrap.js --org Acme --email admin@acme.test`: creates an
- * organisation, its owner and an API key on DATABASE_URL (or the embedded cluster under DATA_DIR),
- * applying pending migrations first, and prints them as one JSON object on stdout.
+ * organisation, its owner and an API key on DATABASE_URL (else the running embedded gateway's database, else the
+ * embedded cluster under DATA_DIR), applying pending migrations first, and prints them as one JSON object on stdout.
+ * The same as `ops orgs create` (libs/ops).
  */
 async function main(argv: string[]): Promise<number> {
-  let pg: PostgresHandle | undefined;
+  let pg: CliDatabase | undefined;
   let ds: DataSource | undefined;
   try {
     const opts = parse(argv);
     const config = loadConfig();
-    pg = await startPostgres(config, (msg) => process.stderr.write(`${msg}\n`));
+    pg = await openCliDatabase(config, (msg) => process.stderr.write(`${msg}\n`));
     if (config.env.MIGRATE_ON_START) await runMigrations(pg.url);
     ds = await createDataSource(pg.url, 2).initialize();
     const result = await bootstrapOrganization(ds, {
