@@ -42,6 +42,6 @@ export function keyHint(dataDir: string, embedded: boolean): string[] {
   if (existsSync(file)) {
     return [`  API key       : the first start's key is in ${file}; load it with`, `    export API_KEY=$(node -p "require('${file}').api_key.key")`];
   }
-  const how = embedded ? 'npm run ops -- keys create --org-id <id>' : 'npm run ops -- orgs create --org <name> --email <email>';
+  const how = embedded ? 'npm run -s ops -- keys create --org-id <id>' : 'npm run -s ops -- orgs create --org <name> --email <email>';
   return [`  API key       : none shown here; create one with \`${how}\` (prints it once) and export API_KEY=<key>`];
 }

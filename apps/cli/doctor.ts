@@ -67,7 +67,7 @@ async function databaseChecks(config: GatewayConfig): Promise<Check[]> {
       const skew = Number(row.ms) - (before + Date.now()) / 2;
       checks.push({ name: 'database', ok: true, detail: `reachable (${pg.source})` });
       const pending = await ds.showMigrations();
-      checks.push(pending ? { name: 'migrations', ok: false, detail: 'migrations are pending', fix: 'run `npm run ops -- migrate` (or start the gateway with MIGRATE_ON_START=true)' } : { name: 'migrations', ok: true, detail: 'up to date' });
+      checks.push(pending ? { name: 'migrations', ok: false, detail: 'migrations are pending', fix: 'run `npm run -s ops -- migrate` (or start the gateway with MIGRATE_ON_START=true)' } : { name: 'migrations', ok: true, detail: 'up to date' });
       const ok = Math.abs(skew) <= MAX_SKEW_MS;
       checks.push({ name: 'clock skew', ok, detail: `database clock ${skew >= 0 ? '+' : ''}${Math.round(skew)} ms from this host`, ...(ok ? {} : { fix: 'sync both clocks (NTP): audit timestamps and quota windows depend on them' }) });
     } finally {

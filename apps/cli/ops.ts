@@ -6,7 +6,7 @@ import { doctor } from './doctor';
 import { creditsGrant, keysCreate, keysRevoke, migrate, orgsCreate } from './org-commands';
 
 /**
- * `npm run ops -- <command>` (bin `gateway-ops`): the operator's CLI. Each command prints one JSON document on
+ * `npm run -s ops -- <command>` (bin `gateway-ops`): the operator's CLI. Each command prints one JSON document on
  * stdout (a created key or password appears there once, nowhere else) and diagnostics on stderr; exit 0 ok, 1 the
  * operation failed (or a check, or a broken chain), 2 bad arguments. The database is DATABASE_URL, else the running
  * embedded gateway's (DATA_DIR/runtime.json), else the embedded cluster under DATA_DIR, started for the command.
