@@ -4,6 +4,7 @@ import { isIdentityError } from '@gw/identity';
 import { createHttpApp, edgeOptions, formatJsonPath, JsonLimitError } from '@gw/observability';
 import type { ControlRuntime } from '@gw/runtime';
 import { ControlAppModule } from './control-app.module';
+import { mountQueueBoard } from './queues-board/queue-board';
 
 /** Control bodies are small (keys, users, credits); the inference plane has its own, larger limit. */
 const CONTROL_BODY_LIMIT = 1024 * 1024;
@@ -27,7 +28,7 @@ export function renderControlError(err: unknown): { status: number; body: unknow
 }
 
 export async function createControlApp(rt: ControlRuntime): Promise<NestFastifyApplication> {
-  return createHttpApp(ControlAppModule.register(rt), {
+  const app = await createHttpApp(ControlAppModule.register(rt), {
     title: 'Policy gateway: control API',
     description: 'Administration, audit and health of the gateway.',
     logger: rt.logger.child({ app: 'control' }),
@@ -36,4 +37,6 @@ export async function createControlApp(rt: ControlRuntime): Promise<NestFastifyA
     trustProxy: rt.config.env.TRUST_PROXY,
     renderError: renderControlError,
   });
+  if (rt.config.env.QUEUE_BOARD_ENABLED) await mountQueueBoard(app, rt.config.env.QUEUE_BOARD_ORG_ID);
+  return app;
 }

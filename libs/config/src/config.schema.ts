@@ -84,6 +84,10 @@ export const envSchema = z.object({
   CONTROL_PLANE_THREAD: bool.default(true),
   /** Prometheus metrics at `/metrics` on both apps (issue 13); off: no route, and nothing is counted. */
   METRICS_ENABLED: bool.default(true),
+  /** Bull Board at `/admin/queues` on the control app (issue 13), read-only, for the operator organisation's owners and admins. */
+  QUEUE_BOARD_ENABLED: bool.default(true),
+  /** The operator organisation (its owners and admins may open the queue view); unset: the first organisation created. */
+  QUEUE_BOARD_ORG_ID: z.string().uuid().optional(),
   /** OTLP/HTTP collector (`http://otel-collector:4318`): traces of the inference requests are exported there. Unset: no tracing. */
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   /** The traces' `service.name`. */

@@ -1,10 +1,8 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { ConnectorDeliveryService } from '@gw/audit';
 import { GatewayMetrics } from '@gw/observability';
-import { QueueName } from '@gw/queue';
+import { controlQueues } from './control-queues';
 
 const STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 
@@ -42,17 +40,6 @@ export class QueueMetrics implements OnApplicationBootstrap {
   }
 
   private queues(): Queue[] {
-    const named = [QueueName.Audit, QueueName.Billing].flatMap((name) => {
-      try {
-        return [this.refs.get<Queue>(getQueueToken(name), { strict: false })];
-      } catch {
-        return []; // not registered in this app
-      }
-    });
-    try {
-      return [...named, this.refs.get(ConnectorDeliveryService, { strict: false }).queue];
-    } catch {
-      return named; // no connector deliveries in this app
-    }
+    return controlQueues(this.refs);
   }
 }
