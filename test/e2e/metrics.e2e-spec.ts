@@ -58,40 +58,48 @@ describe('/metrics: exact counts after known traffic (DATABASE_URL + Redis)', ()
     await policy.chat.completions.create({ model: 'fake-model', messages, policy: DENY } as never);
     await assert.rejects(policy.chat.completions.create({ model: 'fake-model', messages: [{ role: 'user', content: 'the forbidden phrase' }], policy: DENY } as never));
 
+    // Content classifiers: the built-in lexicon answers; a policy naming one this gateway lacks fails (closed: 503).
+    const classified = (classifier: string) => ({ policy_id: `metrics-${classifier}`, config: { rules: { flagged_categories: ['violence'], enforcement_action: 'block', classifier } } });
+    await policy.chat.completions.create({ model: 'fake-model', messages, policy: classified('builtin') } as never);
+    await assert.rejects(policy.chat.completions.create({ model: 'fake-model', messages, policy: classified('guard') } as never));
+
     const res = await fetch(`${gw.info.inferenceUrl}/metrics`);
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
     const text = await res.text();
     const chat = { surface: 'chat.completions' };
-    assert.equal(value(text, 'gateway_requests_total', { ...chat, status: '200', model: 'fake-model' }), 6, text);
+    assert.equal(value(text, 'gateway_requests_total', { ...chat, status: '200', model: 'fake-model' }), 7, text);
     assert.equal(value(text, 'gateway_requests_total', { ...chat, status: '502' }), 1);
     assert.equal(value(text, 'gateway_requests_total', { ...chat, status: '404', model: 'unknown' }), 1);
     assert.equal(value(text, 'gateway_requests_total', { ...chat, status: '402' }), 1);
-    assert.equal(value(text, 'gateway_requests_total', { ...chat, status: '403' }), 1);
-    assert.equal(value(text, 'gateway_requests_total'), 10);
-    assert.equal(value(text, 'gateway_request_duration_seconds_count'), 10);
-    // Every call that reached the upstream has its upstream time and the gateway's own share: 6 served + the 502.
-    assert.equal(value(text, 'gateway_overhead_seconds_count', chat), 7);
-    assert.equal(value(text, 'gateway_upstream_duration_seconds_count', { provider: 'fake' }), 7);
+    // A policy refusal and a classifier that fails closed, before the model was called: counted under the model.
+    assert.equal(value(text, 'gateway_requests_total', { ...chat, status: '403', model: 'fake-model' }), 2);
+    assert.equal(value(text, 'gateway_requests_total'), 12);
+    assert.equal(value(text, 'gateway_request_duration_seconds_count'), 12);
+    // Every call that reached the upstream has its upstream time and the gateway's own share: 7 served + the 502.
+    assert.equal(value(text, 'gateway_overhead_seconds_count', chat), 8);
+    assert.equal(value(text, 'gateway_upstream_duration_seconds_count', { provider: 'fake' }), 8);
     assert.equal(value(text, 'gateway_ttft_seconds_count', chat), 2);
     assert.equal(value(text, 'gateway_upstream_errors_total', { provider: 'fake', kind: 'upstream_error' }), 1);
     assert.equal(value(text, 'gateway_upstream_errors_total'), 1);
     assert.equal(value(text, 'gateway_refusals_total', { reason: 'credits' }), 1);
-    assert.equal(value(text, 'gateway_policy_decisions_total', { decision: 'allow' }), 1);
-    assert.equal(value(text, 'gateway_policy_decisions_total', { decision: 'refuse', enforced: 'true' }), 1);
+    assert.equal(value(text, 'gateway_policy_decisions_total', { decision: 'allow' }), 2);
+    assert.equal(value(text, 'gateway_policy_decisions_total', { decision: 'refuse', enforced: 'true' }), 2);
     assert.equal(value(text, 'gateway_rate_limit_fail_open_total'), 0);
+    assert.equal(value(text, 'gateway_classifier_duration_seconds_count', { classifier: 'builtin', status: 'ok' }), 1);
+    assert.equal(value(text, 'gateway_classifier_duration_seconds_count', { classifier: 'guard', status: 'failed' }), 1);
     assert.ok(value(text, 'gateway_process_resident_memory_bytes') > 0);
 
-    // The control plane: every request's audit row written (10), queue depths per state.
+    // The control plane: every request's audit row written (12), queue depths per state.
     let control = '';
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
       control = await (await fetch(`${gw.info.controlUrl}/metrics`)).text();
-      if (value(control, 'gateway_audit_rows_written_total') >= 10) break;
+      if (value(control, 'gateway_audit_rows_written_total') >= 12) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    assert.equal(value(control, 'gateway_audit_rows_written_total'), 10, control);
-    assert.equal(value(control, 'gateway_audit_lag_seconds_count'), 10);
+    assert.equal(value(control, 'gateway_audit_rows_written_total'), 12, control);
+    assert.equal(value(control, 'gateway_audit_lag_seconds_count'), 12);
     for (const queue of ['audit', 'billing', 'audit-connector']) assert.match(control, new RegExp(`gateway_queue_jobs\\{queue="${queue}",state="failed"\\} 0`), control);
     assert.match(control, /gateway_queue_lag_seconds\{queue="audit"\} /);
 

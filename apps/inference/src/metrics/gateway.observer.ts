@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AuditProducer, ContentHmacKeys, ContentVault } from '@gw/audit';
-import type { InferenceSummary } from '@gw/inference';
+import { MODEL_CATALOG, type InferenceSummary, type ModelCatalog } from '@gw/inference';
 import { GatewayMetrics } from '@gw/observability';
 import { AuditObserver } from '../audit.observer';
 import { recordRequest } from './request-metrics';
@@ -8,12 +8,19 @@ import { recordRequest } from './request-metrics';
 /** The inference service's observer: each request's audit record, and its metrics. */
 @Injectable()
 export class GatewayObserver extends AuditObserver {
-  constructor(producer: AuditProducer, hmac: ContentHmacKeys, vault: ContentVault, private readonly metrics: GatewayMetrics) {
+  constructor(
+    producer: AuditProducer,
+    hmac: ContentHmacKeys,
+    vault: ContentVault,
+    private readonly metrics: GatewayMetrics,
+    @Inject(MODEL_CATALOG) private readonly catalog: ModelCatalog,
+  ) {
     super(producer, hmac, vault);
   }
 
   override onFinished(s: InferenceSummary): void {
     super.onFinished(s);
-    recordRequest(this.metrics, s);
+    // A request refused before its model was resolved still counts under its model, when the catalogue knows it.
+    recordRequest(this.metrics, s, this.catalog.has(s.model));
   }
 }

@@ -13,10 +13,10 @@ function refusalOf(s: InferenceSummary): string | undefined {
  * the upstream's time) when it reached the upstream, TTFT for streams, upstream failures by kind, and refusals.
  * An upstream failure is an error of a request whose upstream was called (a 503 for a store outage is not one).
  */
-export function recordRequest(m: GatewayMetrics, s: InferenceSummary): void {
+export function recordRequest(m: GatewayMetrics, s: InferenceSummary, knownModel = s.provider !== ''): void {
   if (!m.enabled) return;
   const surface = s.surface;
-  m.requests.inc({ surface, status: String(s.httpStatus), model: s.provider ? s.model : 'unknown' });
+  m.requests.inc({ surface, status: String(s.httpStatus), model: knownModel ? s.model : 'unknown' });
   const t = s.exactMs;
   if (t) {
     m.duration.observe({ surface }, t.latency / 1000);
