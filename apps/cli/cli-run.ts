@@ -65,3 +65,9 @@ export function intArg(name: string, value: string | undefined, min: number): nu
   if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min} (got ${JSON.stringify(value ?? '')})`);
   return n;
 }
+
+/** A project id as the schema stores it (`CHK_project_project_id`). */
+export function projectIdArg(value: string): string {
+  if (!/^proj_[a-z0-9][a-z0-9_]{0,62}$/.test(value)) throw new UsageError(`--project-id must be proj_ followed by 1 to 63 of a-z, 0-9 and _ (got ${JSON.stringify(value.slice(0, 70))})`);
+  return value;
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { auditVerify } from './audit-command';
-import { EXIT, intArg, runCommand, uuidArg } from './cli-run';
+import { EXIT, intArg, projectIdArg, runCommand, uuidArg } from './cli-run';
 import { doctor } from './doctor';
 import { creditsGrant, keysCreate, keysRevoke, migrate, orgsCreate } from './org-commands';
 
@@ -27,8 +27,11 @@ function program(run: (p: Promise<number>) => void): Command {
     .command('create')
     .requiredOption('--org-id <uuid>', 'organisation')
     .option('--email <email>', "the key's user (default: the organisation's first owner)")
+    .option('--project-id <proj_…>', "a project key instead (the project's policy and quotas apply)")
     .option('--label <text>', 'label', 'ops-cli')
-    .action((o: { orgId: string; email?: string; label: string }) => run(runCommand((ctx) => keysCreate(ctx, { ...o, orgId: uuidArg('org-id', o.orgId) }))));
+    .action((o: { orgId: string; email?: string; projectId?: string; label: string }) =>
+      run(runCommand((ctx) => keysCreate(ctx, { ...o, orgId: uuidArg('org-id', o.orgId), projectId: o.projectId === undefined ? undefined : projectIdArg(o.projectId) }))),
+    );
   keys
     .command('revoke')
     .requiredOption('--key-id <uuid>', 'the key to revoke')

@@ -6,7 +6,7 @@ import { randomBase62 } from './api-key.util';
 import { AppUserEntity } from './app-user.entity';
 import { AppUserRepository, normalizeEmail } from './app-user.repository';
 import { IdentityError } from './identity.errors';
-import { isAcceptablePassword, isEmail, isPlainText, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './identity-text';
+import { isAcceptablePassword, isEmail, isPlainText, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, sqlState } from './identity-text';
 import { OrganizationEntity } from './organization.entity';
 import { OrganizationRepository } from './organization.repository';
 import { PasswordHasher } from './password-hasher.service';
@@ -68,7 +68,10 @@ export async function bootstrapOrganization(dataSource: DataSource, opts: Bootst
     const users = new AppUserRepository(manager.getRepository(AppUserEntity));
     const keys = new ApiKeyService(new ApiKeyRepository(manager.getRepository(ApiKeyEntity)));
     const org = await orgs.create(opts.org.trim());
-    const user = await users.create({ orgId: org.id, email: normalizeEmail(opts.email), passwordHash, role: 'owner' });
+    const user = await users.create({ orgId: org.id, email: normalizeEmail(opts.email), passwordHash, role: 'owner' }).catch((err: unknown) => {
+      if (sqlState(err) === '23505') throw IdentityError.conflict('A user with this email already exists (emails are unique across the gateway)', 'already_exists', 'email');
+      throw err;
+    });
     const { key, plaintext } = await keys.create({ orgId: org.id, userId: user.id, label: opts.keyLabel ?? 'bootstrap' });
     // An organisation with no credits is a legitimate start (a zero grant is no ledger entry): its balance is 0.
     const credits =

@@ -5,7 +5,7 @@ import { loadConfig } from '@gw/config';
 import { createDataSource, openCliDatabase, runMigrations, type CliDatabase } from '@gw/database';
 import type { DataSource } from 'typeorm';
 import { bootstrapOrganization, type BootstrapOptions } from '../bootstrap-organization';
-import { isIdentityError } from '../identity.errors';
+import { IdentityError, isIdentityError } from '../identity.errors';
 
 const USAGE = 'usage: bootstrap --org <name> --email <email> [--password <pw>] [--credits <n>] [--if-empty]';
 
@@ -22,6 +22,8 @@ function parse(argv: string[]): BootstrapOptions {
     strict: true,
   });
   if (!values.org || !values.email) throw new Error(USAGE);
+  // Digits only: Number() would read '' as 0 and '1e3' or '0x10' as numbers; 0 is a legitimate start.
+  if (values.credits !== undefined && !/^\d+$/.test(values.credits)) throw IdentityError.invalid(`must be an integer >= 0 (got ${JSON.stringify(values.credits.slice(0, 40))})`, 'credits');
   const credits = values.credits === undefined ? undefined : Number(values.credits);
   return { org: values.org, email: values.email, password: values.password, credits, ifEmpty: values['if-empty'] };
 }
@@ -30,7 +32,7 @@ function parse(argv: string[]): BootstrapOptions {
  * `node dist/libs/identity/src/cli/bootstrap.js --org Acme --email admin@acme.test`: creates an
  * organisation, its owner and an API key on DATABASE_URL (else the running embedded gateway's database, else the
  * embedded cluster under DATA_DIR), applying pending migrations first, and prints them as one JSON object on stdout.
- * The same as `ops orgs create` (libs/ops).
+ * The same as `ops orgs create` (apps/cli/ops.ts).
  */
 async function main(argv: string[]): Promise<number> {
   let pg: CliDatabase | undefined;
