@@ -3,9 +3,9 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { Client } from 'pg';
 import { freshDatabase } from '../support/databases';
 import { DIST, ROOT, startGateway, TEST_JWT_SECRET, type GatewayProcess } from '../support/gateway-process';
+import { query } from '../support/metering-e2e';
 
 interface Run {
   code: number;
@@ -20,16 +20,6 @@ function ops(env: Record<string, string>, args: string[]): Promise<Run> {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
-}
-
-async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(sql, params)).rows as T[];
-  } finally {
-    await c.end();
-  }
 }
 
 /** Issue 13: the ops CLI, its exit codes and JSON, and the first-run traps of the bootstrap CLI. */

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { readBootstrap, type Bootstrapped } from '../support/bootstrap';
+import { portsFree } from '../support/ports';
 import { DIST, ROOT, startGateway, type GatewayProcess } from '../support/gateway-process';
 
 const run = promisify(execFile);
@@ -30,12 +30,6 @@ export function shellCommands(block: string): string[] {
   }
   return out;
 }
-
-const portsFree = (...ports: number[]) =>
-  Promise.all(ports.map((p) => new Promise<boolean>((resolve) => {
-    const srv = createServer().once('error', () => resolve(false));
-    srv.listen(p, '127.0.0.1', () => srv.close(() => resolve(true)));
-  }))).then((all) => all.every(Boolean));
 
 /**
  * Issue 13: the auditor's guide and the ops CLI examples of the README, run against a fresh embedded gateway on the

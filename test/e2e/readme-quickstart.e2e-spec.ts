@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { portsFree } from '../support/ports';
 import { ROOT, startGateway, type GatewayProcess } from '../support/gateway-process';
 
 const run = promisify(execFile);
@@ -23,12 +23,6 @@ function commands(block: string): string[] {
   return block.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
 }
 
-const portFree = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const srv = createServer().once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-
 /**
  * Issue 13: every example of the README's quick start works as written after `npm start` (embedded defaults, the
  * default port 8080, the key from `.data/bootstrap.json`), and so do the calls the banner prints.
@@ -38,7 +32,7 @@ describe('README quick start, run by its exact text', () => {
   let cwd: string;
 
   before(async () => {
-    if (!(await portFree(8080))) return; // each test then skips, saying why
+    if (!(await portsFree(8080))) return; // each test then skips, saying why
     cwd = mkdtempSync(join(tmpdir(), 'gw-readme-'));
     gw = await startGateway({ INFERENCE_PORT: '8080', DATA_DIR: join(cwd, '.data') }, 120_000);
   });

@@ -235,16 +235,18 @@ export class ProtocolHandler {
   }
 }
 
-/** Runs `work` inside a child span of the request's trace, when it has one. */
-async function stage<T>(ctx: InferenceContext, name: TraceStage, work: () => Promise<T> | T): Promise<T> {
+/** Runs `work` inside a child span of the request's trace, when it has one (untraced: `work` itself, nothing added). */
+function stage<T>(ctx: InferenceContext, name: TraceStage, work: () => Promise<T>): Promise<T> {
   const end = ctx.trace?.stage(name);
   if (!end) return work();
-  try {
-    const out = await work();
-    end();
-    return out;
-  } catch (err) {
-    end(err);
-    throw err;
-  }
+  return work().then(
+    (out) => {
+      end();
+      return out;
+    },
+    (err: unknown) => {
+      end(err);
+      throw err;
+    },
+  );
 }
