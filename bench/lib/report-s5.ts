@@ -21,6 +21,7 @@ const HEAD = [
   'frames lost / extra',
   'missing terminator',
   'failed streams',
+  'CPU µs per stream / per delta',
 ];
 
 function cells(row: S5Row, expected: number): string[] {
@@ -36,6 +37,7 @@ function cells(row: S5Row, expected: number): string[] {
     `${row.framesLost} / ${row.framesExtra} of ${expected * row.streams}`,
     `${row.missingEnd} of ${row.streams} (${PROTOCOLS[row.protocol].terminator})`,
     `${row.errorStreams}`,
+    Number.isFinite(row.cpuUsPerStream) ? `${Math.round(row.cpuUsPerStream)} / ${n(row.cpuUsPerStream / expected, 1)}` : '–',
   ];
 }
 

@@ -1,11 +1,12 @@
 /**
  * S5 concurrent step (performance.md §6.4): N streams of one stream type open at once, their starts spread
  * evenly over the ramp (the streams, at the slower `concurrentIvMs`, outlast it), same checks as at c=1. One window per (type, N); the load core's busy fraction is
- * recorded because the mock and this client share it and 500 streams can saturate it (then TTFT is the rig's).
+ * recorded because the mock and this client share it and 500 streams can saturate it (then TTFT is the rig's),
+ * and the target process's CPU per stream (per delta = ÷ the stream's deltas) is what streaming costs it.
  */
 import { Pool } from 'undici';
 import type { BenchOptions } from '../lib/options';
-import { busyFraction, coreSample } from '../lib/proc-stats';
+import { busyFraction, coreSample, processCpuMicros } from '../lib/proc-stats';
 import { sleep } from '../lib/stats';
 import { runStream } from '../stream-client';
 import { summarise, type S5Row, type StreamTarget } from './s5-summary';
@@ -16,6 +17,7 @@ export async function runConcurrent(st: StreamTarget, n: number, o: BenchOptions
   const pool = new Pool(st.target.origin, { connections: n });
   const request = { ...st.request, timeoutMs: st.request.timeoutMs + o.rampMs };
   const before = loadCpu === undefined ? undefined : coreSample(loadCpu);
+  const cpu0 = processCpuMicros(st.target.pid);
   try {
     const streams = Array.from({ length: n }, async (_, i) => {
       await sleep((i * o.rampMs) / n);
@@ -23,7 +25,8 @@ export async function runConcurrent(st: StreamTarget, n: number, o: BenchOptions
     });
     const results = await Promise.all(streams);
     const busy = loadCpu === undefined ? NaN : busyFraction(before, coreSample(loadCpu));
-    return summarise(st, n, results, o.chunks, busy);
+    // The target's own CPU while its n streams ran (the gateway's control thread included in the embedded mode).
+    return summarise(st, n, results, o.chunks, busy, (processCpuMicros(st.target.pid) - cpu0) / n);
   } finally {
     await pool.destroy();
   }

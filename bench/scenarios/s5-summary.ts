@@ -55,6 +55,8 @@ export interface S5Row {
   errors: string[];
   /** Busy fraction of the load core during a concurrent window (NaN when unknown or at c=1). */
   loadCoreBusy: number;
+  /** CPU time of the target process over a concurrent window ÷ streams, in µs (NaN at c=1 or when unknown). */
+  cpuUsPerStream: number;
 }
 
 const PROMPT = 'Count slowly.';
@@ -83,7 +85,7 @@ export function streamTargets(targets: Target[], model: string, timeoutMs: numbe
   return out;
 }
 
-export function summarise(st: StreamTarget, concurrency: number, rs: StreamResult[], expected: number, loadCoreBusy = NaN): S5Row {
+export function summarise(st: StreamTarget, concurrency: number, rs: StreamResult[], expected: number, loadCoreBusy = NaN, cpuUsPerStream = NaN): S5Row {
   return {
     type: st.type,
     protocol: st.request.protocol,
@@ -98,6 +100,7 @@ export function summarise(st: StreamTarget, concurrency: number, rs: StreamResul
     errorStreams: rs.filter((r) => r.error !== undefined).length,
     errors: [...new Set(rs.flatMap((r) => (r.error ? [r.error] : [])))],
     loadCoreBusy,
+    cpuUsPerStream,
   };
 }
 

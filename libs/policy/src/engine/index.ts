@@ -11,5 +11,5 @@ export * from './decision';
 export { evaluate, type TextSegment, type Subject, type EvaluationInput, type Evaluation } from './evaluate';
 export * from './rollout';
 export { OutputScanner, piiTail, type OutputStep, type OutputStop, type OutputScannerOptions } from './output-scanner';
-export { classifyText, lexiconClassifier, IMPLIED_PARENT, mergeSpans, withImpliedParents } from './categories';
+export { classifyText, lexiconClassifier, lexiconReady, warmLexicon, IMPLIED_PARENT, mergeSpans, withImpliedParents } from './categories';
 export { detectPii } from './pii';

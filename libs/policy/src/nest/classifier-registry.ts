@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '@gw/config';
 import { createClassifier, type ClosableClassifier } from '../classifiers/classifier-factory';
-import { classifyText, lexiconClassifier, type CategoryVerdict, type ContentClassifier } from '../engine';
+import { classifyText, lexiconClassifier, warmLexicon, type CategoryVerdict, type ContentClassifier } from '../engine';
 
 /**
  * The content classifiers this deployment can use, by the names policies give them (`rules.classifier`):
@@ -16,6 +16,7 @@ export class ClassifierRegistry implements OnModuleDestroy {
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
     const env = config.env;
     this.byName.set('builtin', lexiconClassifier);
+    warmLexicon(); // at boot, not in the first policy request's event-loop turn
     const timeoutMs = env.CLASSIFIER_TIMEOUT_MS;
     if (env.MODERATION_BASE_URL) {
       this.add('moderation', createClassifier({ kind: 'openai-moderation', id: 'moderation', baseUrl: env.MODERATION_BASE_URL, apiKey: env.MODERATION_API_KEY, model: env.MODERATION_MODEL, timeoutMs }));

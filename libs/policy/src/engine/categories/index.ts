@@ -1,2 +1,2 @@
-export { classifyText, lexiconClassifier } from './lexicon-classifier';
+export { classifyText, lexiconClassifier, lexiconReady, warmLexicon } from './lexicon-classifier';
 export { IMPLIED_PARENT, mergeSpans, withImpliedParents } from './hierarchy';
