@@ -79,7 +79,7 @@ export type Scenario = 's1' | 's3' | 's4' | 's5' | 's6' | 's8';
 const SCENARIOS: Scenario[] = ['s1', 's3', 's5'];
 const ALL_SCENARIOS: Scenario[] = [...SCENARIOS, 's4', 's6', 's8'];
 
-export const USAGE = `node dist/bench/run.js [--quick] [--only=s1,s3,s5,s6] [--no-gateway] [--no-pin] [--streams=N] [--stream-conc=100,250,500|0]
+export const USAGE = `node dist/bench/run.js [--quick] [--only=s1,s3,s5,s6] [--no-gateway] [--no-pin] [--streams=N] [--stream-conc=100,250,500|0] [--stream-chunks=64]
        [--conns=16,64] [--duration=S] [--mock-delay=MS] [--load=wrk|autocannon] [--soak-duration=S] [--ceiling=RPS] [--s4-iterations=N] [--no-s4-variants]
        node dist/bench/run.js fuzz --help   (the fuzz mode, bench/fuzz.ts)
 env: BENCH_PORT_BASE (47100: mock +1, thin +2, gateway inference +3, control +4)
@@ -101,7 +101,7 @@ function json(name: string): Record<string, string> {
 export function parseOptions(argv: string[], root: string, distDir: string): BenchOptions {
   const flag = (f: string): boolean => argv.includes(f);
   const value = (f: string): string | undefined => argv.find((a) => a.startsWith(`${f}=`))?.slice(f.length + 1);
-  const known = ['--quick', '--only', '--no-gateway', '--no-pin', '--streams', '--stream-conc', '--conns', '--duration', '--mock-delay', '--load', '--help', '--soak-duration', '--ceiling', '--s4-iterations', '--no-s4-variants'];
+  const known = ['--quick', '--only', '--no-gateway', '--no-pin', '--streams', '--stream-conc', '--stream-chunks', '--conns', '--duration', '--mock-delay', '--load', '--help', '--soak-duration', '--ceiling', '--s4-iterations', '--no-s4-variants'];
   const unknown = argv.filter((a) => !known.includes(a.split('=')[0]));
   if (unknown.length > 0) throw new Error(`unknown argument(s) ${unknown.join(' ')}\n${USAGE}`);
   const quick = flag('--quick');
@@ -120,6 +120,7 @@ export function parseOptions(argv: string[], root: string, distDir: string): Ben
   const list = (v: string): number[] => v.split(',').map(Number).filter((x) => x > 0);
   const pin = !flag('--no-pin') && availableParallelism() >= 2 && hasTaskset();
   const duration = Number(value('--duration') ?? (quick ? 3 : 20));
+  if (!Number.isInteger(Number(value('--stream-chunks') ?? 64)) || Number(value('--stream-chunks') ?? 64) < 1) throw new Error(`--stream-chunks must be a whole number >= 1\n${USAGE}`);
   if (!(Number(value('--mock-delay') ?? 0) >= 0)) throw new Error(`--mock-delay must be a number of ms >= 0\n${USAGE}`);
   return {
     quick,
@@ -154,7 +155,8 @@ export function parseOptions(argv: string[], root: string, distDir: string): Ben
       streams: Number(value('--streams') ?? (quick ? 10 : 200)),
       warmup: quick ? 2 : 5,
       ivMs: quick ? 5 : 20,
-      chunks: 64,
+      // Content deltas per stream: two runs with different counts separate the cost per stream from the cost per delta.
+      chunks: Number(value('--stream-chunks') ?? 64),
       // `--stream-conc=0` skips the concurrent step.
       concurrency: list(value('--stream-conc') ?? (quick ? '50' : '100,250,500')),
       rampMs: quick ? 1_000 : 5_000,
