@@ -39,6 +39,10 @@ function figures(runs: Run[]): Figure[] {
   for (const w of keys) {
     out.push([`S5 ${w.type} added TTFT p50 (ms), c=${w.concurrency}`, (r) => s5(r, w.type, w.concurrency)?.added?.ttftMs.p50, 2]);
     out.push([`S5 ${w.type} added TTFT p99 (ms), c=${w.concurrency}`, (r) => s5(r, w.type, w.concurrency)?.added?.ttftMs.p99, 2]);
+    if (w.concurrency > 1) {
+      out.push([`S5 ${w.type} added gap p99 (ms), c=${w.concurrency}`, (r) => s5(r, w.type, w.concurrency)?.added?.gapMs.p99, 2]);
+      out.push([`S5 ${w.type} CPU µs per stream, c=${w.concurrency}`, (r) => s5(r, w.type, w.concurrency)?.cpuUsPerStream, 0]);
+    }
   }
   for (const t of ['thin', 'gateway']) out.push([`S6 ${t} MB per 1,000 streams`, (r) => r.s6?.find((x) => x.target === t)?.perThousandMb, 0]);
   return out;
