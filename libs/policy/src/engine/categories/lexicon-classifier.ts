@@ -86,13 +86,14 @@ function judge(text: string): CategoryVerdict[] {
   const tokens = tokenize(text);
   const n = tokens.words.length;
   if (n === 0) return [];
-  const ctxStart: number[][] = [...groupIds.keys()].map(() => []);
-  const ctxEnd: number[][] = [...groupIds.keys()].map(() => []);
+  // One list per context group that occurs in the text: most texts hit no group, and this runs per streamed delta.
+  const ctxStart: (number[] | undefined)[] = new Array<number[] | undefined>(groupIds.size);
+  const ctxEnd: (number[] | undefined)[] = new Array<number[] | undefined>(groupIds.size);
   const hits: { e: Extract<Entry, { kind: 'cue' }>; first: number; end: number }[] = [];
   index.scan(tokens, (e, first, end) => {
     if (e.kind === 'ctx') {
-      ctxStart[e.group].push(first);
-      ctxEnd[e.group].push(end);
+      (ctxStart[e.group] ??= []).push(first);
+      (ctxEnd[e.group] ??= []).push(end);
     } else hits.push({ e, first, end });
   });
   if (hits.length === 0) return [];
@@ -120,7 +121,7 @@ function judge(text: string): CategoryVerdict[] {
       if (at < 0) continue;
       const entry = combo.get(c.category) ?? { score: 0, spans: [] };
       entry.score = Math.max(entry.score, c.score);
-      if (entry.spans.length < MAX_SPANS) entry.spans.push(...st.spans.slice(0, MAX_SPANS), span(ctxStart[gid][at], ctxEnd[gid][at]));
+      if (entry.spans.length < MAX_SPANS) entry.spans.push(...st.spans.slice(0, MAX_SPANS), span(ctxStart[gid]![at], ctxEnd[gid]![at]));
       combo.set(c.category, entry);
     }
   };
@@ -189,9 +190,9 @@ function sentenceBounds(t: Tokens): { first: number[]; last: number[] } {
   return { first, last };
 }
 
-/** Index of the first value in sorted `list` within [lo, hi], or -1. */
-function firstAtLeast(list: readonly number[], lo: number, hi: number): number {
-  if (lo > hi) return -1;
+/** Index of the first value in sorted `list` within [lo, hi], or -1 (also when the group never occurred). */
+function firstAtLeast(list: readonly number[] | undefined, lo: number, hi: number): number {
+  if (list === undefined || lo > hi) return -1;
   let a = 0;
   let b = list.length;
   while (a < b) {
