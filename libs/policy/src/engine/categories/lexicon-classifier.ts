@@ -46,7 +46,7 @@ function compile(): Compiled {
 /**
  * Builds the lexicon's phrase index now rather than on the first classified text: the build takes ~70 ms of one
  * event-loop turn here, which the first policy request after a start (and every stream in flight with it) would
- * otherwise wait for. Returns whether the index is ready.
+ * otherwise wait for. Each isolate builds its own (the embedded control thread too, off the main event loop).
  */
 export function warmLexicon(): void {
   compile();
