@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadConfig } from '@gw/config';
 import { createLogger } from '@gw/observability';
-import { controlThreadRuntime, reportToMain, stopRequested, type ControlThreadData } from '@gw/runtime';
+import { controlThreadRuntime, guardDatabaseDisconnects, reportToMain, stopRequested, type ControlThreadData } from '@gw/runtime';
 import { createControlApp } from './control/src/create-control-app';
 
 /**
@@ -14,6 +14,7 @@ async function main(): Promise<void> {
   if (!port) throw new Error('control-thread.js runs only as a worker thread of apps/main.js');
   const config = loadConfig();
   const logger = createLogger(config.env.LOG_LEVEL, 'gateway');
+  guardDatabaseDisconnects(logger);
   const stop = stopRequested(port);
   let rt;
   try {

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@gw/config';
 import { createLogger } from '@gw/observability';
 import { join } from 'node:path';
-import { bootstrapOnFirstRun, startControlThread, startRuntime, stopRuntime, type ControlThread, type Role, type Runtime } from '@gw/runtime';
+import { bootstrapOnFirstRun, guardDatabaseDisconnects, startControlThread, startRuntime, stopRuntime, type ControlThread, type Role, type Runtime } from '@gw/runtime';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createControlApp } from './control/src/create-control-app';
 import { closeInference, createInferenceApp, drainInference } from './inference/src/create-inference-app';
@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.env.LOG_LEVEL, 'gateway');
+  guardDatabaseDisconnects(logger);
   const roles: Role[] = config.env.GATEWAY_ROLE === 'all' ? ['control', 'inference'] : [config.env.GATEWAY_ROLE];
   const rt = await startRuntime(config, logger, roles);
   const apps: { inference?: NestFastifyApplication; control?: NestFastifyApplication; controlThread?: ControlThread } = {};

@@ -52,7 +52,7 @@ export interface BenchOptions {
   /** `concurrentIvMs`: the concurrent step's interval, long enough for a stream (64 of them) to outlast the ramp. */
   /** S6 stream memory: `streams` concurrent streams of 64 deltas every `ivMs`, started at `rampPerS`. */
   s6: { streams: number; rampPerS: number; ivMs: number; afterCloseS: number };
-  s5: { streams: number; warmup: number; ivMs: number; chunks: number; concurrency: number[]; rampMs: number; concurrentIvMs: number };
+  s5: { streams: number; warmup: number; ivMs: number; chunks: number; concurrency: number[]; rampMs: number; concurrentIvMs: number; types?: Set<string> };
   /** S8 soak (only with `--only=…s8`): `ceiling` (RPS) skips measuring it; the load is half of it. */
   s8: { durationS: number; warmupS: number; ceiling?: number };
   /**
@@ -79,7 +79,7 @@ export type Scenario = 's1' | 's3' | 's4' | 's5' | 's6' | 's8';
 const SCENARIOS: Scenario[] = ['s1', 's3', 's5'];
 const ALL_SCENARIOS: Scenario[] = [...SCENARIOS, 's4', 's6', 's8'];
 
-export const USAGE = `node dist/bench/run.js [--quick] [--only=s1,s3,s5,s6] [--no-gateway] [--no-pin] [--streams=N] [--stream-conc=100,250,500|0] [--stream-chunks=64]
+export const USAGE = `node dist/bench/run.js [--quick] [--only=s1,s3,s5,s6] [--no-gateway] [--no-pin] [--streams=N] [--stream-conc=100,250,500|0] [--stream-chunks=64] [--stream-types=direct,thin,gateway-chat,...]
        [--conns=16,64] [--duration=S] [--mock-delay=MS] [--load=wrk|autocannon] [--soak-duration=S] [--ceiling=RPS] [--s4-iterations=N] [--no-s4-variants]
        node dist/bench/run.js fuzz --help   (the fuzz mode, bench/fuzz.ts)
 env: BENCH_PORT_BASE (47100: mock +1, thin +2, gateway inference +3, control +4)
@@ -101,7 +101,7 @@ function json(name: string): Record<string, string> {
 export function parseOptions(argv: string[], root: string, distDir: string): BenchOptions {
   const flag = (f: string): boolean => argv.includes(f);
   const value = (f: string): string | undefined => argv.find((a) => a.startsWith(`${f}=`))?.slice(f.length + 1);
-  const known = ['--quick', '--only', '--no-gateway', '--no-pin', '--streams', '--stream-conc', '--stream-chunks', '--conns', '--duration', '--mock-delay', '--load', '--help', '--soak-duration', '--ceiling', '--s4-iterations', '--no-s4-variants'];
+  const known = ['--quick', '--only', '--no-gateway', '--no-pin', '--streams', '--stream-conc', '--stream-chunks', '--stream-types', '--conns', '--duration', '--mock-delay', '--load', '--help', '--soak-duration', '--ceiling', '--s4-iterations', '--no-s4-variants'];
   const unknown = argv.filter((a) => !known.includes(a.split('=')[0]));
   if (unknown.length > 0) throw new Error(`unknown argument(s) ${unknown.join(' ')}\n${USAGE}`);
   const quick = flag('--quick');
@@ -121,6 +121,9 @@ export function parseOptions(argv: string[], root: string, distDir: string): Ben
   const pin = !flag('--no-pin') && availableParallelism() >= 2 && hasTaskset();
   const duration = Number(value('--duration') ?? (quick ? 3 : 20));
   if (!Number.isInteger(Number(value('--stream-chunks') ?? 64)) || Number(value('--stream-chunks') ?? 64) < 1) throw new Error(`--stream-chunks must be a whole number >= 1\n${USAGE}`);
+  const streamTypes = ['direct', 'thin', 'gateway-chat', 'gateway-responses', 'gateway-messages', 'gateway-policy-chat'];
+  const badTypes = (value('--stream-types') ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '' && !streamTypes.includes(x));
+  if (badTypes.length > 0) throw new Error(`--stream-types: unknown type(s) ${badTypes.join(',')} (known: ${streamTypes.join(',')})\n${USAGE}`);
   if (!(Number(value('--mock-delay') ?? 0) >= 0)) throw new Error(`--mock-delay must be a number of ms >= 0\n${USAGE}`);
   return {
     quick,
@@ -161,6 +164,8 @@ export function parseOptions(argv: string[], root: string, distDir: string): Ben
       concurrency: list(value('--stream-conc') ?? (quick ? '50' : '100,250,500')),
       rampMs: quick ? 1_000 : 5_000,
       concurrentIvMs: quick ? 25 : 100,
+      // `--stream-types=direct,thin,gateway-chat`: only those stream types (direct is kept: every "added" figure needs it).
+      ...(value('--stream-types') ? { types: new Set(['direct', ...value('--stream-types')!.split(',').map((x) => x.trim())]) } : {}),
     },
     s8: { durationS: Number(value('--soak-duration') ?? 600), warmupS: Math.min(30, Number(value('--soak-duration') ?? 600) / 4), ceiling: value('--ceiling') === undefined ? undefined : Number(value('--ceiling')) },
     s4: {

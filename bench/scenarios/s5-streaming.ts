@@ -39,7 +39,7 @@ export async function runS5(targets: Target[], o: BenchOptions['s5'], ctx: S5Con
   const pools = new Map<StreamTarget, Pool>();
   const live: StreamTarget[] = [];
   try {
-    for (const st of streamTargets(targets, ctx.model, timeoutMs)) {
+    for (const st of streamTargets(targets, ctx.model, timeoutMs).filter((t) => !o.types || o.types.has(t.type))) {
       const pool = new Pool(st.target.origin, { connections: 1 });
       pools.set(st, pool);
       const probe = await runStream(pool, st.request);

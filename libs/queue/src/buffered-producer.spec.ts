@@ -3,9 +3,10 @@ import { describe, it } from 'node:test';
 import type { Queue } from 'bullmq';
 import { BufferedProducer } from './buffered-producer';
 
-/** Records, in order, which queue accepted which job ids (a stand-in for `Queue.addBulk` only). */
+/** Records, in order, which queue accepted which job ids (a stand-in for `Queue.addBulk` and `on` only). */
 function recordingQueue(name: string, log: string[], delayMs = 0): Queue {
   return {
+    on: () => undefined,
     addBulk: async (jobs: Array<{ opts: { jobId: string } }>) => {
       await new Promise((r) => setTimeout(r, delayMs));
       for (const j of jobs) log.push(`${name}:${j.opts.jobId}`);

@@ -85,6 +85,9 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
     private readonly opts: BufferedProducerOptions,
   ) {
     this.log = new Logger(`${identity.label[0].toUpperCase()}${identity.label.slice(1)}Producer`);
+    // A connection error with no listener reached BullMQ's last resort (`console.error` of the raw error, once per
+    // dropped connection, e.g. on a Postgres restart). Failed sends already report and retry; this says it once, at debug.
+    queue.on('error', (err: Error) => this.log.debug(`${identity.label} queue connection: ${messageTemplate(err.message)}`));
   }
 
   /** Never throws, never waits. */

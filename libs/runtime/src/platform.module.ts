@@ -18,10 +18,10 @@ export function readinessProvider(queueName: string, extra: ReadinessCheck[] = [
   return {
     provide: READINESS_CHECKS,
     inject: [DataSource, getQueueToken(queueName)],
-    useFactory: (ds: DataSource, queue: Queue): ReadinessCheck[] => [
-      { name: 'database', check: () => checkDatabase(ds) },
-      { name: 'queue', check: () => checkQueue(queue) },
-      ...extra,
-    ],
+    useFactory: (ds: DataSource, queue: Queue): ReadinessCheck[] => {
+      // A dropped connection is what the probe reports; unheard, BullMQ prints the raw error to stderr instead.
+      queue.on('error', () => undefined);
+      return [{ name: 'database', check: () => checkDatabase(ds) }, { name: 'queue', check: () => checkQueue(queue) }, ...extra];
+    },
   };
 }

@@ -7,6 +7,7 @@ import type { InferenceContext } from './inference-context';
 import type { Admission, Meter } from './meter.port';
 import type { RequestTracker } from './request-tracker';
 import { linkedAbort } from './linked-abort';
+import { StreamRelay } from './stream-relay';
 
 /** A call admitted (or being admitted) and about to go, or gone, upstream. */
 export interface Started {
@@ -105,48 +106,9 @@ export class Dispatch {
     return { request: s.request, upstreamModel: s.resolved.model.upstream_model, requestId: ctx.requestId, signal: ctx.signal, ...(traceHeaders ? { traceHeaders } : {}) };
   }
 
-  async *relay(first: IteratorResult<CanonicalEvent>, iterator: AsyncIterator<CanonicalEvent>, s: Started): AsyncGenerator<CanonicalEvent> {
-    const { tracker } = s;
-    const settle = () => (s.admission ? this.meter?.settle(s.admission, tracker.usage(), true, Date.now()) : undefined);
-    const stopped = () => s.stopper?.signal.aborted === true;
-    let finished = false;
-    try {
-      for (let step = first; !step.done; step = await iterator.next()) {
-        tracker.see(step.value);
-        if (step.value.type === 'error' && stopped()) break; // the provider noticed the policy stop: a normal end
-        if (step.value.type === 'error') {
-          finished = true;
-          const charge = settle(); // what was generated before the failure is charged, and the client is told
-          tracker.fail(step.value.error);
-          if (charge) yield { type: 'metering', charge, usage: tracker.usage() };
-          yield step.value;
-          return;
-        }
-        yield step.value;
-      }
-      finished = true;
-      const charge = settle();
-      tracker.succeed(undefined, stopped() ? 'content_filter' : undefined);
-      if (charge) yield { type: 'metering', charge, usage: tracker.usage() };
-    } catch (err) {
-      finished = true;
-      const charge = settle();
-      if (stopped()) {
-        tracker.succeed(undefined, 'content_filter');
-        if (charge) yield { type: 'metering', charge, usage: tracker.usage() };
-        return;
-      }
-      tracker.fail(err);
-      if (charge) yield { type: 'metering', charge, usage: tracker.usage() }; // the error frame the consumer writes next carries it
-      throw err;
-    } finally {
-      if (!finished) {
-        // The consumer stopped early (client disconnected): stop the provider, charge what was generated.
-        settle();
-        tracker.abandon();
-        await iterator.return?.().catch(() => undefined);
-      }
-    }
+  /** The provider's stream as the caller reads it: tracked, settled once at its end, abandoned on an early stop. */
+  relay(first: IteratorResult<CanonicalEvent>, iterator: AsyncIterator<CanonicalEvent>, s: Started): AsyncIterableIterator<CanonicalEvent> {
+    return new StreamRelay(first, iterator, s, this.meter);
   }
 }
 

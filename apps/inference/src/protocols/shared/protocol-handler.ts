@@ -221,7 +221,8 @@ export class ProtocolHandler {
     try {
       for await (const ev of events) {
         const frame = encoder.encode(ev);
-        if (frame) await sse.write(frameOf(frame));
+        const full = frame ? sse.write(frameOf(frame)) : undefined;
+        if (full) await full;
         if (sse.closed) break;
       }
       const tail = encoder.finish();

@@ -39,25 +39,22 @@ export class SseWriter {
     return this.res.destroyed || this.res.writableEnded;
   }
 
-  /** `data: <json>` frame, optionally with an `event:` line. */
-  async send(data: unknown, event?: string): Promise<void> {
-    const json = typeof data === 'string' ? data : JSON.stringify(data);
-    await this.write(event ? `event: ${event}\ndata: ${json}\n\n` : `data: ${json}\n\n`);
-  }
-
-  async write(frame: string): Promise<void> {
-    if (this.closed) return;
-    if (!this.res.write(frame)) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          this.res.off('drain', done);
-          this.res.off('close', done);
-          resolve();
-        };
-        this.res.on('drain', done);
-        this.res.on('close', done);
-      });
-    }
+  /**
+   * Writes a frame; a promise only when the socket's buffer is full (wait for it before the next frame). Not an
+   * `async` function: most frames go straight out, and one promise and microtask per delta add up over hundreds of
+   * streams (issue 12).
+   */
+  write(frame: string): Promise<void> | undefined {
+    if (this.closed || this.res.write(frame)) return undefined;
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.res.off('drain', done);
+        this.res.off('close', done);
+        resolve();
+      };
+      this.res.on('drain', done);
+      this.res.on('close', done);
+    });
   }
 
   end(): void {

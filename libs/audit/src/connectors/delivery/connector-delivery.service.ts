@@ -37,6 +37,7 @@ export class ConnectorDeliveryService implements OnApplicationBootstrap, OnModul
   ) {
     this.worker = new DeliveryWorker(ds, connection, store, { ...opts, metrics: metrics?.enabled ? metrics : undefined });
     this.queue = new Queue(CONNECTOR_QUEUE, { connection: connection.connection, prefix: connection.prefix, defaultJobOptions: this.worker.jobOptions });
+    this.queue.on('error', (err: Error) => this.log.debug(`connector queue connection: ${err.message}`)); // scheduling failures log on their own
     this.scheduler = new ConnectorScheduler(ds, this.queue, { batch: opts.batch, maxJobsPerTick: opts.maxJobsPerTick, maxConnectors: 100 });
   }
 

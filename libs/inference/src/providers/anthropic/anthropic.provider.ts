@@ -99,7 +99,7 @@ export class AnthropicProvider implements ModelProvider {
     }
   }
 
-  stream(req: ProviderRequest): AsyncGenerator<CanonicalEvent> {
+  stream(req: ProviderRequest): AsyncIterableIterator<CanonicalEvent> {
     return relayUpstreamStream({
       signal: req.signal,
       timeoutMs: this.config.timeout_ms,

@@ -102,7 +102,7 @@ export class OpenAICompatibleProvider implements ModelProvider {
     }
   }
 
-  stream(req: ProviderRequest): AsyncGenerator<CanonicalEvent> {
+  stream(req: ProviderRequest): AsyncIterableIterator<CanonicalEvent> {
     return relayUpstreamStream({
       signal: req.signal,
       timeoutMs: this.config.timeout_ms,
