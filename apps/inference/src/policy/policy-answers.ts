@@ -32,11 +32,28 @@ export function summaryRequest(base: CanonicalRequest, run: PolicyRun, answer: s
 
 /**
  * Adds `"policy":{…}` to every JSON `data:` line of an SSE frame (every event type, spec §3.6.1). The frame's
- * JSON is the encoder's own single-line output, so splicing before its closing brace is exact.
+ * JSON is the encoder's own single-line output, so splicing before its closing brace is exact. Lines end at `\n`
+ * only: JSON.stringify leaves U+2028 / U+2029 unescaped, and a regex's `^`/`$` (multiline) treat them as line ends,
+ * so model text holding one lost the field or, after a `}`, had it spliced into the text (a frame no client parses).
+ * A scan, not a regex: it runs on every frame of every `/policy` stream.
  */
 export function withPolicyField(frame: string, policyJson: string): string {
-  if (!frame.includes('data: {')) return frame;
-  return frame.replace(/^data: (\{.*\})$/gm, (_m, json: string) => `data: ${json.slice(0, -1)}${json.length > 2 ? ',' : ''}"policy":${policyJson}}`);
+  const head = 'data: {';
+  let at = frame.indexOf(head);
+  if (at < 0) return frame;
+  let out = '';
+  let from = 0;
+  while (at >= 0) {
+    let end = frame.indexOf('\n', at);
+    if (end < 0) end = frame.length;
+    const close = end - 1; // the line's last character: the JSON's closing brace
+    if ((at === 0 || frame.charCodeAt(at - 1) === 10) && frame.charCodeAt(close) === 125) {
+      out += `${frame.slice(from, close)}${close > at + head.length ? ',' : ''}"policy":${policyJson}}`;
+      from = end;
+    }
+    at = frame.indexOf(head, end);
+  }
+  return from === 0 ? frame : out + frame.slice(from);
 }
 
 /**
