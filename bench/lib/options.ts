@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { hasTaskset } from './children';
 import { hasWrk, type LoadTool } from './load-tools';
+import { STREAM_TYPES } from '../scenarios/s5-summary';
 
 export type TargetName = 'direct' | 'thin' | 'gateway';
 
@@ -121,9 +122,9 @@ export function parseOptions(argv: string[], root: string, distDir: string): Ben
   const pin = !flag('--no-pin') && availableParallelism() >= 2 && hasTaskset();
   const duration = Number(value('--duration') ?? (quick ? 3 : 20));
   if (!Number.isInteger(Number(value('--stream-chunks') ?? 64)) || Number(value('--stream-chunks') ?? 64) < 1) throw new Error(`--stream-chunks must be a whole number >= 1\n${USAGE}`);
-  const streamTypes = ['direct', 'thin', 'gateway-chat', 'gateway-responses', 'gateway-messages', 'gateway-policy-chat'];
-  const badTypes = (value('--stream-types') ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '' && !streamTypes.includes(x));
-  if (badTypes.length > 0) throw new Error(`--stream-types: unknown type(s) ${badTypes.join(',')} (known: ${streamTypes.join(',')})\n${USAGE}`);
+  const types = value('--stream-types')?.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  const badTypes = (types ?? []).filter((x) => !(STREAM_TYPES as readonly string[]).includes(x));
+  if (badTypes.length > 0) throw new Error(`--stream-types: unknown type(s) ${badTypes.join(',')} (known: ${STREAM_TYPES.join(',')})\n${USAGE}`);
   if (!(Number(value('--mock-delay') ?? 0) >= 0)) throw new Error(`--mock-delay must be a number of ms >= 0\n${USAGE}`);
   return {
     quick,
@@ -165,7 +166,7 @@ export function parseOptions(argv: string[], root: string, distDir: string): Ben
       rampMs: quick ? 1_000 : 5_000,
       concurrentIvMs: quick ? 25 : 100,
       // `--stream-types=direct,thin,gateway-chat`: only those stream types (direct is kept: every "added" figure needs it).
-      ...(value('--stream-types') ? { types: new Set(['direct', ...value('--stream-types')!.split(',').map((x) => x.trim())]) } : {}),
+      ...(types ? { types: new Set(['direct', ...types]) } : {}),
     },
     s8: { durationS: Number(value('--soak-duration') ?? 600), warmupS: Math.min(30, Number(value('--soak-duration') ?? 600) / 4), ceiling: value('--ceiling') === undefined ? undefined : Number(value('--ceiling')) },
     s4: {

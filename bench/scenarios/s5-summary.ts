@@ -8,8 +8,8 @@ import type { StreamRequest, StreamResult } from '../stream-client';
 import { PROTOCOLS, type StreamProtocol } from '../stream-protocols';
 
 export type StreamType = 'direct' | 'thin' | 'gateway-chat' | 'gateway-responses' | 'gateway-messages' | 'gateway-policy-chat';
-/** Report order (windows run in random order). */
-const ORDER: StreamType[] = ['direct', 'thin', 'gateway-chat', 'gateway-responses', 'gateway-messages', 'gateway-policy-chat'];
+/** Every stream type, in report order (windows run in random order); `--stream-types` names a subset. */
+export const STREAM_TYPES: readonly StreamType[] = ['direct', 'thin', 'gateway-chat', 'gateway-responses', 'gateway-messages', 'gateway-policy-chat'];
 
 /**
  * The policy stream (issue 9): chat on `/policy/v1/chat/completions` with an inline policy of 1,000 deny terms,
@@ -106,7 +106,7 @@ export function summarise(st: StreamTarget, concurrency: number, rs: StreamResul
 
 /** Sorts by concurrency, then type, and fills `added` on every row that has a direct row with the same concurrency. */
 export function addDeltas(rows: S5Row[]): S5Row[] {
-  rows.sort((a, b) => a.concurrency - b.concurrency || ORDER.indexOf(a.type) - ORDER.indexOf(b.type));
+  rows.sort((a, b) => a.concurrency - b.concurrency || STREAM_TYPES.indexOf(a.type) - STREAM_TYPES.indexOf(b.type));
   for (const row of rows) {
     const direct = rows.find((d) => d.type === 'direct' && d.concurrency === row.concurrency);
     if (row.type === 'direct' || !direct) continue;
