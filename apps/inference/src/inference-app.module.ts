@@ -14,7 +14,7 @@ import { ClassifierRegistry, PolicyStore, PolicyStoreModule, ProjectStore, Proje
 import { PolicyEnforcer } from './policy/policy-enforcer';
 import { PolicySimulateController } from './policy/policy-simulate.controller';
 import { PolicyResolver } from './policy/policy-resolver';
-import { PolicyInterceptor } from './policy/policy.interceptor';
+import { PolicyStage } from './policy/policy-stage';
 import { PROJECTS } from './policy/project-resolution';
 import { QuotaMeter } from './policy/quota-meter';
 import { QuotaModule } from './policy/quota.module';
@@ -69,7 +69,7 @@ export class InferenceAppModule {
         ClassifierRegistry,
         PolicyResolver,
         PolicyEnforcer,
-        PolicyInterceptor,
+        PolicyStage,
         { provide: STORED_POLICIES, useExisting: PolicyStore },
         { provide: PROJECTS, useExisting: ProjectStore },
         // A call's audit job is enqueued before its billing job (see BufferedProducer.enqueueAfter).

@@ -9,6 +9,9 @@ const REPLACEMENT = '\uFFFD';
 // NUL, or a high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
 // eslint-disable-next-line no-control-regex -- matching NUL is the point
 const UNSAFE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** Any NUL or surrogate at all: a plain class, no lookaround, so the common text without either is one fast scan. */
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
+const MAYBE_UNSAFE = /[\u0000\uD800-\uDFFF]/;
 
 export const INT2_MAX = 32_767;
 export const INT4_MAX = 2_147_483_647;
@@ -16,7 +19,7 @@ export const INT4_MAX = 2_147_483_647;
 /** NUL and lone surrogates become U+FFFD; at most `maxLength` UTF-16 units are kept (a cut surrogate pair is replaced too). */
 export function safeText(value: string, maxLength = Infinity): string {
   const cut = value.length > maxLength ? value.slice(0, maxLength) : value;
-  return cut.replace(UNSAFE, REPLACEMENT);
+  return MAYBE_UNSAFE.test(cut) ? cut.replace(UNSAFE, REPLACEMENT) : cut;
 }
 
 /** {@link safeText} for nullable fields; non-strings become null. */
@@ -56,10 +59,18 @@ export function sanitizeJson(value: unknown, maxDepth = 32): unknown {
   if (typeof value !== 'object') return undefined;
   if (maxDepth <= 0) return null;
   if (value instanceof Date) return Number.isFinite(value.getTime()) ? value.toISOString() : null;
-  if (Array.isArray(value)) return value.map((v) => sanitizeJson(v, maxDepth - 1) ?? null);
+  if (Array.isArray(value)) {
+    const arr = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) arr[i] = sanitizeJson(value[i], maxDepth - 1) ?? null;
+    return arr;
+  }
+  // Object.keys rather than entries: no [key, value] pair per property (this runs on every audit record).
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    const clean = sanitizeJson(v, maxDepth - 1);
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const clean = sanitizeJson(obj[k], maxDepth - 1);
     if (clean !== undefined) out[safeText(k)] = clean;
   }
   return out;

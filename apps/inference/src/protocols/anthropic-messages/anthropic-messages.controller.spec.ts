@@ -9,7 +9,7 @@ import { GATEWAY_CONFIG } from '@gw/config';
 import { GatewayError, InferenceService, type CanonicalRequest, type InferenceContext, type TokenCount } from '@gw/inference';
 import { HttpErrorFilter } from '@gw/observability';
 import { envelopeFor, renderError, toGatewayError } from '../shared/error-envelope';
-import { PolicyInterceptor } from '../../policy/policy.interceptor';
+import { PolicyStage } from '../../policy/policy-stage';
 import { PolicyResolver } from '../../policy/policy-resolver';
 import { ProtocolHandler, type ProtocolAdapter } from '../shared/protocol-handler';
 import { AnthropicMessagesController, TOKEN_COUNT_SOURCE_HEADER } from './anthropic-messages.controller';
@@ -50,7 +50,7 @@ const inferenceStub = {
     { provide: InferenceService, useValue: inferenceStub },
     { provide: GATEWAY_CONFIG, useValue: { env: { MESSAGES_DEFAULT_MAX_TOKENS: 333 } } },
     // The policy stage as wired (fields taken off the body), with no policy to resolve.
-    PolicyInterceptor,
+    PolicyStage,
     { provide: PolicyResolver, useValue: { resolve: async () => null } },
   ],
 })

@@ -1,10 +1,10 @@
-import { Controller, HttpCode, Inject, Post, Req, Res, UseInterceptors } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { DeferRateLimit } from '@gw/metering';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_CONFIG, type GatewayConfig } from '@gw/config';
 import { InferenceService, type CanonicalRequest } from '@gw/inference';
-import { PolicyInterceptor } from '../../policy/policy.interceptor';
+import { PolicyStage } from '../../policy/policy-stage';
 import { ProtocolHandler, type ProtocolAdapter } from '../shared/protocol-handler';
 import { createMessagesAdapter, parseMessages, type MessagesMeta } from './anthropic-messages.adapter';
 import { messagesSchema } from './anthropic-messages.schema';
@@ -20,7 +20,6 @@ export const TOKEN_COUNT_SOURCE_HEADER = 'x-gateway-token-count-source';
  */
 @ApiTags('Anthropic Messages')
 @Controller()
-@UseInterceptors(PolicyInterceptor)
 export class AnthropicMessagesController {
   private readonly adapter: ProtocolAdapter<MessagesMeta>;
 
@@ -28,6 +27,7 @@ export class AnthropicMessagesController {
     readonly handler: ProtocolHandler,
     readonly inference: InferenceService,
     @Inject(GATEWAY_CONFIG) readonly config: GatewayConfig,
+    private readonly policy: PolicyStage,
   ) {
     this.adapter = createMessagesAdapter(config.env.MESSAGES_DEFAULT_MAX_TOKENS);
   }
@@ -37,7 +37,8 @@ export class AnthropicMessagesController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'createMessage', summary: 'Anthropic-compatible message (JSON or SSE stream)' })
   @ApiBody({ schema: messagesSchema as object })
-  create(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async create(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.policy.enter(req);
     return this.handler.handle(this.adapter, req, reply);
   }
 
@@ -47,6 +48,7 @@ export class AnthropicMessagesController {
   @ApiOperation({ operationId: 'countMessageTokens', summary: 'Input tokens of a Messages request, as the target model counts them' })
   @ApiBody({ schema: messagesSchema as object })
   async countTokens(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<{ input_tokens: number }> {
+    await this.policy.enter(req);
     const ctx = ProtocolHandler.openContext(req, reply, 'messages.count_tokens');
     let canonical: CanonicalRequest;
     try {

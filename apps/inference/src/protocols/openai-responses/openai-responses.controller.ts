@@ -1,9 +1,9 @@
-import { Controller, Delete, Get, HttpCode, Logger, Param, Post, Req, Res, UseInterceptors } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Logger, Param, Post, Req, Res } from '@nestjs/common';
 import { DeferRateLimit } from '@gw/metering';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError, GatewayErrorCode, ResponseStore } from '@gw/inference';
-import { PolicyInterceptor } from '../../policy/policy.interceptor';
+import { PolicyStage } from '../../policy/policy-stage';
 import { ProtocolHandler, type ProtocolAdapter } from '../shared/protocol-handler';
 import { createResponsesAdapter, type ResponsesMeta } from './openai-responses.adapter';
 import { responsesSchema } from './openai-responses.schema';
@@ -19,6 +19,7 @@ export class OpenAIResponsesController {
   constructor(
     private readonly handler: ProtocolHandler,
     private readonly store: ResponseStore,
+    private readonly policy: PolicyStage,
   ) {
     const log = new Logger('Responses');
     this.adapter = createResponsesAdapter(store, undefined, (msg) => log.warn(msg));
@@ -26,11 +27,11 @@ export class OpenAIResponsesController {
 
   @Post(['v1/responses', 'policy/responses', 'policy/v1/responses'])
   @DeferRateLimit()
-  @UseInterceptors(PolicyInterceptor)
   @HttpCode(200)
   @ApiOperation({ operationId: 'createResponse', summary: 'OpenAI-compatible Responses API (JSON or SSE stream)' })
   @ApiBody({ schema: responsesSchema as object })
-  create(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async create(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.policy.enter(req);
     return this.handler.handle(this.adapter, req, reply);
   }
 

@@ -12,6 +12,10 @@ type Entry = { kind: 'cue'; category: Category; weight: number; boosts: string; 
 interface Compiled {
   index: PhraseIndex<Entry>;
   groupIds: Map<string, number>;
+  /** Per boost letter, its context groups' ids; the negation group; per combo, its group's id (resolved once). */
+  boostGroups: Map<string, number[]>;
+  negation: number[];
+  comboGroups: number[];
 }
 
 let compiled: Compiled | undefined;
@@ -37,9 +41,9 @@ function compile(): Compiled {
       entries.push({ pattern, data: { kind: 'cue', category, weight, boosts, immune: boosts.includes('!'), all: boosts.includes('&'), damp: groups } });
     }
   }
-  for (const spec of Object.values(BOOSTS)) spec.groups.forEach(id);
-  for (const c of COMBOS) id(c.group);
-  compiled = { index: new PhraseIndex(entries), groupIds };
+  const boostGroups = new Map(Object.entries(BOOSTS).map(([k, b]) => [k, b.groups.map(id)]));
+  const comboGroups = COMBOS.map((c) => id(c.group));
+  compiled = { index: new PhraseIndex(entries), groupIds, boostGroups, negation: [id('negation')], comboGroups };
   return compiled;
 }
 
@@ -82,7 +86,7 @@ export function classifyText(text: string): CategoryVerdict[] {
 }
 
 function judge(text: string): CategoryVerdict[] {
-  const { index, groupIds } = compile();
+  const { index, groupIds, boostGroups, negation, comboGroups } = compile();
   const tokens = tokenize(text);
   const n = tokens.words.length;
   if (n === 0) return [];
@@ -99,9 +103,6 @@ function judge(text: string): CategoryVerdict[] {
   if (hits.length === 0) return [];
 
   const bounds = sentenceBounds(tokens);
-  const g = (name: string): number => groupIds.get(name)!;
-  const negation = [g('negation')];
-  const boostGroups = new Map(Object.entries(BOOSTS).map(([k, b]) => [k, b.groups.map(g)]));
   const anyIn = (groups: readonly number[], lo: number, hi: number): boolean => groups.some((id) => firstAtLeast(ctxStart[id], lo, hi) >= 0);
 
   const states = new Map<Category, CatState>();
@@ -113,10 +114,12 @@ function judge(text: string): CategoryVerdict[] {
     const score = 1 - st.keep;
     st.best = Math.max(st.best, score);
     if (score >= FLAG_AT && st.flaggedSpans.length < MAX_SPANS) st.flaggedSpans.push(...st.spans.slice(0, MAX_SPANS));
-    for (const c of COMBOS) {
+    for (let k = 0; k < COMBOS.length; k++) {
+      const c = COMBOS[k];
       if (c.from !== category || score < c.min) continue;
-      const [lo, hi] = [bounds.first[st.sentence], bounds.last[st.sentence]];
-      const gid = g(c.group);
+      const lo = bounds.first[st.sentence];
+      const hi = bounds.last[st.sentence];
+      const gid = comboGroups[k];
       const at = firstAtLeast(ctxStart[gid], lo, hi);
       if (at < 0) continue;
       const entry = combo.get(c.category) ?? { score: 0, spans: [] };
@@ -152,7 +155,11 @@ function judge(text: string): CategoryVerdict[] {
     if (!st) states.set(e.category, (st = { sentence: -1, keep: 1, lastEnd: -1, lastScore: 0, spans: [], best: 0, flaggedSpans: [] }));
     if (st.sentence !== s) {
       finish(e.category, st);
-      Object.assign(st, { sentence: s, keep: 1, lastEnd: -1, lastScore: 0, spans: [] });
+      st.sentence = s;
+      st.keep = 1;
+      st.lastEnd = -1;
+      st.lastScore = 0;
+      st.spans = [];
     }
     const p = Math.min(score, 0.99);
     if (first < st.lastEnd) {
@@ -183,10 +190,12 @@ function judge(text: string): CategoryVerdict[] {
 function sentenceBounds(t: Tokens): { first: number[]; last: number[] } {
   const first: number[] = [];
   const last: number[] = [];
-  t.sentence.forEach((s, i) => {
-    if (first[s] === undefined) first[s] = i;
+  const sentence = t.sentence;
+  for (let i = 0; i < sentence.length; i++) {
+    const s = sentence[i];
+    if (s === first.length) first.push(i);
     last[s] = i;
-  });
+  }
   return { first, last };
 }
 
