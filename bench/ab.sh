@@ -90,4 +90,4 @@ done
 median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 echo
 echo "median CPU µs/request: A $(median "${cpus_a[@]}"), B $(median "${cpus_b[@]}"); B used less in $wins of $rounds rounds" \
-  "(identical builds differ by up to ±15 % per window on this VM: read several rounds, not one)"
+  "(windows of one build differed by up to 2× on this VM: read many rounds, not one)"
