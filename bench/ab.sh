@@ -9,6 +9,8 @@
 #        [BENCH_AB_ROUNDS=6] [BENCH_AB_RATE=400] [BENCH_AB_SECS=8] [BENCH_AB_CONNS=32] bash bench/ab.sh dist-base dist
 #   BENCH_AB_PERF='syscalls:sys_enter_writev,...'  perf stat of each window into bench/out/ab-perf-<side>-<round>.txt
 #   BENCH_AB_NODE_B='--cpu-prof --cpu-prof-dir=/tmp/prof'  extra node flags for B only (profiles, GC traces)
+#   BENCH_AB_TENANTS=1  also the CPU µs per request of the load core's tenants in each window (control, Postgres,
+#                       Redis, mock): the book-keeping a call causes off the replica (BENCH_AB_RATE=0: closed loop)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 a=${1:?usage: bash bench/ab.sh <dist-a> <dist-b>} b=${2:?usage: bash bench/ab.sh <dist-a> <dist-b>}
@@ -34,9 +36,11 @@ cleanup() {
 trap cleanup EXIT
 PORT=$((base + 1)) taskset -c 1 node "$a/bench/mock-upstream.js" >/dev/null 2>&1 &
 pids+=($!)
+mock_pid=${pids[-1]}
 GATEWAY_ROLE=control CONTROL_PORT=0 DATA_DIR="$tmp/control" LOG_LEVEL=warn taskset -c 1 node --max-semi-space-size=64 "$a/apps/main.js" >"$tmp/control.log" 2>&1 &
 pids+=($!)
 catalog="{\"providers\":[{\"id\":\"upstream\",\"kind\":\"openai-compatible\",\"base_url\":\"http://127.0.0.1:$((base + 1))/v1\",\"connections\":256}],\"models\":[{\"id\":\"abliterated-model\",\"aliases\":[],\"provider\":\"upstream\",\"upstream_model\":\"bench-model\"}]}"
+control_pid=${pids[-1]}
 replica() { # dist port [node flags]
   # shellcheck disable=SC2086 # the flags are words
   GATEWAY_ROLE=inference CATALOG_JSON="$catalog" HOST=127.0.0.1 INFERENCE_PORT=$2 CONTROL_PORT=0 DATA_DIR="$tmp/$2" LOG_LEVEL=warn \
@@ -61,6 +65,10 @@ load() { # port rate(0: closed loop) seconds → "requests non2xx errors p50 p99
     node -pe 'const r = JSON.parse(require("fs").readFileSync(0, "utf8")); [r.requests.total, r.non2xx, r.errors, r.latency.p50, r.latency.p99].join(" ")'
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+group_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(cpu_ticks "$p" 2>/dev/null || echo 0))); done; echo $t; }
+tenants() { # → "control postgres redis mock" CPU ticks (Postgres: every backend, so the admission pool's too)
+  echo "$(cpu_ticks $control_pid) $(group_ticks $(pgrep -x postgres)) $(group_ticks $(pgrep -x redis-server)) $(cpu_ticks $mock_pid)"
+}
 tick=$(getconf CLK_TCK)
 echo "[ab] A = $a, B = $b; warm-up: 2 × 8 s closed loop each (V8 optimises the hot path first)" >&2
 for _ in 1 2; do load $port_a 0 8 >/dev/null; load $port_b 0 8 >/dev/null; done
@@ -77,8 +85,14 @@ for r in $(seq 1 "$rounds"); do
       perf_pid=$!
     fi
     c0=$(cpu_ticks "$pid")
+    [ -n "${BENCH_AB_TENANTS:-}" ] && read -r t0c t0p t0r t0m < <(tenants)
     read -r n non2xx errors p50 p99 < <(load $port "$rate" "$secs")
     c1=$(cpu_ticks "$pid")
+    if [ -n "${BENCH_AB_TENANTS:-}" ]; then
+      read -r t1c t1p t1r t1m < <(tenants)
+      per() { echo $(( ($1 - $2) * 1000000 / tick / (n > 0 ? n : 1) )); }
+      echo "[ab] round $r $side: load core µs/req: control $(per $t1c $t0c), postgres $(per $t1p $t0p), redis $(per $t1r $t0r), mock $(per $t1m $t0m)" >&2
+    fi
     [ -n "$perf_pid" ] && wait "$perf_pid"
     us=$(( (c1 - c0) * 1000000 / tick / (n > 0 ? n : 1) ))
     if [ $side = a ]; then cpus_a+=("$us"); else cpus_b+=("$us"); fi

@@ -137,6 +137,14 @@ describe('credits: reservation, ledger and balance (Postgres + BullMQ on Redis)'
     }
   });
 
+  it('runs the batch function on one generic plan, so a call skips the planner (migration 1795450000000)', async () => {
+    const rows = await ds.query<Array<{ proconfig: string[] | null }>>(`SELECT proconfig FROM pg_proc WHERE proname = 'gw_reserve_credits_batch'`);
+    assert.deepEqual(
+      rows.map((r) => r.proconfig),
+      [['plan_cache_mode=force_generic_plan']],
+    );
+  });
+
   it('charges a call once however often its entry is delivered', async () => {
     const org = randomUUID();
     await ledger.grant(org, 5, null);

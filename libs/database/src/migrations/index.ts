@@ -15,6 +15,7 @@ import { AuditHmacColumns1795410000000 } from './1795410000000-AuditHmacColumns'
 import { AuditContent1795420000000 } from './1795420000000-AuditContent';
 import { AuditFilterIndexes1795430000000 } from './1795430000000-AuditFilterIndexes';
 import { ReserveCreditsBatch1795440000000 } from './1795440000000-ReserveCreditsBatch';
+import { ReserveBatchGenericPlan1795450000000 } from './1795450000000-ReserveBatchGenericPlan';
 
 /** Committed migrations, oldest first. Add each new migration here (explicit list, no globs). */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   AuditContent1795420000000,
   AuditFilterIndexes1795430000000,
   ReserveCreditsBatch1795440000000,
+  ReserveBatchGenericPlan1795450000000,
 ];
