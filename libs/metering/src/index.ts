@@ -1,3 +1,4 @@
+export * from './admission-redis';
 export * from './rate-limit/rate-limit-store';
 export * from './rate-limit/memory-rate-limit.store';
 export * from './rate-limit/redis-rate-limit.store';

@@ -3,7 +3,7 @@ import { createDataSource, runMigrations, startPostgres, type PostgresHandle } f
 import type { DataSource } from 'typeorm';
 import { createCatalog, type ModelCatalog } from '@gw/inference';
 import { join } from 'node:path';
-import { CreditReservations, ReplicaLease, createQuotaStore, createRateLimitStore, type QuotaStore, type RateLimitStore, type SweeperLease } from '@gw/metering';
+import { AdmissionRedis, CreditReservations, ReplicaLease, createQuotaStore, createRateLimitStore, type QuotaStore, type RateLimitStore, type SweeperLease } from '@gw/metering';
 import { configureQueueBackend, type QueueConnection } from '@gw/queue';
 import type { Logger } from 'pino';
 import { ContentHmacKeys, contentHmacMaster } from '@gw/audit';
@@ -58,13 +58,16 @@ export async function startRuntime(config: GatewayConfig, logger: Logger, roles:
     const queue = configureQueueBackend(config, postgres.url);
     const catalog = createCatalog(config.catalog, (level, msg) => logger[level]({ component: 'provider' }, msg));
     if (roles.includes('inference')) await catalog.init();
-    const rateLimits = createRateLimitStore(config);
+    // One auto-pipelined connection for a call's rate-limit hit and quota reserve (see AdmissionRedis).
+    const admission = config.env.REDIS_URL ? new AdmissionRedis(config.env.REDIS_URL) : undefined;
+    const rateLimits = createRateLimitStore(config, {}, admission);
     const credits = new CreditReservations(postgres.url, config.env.DB_POOL_SIZE, lease);
     const quotas = createQuotaStore({
       redisUrl: config.env.REDIS_URL,
       timeZone: config.env.QUOTA_TIMEZONE,
       holdTtlMs: config.env.QUOTA_HOLD_TTL_MS,
       persistPath: config.env.REDIS_URL ? undefined : join(config.env.DATA_DIR, 'quota-counters.json'),
+      connection: admission,
     });
     const contentHmac = new ContentHmacKeys(contentHmacMaster(config.env.AUDIT_HMAC_KEY, jwtSecret));
     return { config, logger, roles: new Set(roles), postgres, dataSource, queue, catalog, jwtSecret, rateLimits, quotas, credits, lease, contentHmac };

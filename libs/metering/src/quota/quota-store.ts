@@ -1,3 +1,4 @@
+import type { AdmissionRedis } from '../admission-redis';
 import type { QuotaLogger } from './memory-quota.persistence';
 import type { QuotaWindow, QuotaWindowName } from './quota-window';
 import { isValidTimeZone } from './quota-window';
@@ -108,6 +109,8 @@ export interface QuotaStoreOptions {
   persistPath?: string;
   /** Redis only: a command slower than this rejects (default 1000 ms). */
   commandTimeoutMs?: number;
+  /** Redis only: the process's admission connection, shared with the rate limiter (else the store opens its own). */
+  connection?: AdmissionRedis;
   /** Default: a Nest `Logger` named after the store. */
   logger?: QuotaLogger;
 }
@@ -118,7 +121,7 @@ export function createQuotaStore(opts: QuotaStoreOptions): QuotaStore {
   if (!(opts.holdTtlMs > 0)) throw new RangeError(`quota holdTtlMs must be > 0 (got ${opts.holdTtlMs})`);
   if (opts.redisUrl) {
     const { timeZone, holdTtlMs, commandTimeoutMs, logger } = opts;
-    return new RedisQuotaStore(opts.redisUrl, { timeZone, holdTtlMs, commandTimeoutMs, logger });
+    return new RedisQuotaStore(opts.connection ?? opts.redisUrl, { timeZone, holdTtlMs, commandTimeoutMs, logger });
   }
   return new MemoryQuotaStore({ timeZone: opts.timeZone, holdTtlMs: opts.holdTtlMs, persistPath: opts.persistPath, logger: opts.logger });
 }

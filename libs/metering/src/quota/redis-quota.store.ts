@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import { AdmissionRedis, withDeadline } from '../admission-redis';
 import type { QuotaLogger } from './memory-quota.persistence';
 import { limitOf, planCounters, QUOTA_WINDOW_MARGIN_MS, quotaTag, wholeTokens, type PlannedCounter } from './quota-rules';
 import type { QuotaCounter, QuotaHold, QuotaReserveInput, QuotaReserveResult, QuotaStore, QuotaUsage } from './quota-store';
@@ -37,6 +38,8 @@ type ScriptedRedis = Redis & {
  * TTL and the window margin). Fail-closed: commands are never queued while disconnected nor retried, and time
  * out after `commandTimeoutMs`, so `reserve` rejects quickly and the caller answers 503. A reserve that timed out
  * may still have run: its hold is released right behind it on the same connection (best effort; else it expires).
+ * Given an {@link AdmissionRedis} instead of a URL, it shares that connection with the rate limiter and bounds its
+ * own scripts by `commandTimeoutMs`.
  */
 export class RedisQuotaStore implements QuotaStore {
   private readonly redis: ScriptedRedis;
@@ -47,21 +50,27 @@ export class RedisQuotaStore implements QuotaStore {
   private closed = false;
   private lastWarnAt = Number.NEGATIVE_INFINITY;
   private failedFinishes = 0;
+  private readonly shared: AdmissionRedis | undefined;
 
-  constructor(url: string, private readonly options: RedisQuotaStoreOptions) {
+  constructor(target: string | AdmissionRedis, private readonly options: RedisQuotaStoreOptions) {
     this.prefix = options.keyPrefix ?? 'gw:q:';
     this.logger = options.logger ?? new Logger(RedisQuotaStore.name);
     this.now = options.now ?? Date.now;
     this.timeoutMs = options.commandTimeoutMs ?? 1_000;
-    this.redis = new Redis(url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: this.timeoutMs,
-      connectTimeout: options.connectTimeoutMs ?? 1_000,
-      retryStrategy: (attempt) => Math.min(50 * attempt, 1_000),
-      connectionName: 'gw-quota',
-      enableAutoPipelining: true,
-    }) as ScriptedRedis;
+    this.shared = typeof target === 'string' ? undefined : target;
+    this.redis = (
+      typeof target !== 'string'
+        ? target.acquire()
+        : new Redis(target, {
+            enableOfflineQueue: false,
+            maxRetriesPerRequest: 0,
+            commandTimeout: this.timeoutMs,
+            connectTimeout: options.connectTimeoutMs ?? 1_000,
+            retryStrategy: (attempt) => Math.min(50 * attempt, 1_000),
+            connectionName: 'gw-quota',
+            enableAutoPipelining: true,
+          })
+    ) as ScriptedRedis;
     this.redis.defineCommand('gwQuotaReserve', { lua: QUOTA_RESERVE_LUA });
     this.redis.defineCommand('gwQuotaFinish', { lua: QUOTA_FINISH_LUA });
     this.redis.defineCommand('gwQuotaUsage', { lua: QUOTA_USAGE_LUA });
@@ -91,7 +100,7 @@ export class RedisQuotaStore implements QuotaStore {
     await this.ready(this.timeoutMs);
     let reply: number[];
     try {
-      reply = await this.redis.gwQuotaReserve(planned.length * 2, ...this.keys(planned), input.holdId, requests, tokens, now, expiresAtMs, ...perCounter);
+      reply = await this.bounded(this.redis.gwQuotaReserve(planned.length * 2, ...this.keys(planned), input.holdId, requests, tokens, now, expiresAtMs, ...perCounter));
     } catch (err) {
       void this.release(hold);
       throw err;
@@ -116,7 +125,7 @@ export class RedisQuotaStore implements QuotaStore {
     const planned = planCounters(counters, now, this.options.timeZone);
     if (planned.length === 0) return [];
     await this.ready(this.timeoutMs);
-    const flat = await this.redis.gwQuotaUsage(planned.length * 2, ...this.keys(planned), now);
+    const flat = await this.bounded(this.redis.gwQuotaUsage(planned.length * 2, ...this.keys(planned), now));
     return planned.map((p, i) => ({
       scope: p.counter.scope,
       key: p.counter.key,
@@ -129,7 +138,13 @@ export class RedisQuotaStore implements QuotaStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.redis.disconnect(false);
+    if (this.shared) this.shared.release();
+    else this.redis.disconnect(false);
+  }
+
+  /** A shared connection has no timeout of its own: bound the script here. */
+  private bounded<T>(script: Promise<T>): Promise<T> {
+    return this.shared ? withDeadline(script, this.timeoutMs) : script;
   }
 
   private async finish(hold: QuotaHold, what: string, args: () => Arg[]): Promise<void> {
@@ -137,7 +152,7 @@ export class RedisQuotaStore implements QuotaStore {
     try {
       const keys = hold.entries.flatMap((e) => this.counterKeys(e.key, e.windowKey));
       await this.ready(this.timeoutMs);
-      await this.redis.gwQuotaFinish(keys.length, ...keys, hold.holdId, ...args());
+      await this.bounded(this.redis.gwQuotaFinish(keys.length, ...keys, hold.holdId, ...args()));
     } catch (err) {
       this.failedFinishes++;
       if (this.closed || Date.now() - this.lastWarnAt < (this.options.warnEveryMs ?? 30_000)) return;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import { AdmissionRedis, withDeadline } from '../admission-redis';
 import { failOpenResult, type RateLimitLogger, type RateLimitResult, type RateLimitStore } from './rate-limit-store';
 import { SLIDING_WINDOW_LUA } from './redis-rate-limit.script';
 
@@ -34,7 +35,8 @@ type ScriptedRedis = Redis & {
  * Fail-open: commands are never queued while disconnected (`enableOfflineQueue: false`), never
  * retried (`maxRetriesPerRequest: 0`) and time out after `commandTimeoutMs`; any failure answers
  * `allowed: true, degraded: true`, increments {@link failOpenCount} and warns at most once per
- * `warnEveryMs`. ioredis keeps reconnecting in the background; after a Redis restart the script
+ * `warnEveryMs`. Given an {@link AdmissionRedis} instead of a URL, it shares that connection with the quotas
+ * and bounds its own scripts by `commandTimeoutMs`. ioredis keeps reconnecting in the background; after a Redis restart the script
  * cache is empty and ioredis falls back from EVALSHA to EVAL on NOSCRIPT by itself.
  */
 export class RedisRateLimitStore implements RateLimitStore {
@@ -48,22 +50,32 @@ export class RedisRateLimitStore implements RateLimitStore {
   private failures = 0;
   private lastWarnAt = Number.NEGATIVE_INFINITY;
   private closed = false;
+  private readonly shared: AdmissionRedis | undefined;
+  /** Set on a shared connection (which has no timeout of its own). */
+  private readonly deadlineMs: number;
 
-  constructor(url: string, options: RedisRateLimitStoreOptions = {}) {
+  constructor(target: string | AdmissionRedis, options: RedisRateLimitStoreOptions = {}) {
     this.prefix = options.keyPrefix ?? 'gw:rl:';
     this.warnEveryMs = options.warnEveryMs ?? 30_000;
     this.logger = options.logger ?? new Logger(RedisRateLimitStore.name);
     this.now = options.now ?? Date.now;
+    const timeoutMs = options.commandTimeoutMs ?? 100;
     const maxDelay = options.maxReconnectDelayMs ?? 1_000;
-    this.redis = new Redis(url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: options.commandTimeoutMs ?? 100,
-      connectTimeout: options.connectTimeoutMs ?? 1_000,
-      retryStrategy: (attempt) => Math.min(50 * attempt, maxDelay),
-      connectionName: 'gw-rate-limit',
-      enableAutoPipelining: true,
-    }) as ScriptedRedis;
+    this.shared = typeof target === 'string' ? undefined : target;
+    this.deadlineMs = this.shared ? timeoutMs : 0;
+    this.redis = (
+      typeof target !== 'string'
+        ? target.acquire()
+        : new Redis(target, {
+            enableOfflineQueue: false,
+            maxRetriesPerRequest: 0,
+            commandTimeout: timeoutMs,
+            connectTimeout: options.connectTimeoutMs ?? 1_000,
+            retryStrategy: (attempt) => Math.min(50 * attempt, maxDelay),
+            connectionName: 'gw-rate-limit',
+            enableAutoPipelining: true,
+          })
+    ) as ScriptedRedis;
     this.redis.defineCommand('gwRateLimitHit', { numberOfKeys: 1, lua: SLIDING_WINDOW_LUA });
     // Connection errors repeat on every reconnect attempt while Redis is down; failed hits report them.
     this.redis.on('error', () => undefined);
@@ -91,7 +103,8 @@ export class RedisRateLimitStore implements RateLimitStore {
   async hit(key: string, limit: number, windowMs: number): Promise<RateLimitResult> {
     const member = `${this.memberBase}:${(this.seq = (this.seq + 1) % Number.MAX_SAFE_INTEGER)}`;
     try {
-      const [allowed, count, resetScore, redisNow] = await this.redis.gwRateLimitHit(this.prefix + key, limit, windowMs, member);
+      const script = this.redis.gwRateLimitHit(this.prefix + key, limit, windowMs, member);
+      const [allowed, count, resetScore, redisNow] = await (this.deadlineMs ? withDeadline(script, this.deadlineMs) : script);
       const localNow = this.now();
       const resetAtMs = localNow + (resetScore + windowMs - redisNow);
       if (allowed === 1) {
@@ -108,7 +121,8 @@ export class RedisRateLimitStore implements RateLimitStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.redis.disconnect(false);
+    if (this.shared) this.shared.release();
+    else this.redis.disconnect(false);
   }
 
   private warn(message: string): void {
