@@ -1,10 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
 import Redis from 'ioredis';
 import { AdmissionRedis, RedisQuotaStore, RedisRateLimitStore, type QuotaCounter } from '@gw/metering';
 import { privateRedis, type PrivateRedis } from '../support/private-services';
+import { freePort } from '../support/metering-e2e';
 
 const quiet = { warn: () => undefined };
 
@@ -14,13 +14,6 @@ async function ended(client: Redis): Promise<boolean> {
   return client.status === 'end';
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The rate limiter and the quotas on one connection (issue 12), against a Redis of its own that can be frozen. */
 describe('AdmissionRedis: the rate limiter and the quotas on one connection', () => {

@@ -1,23 +1,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
 import Redis from 'ioredis';
 import { createQuotaStore, RedisQuotaStore, type QuotaCounter, type QuotaHold, type QuotaReserveResult } from '@gw/metering';
 import { freshRedis } from '../support/databases';
 import { privateRedis } from '../support/private-services';
+import { freePort } from '../support/metering-e2e';
 
 const TTL = 60_000;
 const DAY = 86_400_000;
 const quiet = { warn: () => undefined };
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const held = (r: QuotaReserveResult): QuotaHold => {
   assert.ok(r.ok, `expected a hold, got ${JSON.stringify(r)}`);

@@ -3,13 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GatewayError } from '@gw/inference';
 import { buildThrottlerOptions, DEFAULT_RATE_LIMIT_OPTIONS, MemoryRateLimitStore, PrincipalThrottlerGuard, RedisRateLimitStore } from '@gw/metering';
 import type { ThrottlerStorage } from '@nestjs/throttler';
+import { freePort } from '../support/metering-e2e';
 
 /** A private redis-server on a free port, so this spec can kill and restart it without touching others. */
 class RedisChild {
@@ -41,13 +41,6 @@ class RedisChild {
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe(RedisRateLimitStore.name, () => {
   let redis: RedisChild;

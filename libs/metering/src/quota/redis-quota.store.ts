@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { AdmissionRedis, withDeadline } from '../admission-redis';
+import { admissionClient, AdmissionRedis, withDeadline } from '../admission-redis';
 import type { QuotaLogger } from './memory-quota.persistence';
 import { limitOf, planCounters, QUOTA_WINDOW_MARGIN_MS, quotaTag, wholeTokens, type PlannedCounter } from './quota-rules';
 import type { QuotaCounter, QuotaHold, QuotaReserveInput, QuotaReserveResult, QuotaStore, QuotaUsage } from './quota-store';
@@ -61,20 +61,11 @@ export class RedisQuotaStore implements QuotaStore {
     this.redis = (
       typeof target !== 'string'
         ? target.acquire()
-        : new Redis(target, {
-            enableOfflineQueue: false,
-            maxRetriesPerRequest: 0,
-            commandTimeout: this.timeoutMs,
-            connectTimeout: options.connectTimeoutMs ?? 1_000,
-            retryStrategy: (attempt) => Math.min(50 * attempt, 1_000),
-            connectionName: 'gw-quota',
-            enableAutoPipelining: true,
-          })
+        : admissionClient(target, { commandTimeoutMs: this.timeoutMs, connectTimeoutMs: options.connectTimeoutMs, connectionName: 'gw-quota' })
     ) as ScriptedRedis;
     this.redis.defineCommand('gwQuotaReserve', { lua: QUOTA_RESERVE_LUA });
     this.redis.defineCommand('gwQuotaFinish', { lua: QUOTA_FINISH_LUA });
     this.redis.defineCommand('gwQuotaUsage', { lua: QUOTA_USAGE_LUA });
-    this.redis.on('error', () => undefined); // repeats on every reconnect attempt; failed commands report it
   }
 
   /** Settles and releases that could not reach Redis (a metric): their holds expire instead. */

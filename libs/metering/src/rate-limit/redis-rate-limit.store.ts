@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { AdmissionRedis, withDeadline } from '../admission-redis';
+import { admissionClient, AdmissionRedis, withDeadline } from '../admission-redis';
 import { failOpenResult, type RateLimitLogger, type RateLimitResult, type RateLimitStore } from './rate-limit-store';
 import { SLIDING_WINDOW_LUA } from './redis-rate-limit.script';
 
@@ -60,25 +60,19 @@ export class RedisRateLimitStore implements RateLimitStore {
     this.logger = options.logger ?? new Logger(RedisRateLimitStore.name);
     this.now = options.now ?? Date.now;
     const timeoutMs = options.commandTimeoutMs ?? 100;
-    const maxDelay = options.maxReconnectDelayMs ?? 1_000;
     this.shared = typeof target === 'string' ? undefined : target;
     this.deadlineMs = this.shared ? timeoutMs : 0;
     this.redis = (
       typeof target !== 'string'
         ? target.acquire()
-        : new Redis(target, {
-            enableOfflineQueue: false,
-            maxRetriesPerRequest: 0,
-            commandTimeout: timeoutMs,
-            connectTimeout: options.connectTimeoutMs ?? 1_000,
-            retryStrategy: (attempt) => Math.min(50 * attempt, maxDelay),
+        : admissionClient(target, {
+            commandTimeoutMs: timeoutMs,
+            connectTimeoutMs: options.connectTimeoutMs,
+            maxReconnectDelayMs: options.maxReconnectDelayMs,
             connectionName: 'gw-rate-limit',
-            enableAutoPipelining: true,
           })
     ) as ScriptedRedis;
     this.redis.defineCommand('gwRateLimitHit', { numberOfKeys: 1, lua: SLIDING_WINDOW_LUA });
-    // Connection errors repeat on every reconnect attempt while Redis is down; failed hits report them.
-    this.redis.on('error', () => undefined);
   }
 
   /** Hits answered by fail-open because Redis was unreachable, slow or failing (a metric). */
