@@ -9,6 +9,7 @@
 #        [BENCH_AB_ROUNDS=6] [BENCH_AB_RATE=400] [BENCH_AB_SECS=8] [BENCH_AB_CONNS=32] bash bench/ab.sh dist-base dist
 #   BENCH_AB_PERF='syscalls:sys_enter_writev,...'  perf stat of each window into bench/out/ab-perf-<side>-<round>.txt
 #   BENCH_AB_NODE_B='--cpu-prof --cpu-prof-dir=/tmp/prof'  extra node flags for B only (profiles, GC traces)
+#   BENCH_AB_NODE_CONTROL='--cpu-prof …'  extra node flags for the control process (it runs A's build)
 #   BENCH_AB_TENANTS=1  also the CPU µs per request of the load core's tenants in each window (control, Postgres,
 #                       Redis, mock): the book-keeping a call causes off the replica (BENCH_AB_RATE=0: closed loop)
 set -euo pipefail
@@ -37,7 +38,8 @@ trap cleanup EXIT
 PORT=$((base + 1)) taskset -c 1 node "$a/bench/mock-upstream.js" >/dev/null 2>&1 &
 pids+=($!)
 mock_pid=${pids[-1]}
-GATEWAY_ROLE=control CONTROL_PORT=0 DATA_DIR="$tmp/control" LOG_LEVEL=warn taskset -c 1 node --max-semi-space-size=64 "$a/apps/main.js" >"$tmp/control.log" 2>&1 &
+# shellcheck disable=SC2086 # the flags are words
+GATEWAY_ROLE=control CONTROL_PORT=0 DATA_DIR="$tmp/control" LOG_LEVEL=warn taskset -c 1 node --max-semi-space-size=64 ${BENCH_AB_NODE_CONTROL:-} "$a/apps/main.js" >"$tmp/control.log" 2>&1 &
 pids+=($!)
 catalog="{\"providers\":[{\"id\":\"upstream\",\"kind\":\"openai-compatible\",\"base_url\":\"http://127.0.0.1:$((base + 1))/v1\",\"connections\":256}],\"models\":[{\"id\":\"abliterated-model\",\"aliases\":[],\"provider\":\"upstream\",\"upstream_model\":\"bench-model\"}]}"
 control_pid=${pids[-1]}
@@ -65,7 +67,8 @@ load() { # port rate(0: closed loop) seconds → "requests non2xx errors p50 p99
     node -pe 'const r = JSON.parse(require("fs").readFileSync(0, "utf8")); [r.requests.total, r.non2xx, r.errors, r.latency.p50, r.latency.p99].join(" ")'
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-group_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(cpu_ticks "$p" 2>/dev/null || echo 0))); done; echo $t; }
+# Own and reaped children's time, so a Postgres backend that exits between two samples still counts (via the postmaster).
+group_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo $t; }
 tenants() { # → "control postgres redis mock" CPU ticks (Postgres: every backend, so the admission pool's too)
   echo "$(cpu_ticks $control_pid) $(group_ticks $(pgrep -x postgres)) $(group_ticks $(pgrep -x redis-server)) $(cpu_ticks $mock_pid)"
 }
