@@ -7,28 +7,6 @@ export interface AdmissionRedisOptions {
   maxReconnectDelayMs?: number;
   /** `CLIENT SETNAME` of the connection (default `gw-admission`). */
   connectionName?: string;
-  /** A connection of one store only: every command rejects after this long (the shared one has none). */
-  commandTimeoutMs?: number;
-}
-
-/**
- * A connection for admission-time scripts, shared or a store's own: commands are never queued while disconnected
- * nor retried (the stores answer at once: fail-open or fail-closed), reconnects never stop, and commands issued in
- * one event-loop turn leave in one write.
- */
-export function admissionClient(url: string, options: AdmissionRedisOptions = {}): Redis {
-  const maxDelay = options.maxReconnectDelayMs ?? 1_000;
-  const client = new Redis(url, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    ...(options.commandTimeoutMs ? { commandTimeout: options.commandTimeoutMs } : {}),
-    connectTimeout: options.connectTimeoutMs ?? 1_000,
-    retryStrategy: (attempt) => Math.min(50 * attempt, maxDelay),
-    connectionName: options.connectionName ?? 'gw-admission',
-    enableAutoPipelining: true,
-  });
-  client.on('error', () => undefined); // repeats on every reconnect attempt; failed commands report it
-  return client;
 }
 
 /**
@@ -41,15 +19,24 @@ export function admissionClient(url: string, options: AdmissionRedisOptions = {}
  * `commandTimeout` is per connection, so this connection has none: each store bounds its own commands with
  * {@link withDeadline}. What the stores shared already is the same: no offline queue, no retries, reconnects with a
  * capped backoff. Each store takes it with {@link acquire} and gives it back with {@link release}; the last release
- * closes it.
+ * closes it. A store given a URL opens one of its own, used alone: one code path either way.
  */
 export class AdmissionRedis {
   readonly client: Redis;
   private users = 0;
   private closed = false;
 
-  constructor(url: string, options: Omit<AdmissionRedisOptions, 'commandTimeoutMs'> = {}) {
-    this.client = admissionClient(url, options);
+  constructor(url: string, options: AdmissionRedisOptions = {}) {
+    const maxDelay = options.maxReconnectDelayMs ?? 1_000;
+    this.client = new Redis(url, {
+      enableOfflineQueue: false, // never queued while disconnected nor retried: the stores answer at once
+      maxRetriesPerRequest: 0,
+      connectTimeout: options.connectTimeoutMs ?? 1_000,
+      retryStrategy: (attempt) => Math.min(50 * attempt, maxDelay),
+      connectionName: options.connectionName ?? 'gw-admission',
+      enableAutoPipelining: true,
+    });
+    this.client.on('error', () => undefined); // repeats on every reconnect attempt; failed commands report it
   }
 
   acquire(): Redis {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { admissionClient, AdmissionRedis, withDeadline } from '../admission-redis';
+import { AdmissionRedis, withDeadline } from '../admission-redis';
 import type { QuotaLogger } from './memory-quota.persistence';
 import { limitOf, planCounters, QUOTA_WINDOW_MARGIN_MS, quotaTag, wholeTokens, type PlannedCounter } from './quota-rules';
 import type { QuotaCounter, QuotaHold, QuotaReserveInput, QuotaReserveResult, QuotaStore, QuotaUsage } from './quota-store';
@@ -50,19 +50,15 @@ export class RedisQuotaStore implements QuotaStore {
   private closed = false;
   private lastWarnAt = Number.NEGATIVE_INFINITY;
   private failedFinishes = 0;
-  private readonly shared: AdmissionRedis | undefined;
+  private readonly connection: AdmissionRedis;
 
   constructor(target: string | AdmissionRedis, private readonly options: RedisQuotaStoreOptions) {
     this.prefix = options.keyPrefix ?? 'gw:q:';
     this.logger = options.logger ?? new Logger(RedisQuotaStore.name);
     this.now = options.now ?? Date.now;
     this.timeoutMs = options.commandTimeoutMs ?? 1_000;
-    this.shared = typeof target === 'string' ? undefined : target;
-    this.redis = (
-      typeof target !== 'string'
-        ? target.acquire()
-        : admissionClient(target, { commandTimeoutMs: this.timeoutMs, connectTimeoutMs: options.connectTimeoutMs, connectionName: 'gw-quota' })
-    ) as ScriptedRedis;
+    this.connection = typeof target === 'string' ? new AdmissionRedis(target, { connectTimeoutMs: options.connectTimeoutMs, connectionName: 'gw-quota' }) : target;
+    this.redis = this.connection.acquire() as ScriptedRedis;
     this.redis.defineCommand('gwQuotaReserve', { lua: QUOTA_RESERVE_LUA });
     this.redis.defineCommand('gwQuotaFinish', { lua: QUOTA_FINISH_LUA });
     this.redis.defineCommand('gwQuotaUsage', { lua: QUOTA_USAGE_LUA });
@@ -129,13 +125,12 @@ export class RedisQuotaStore implements QuotaStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.shared) this.shared.release();
-    else this.redis.disconnect(false);
+    this.connection.release();
   }
 
-  /** A shared connection has no timeout of its own: bound the script here. */
+  /** The connection has no timeout of its own (it may be shared with the rate limiter): bound the script here. */
   private bounded<T>(script: Promise<T>): Promise<T> {
-    return this.shared ? withDeadline(script, this.timeoutMs) : script;
+    return withDeadline(script, this.timeoutMs);
   }
 
   private async finish(hold: QuotaHold, what: string, args: () => Arg[]): Promise<void> {

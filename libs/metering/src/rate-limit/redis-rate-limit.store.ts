@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { admissionClient, AdmissionRedis, withDeadline } from '../admission-redis';
+import { AdmissionRedis, withDeadline } from '../admission-redis';
 import { failOpenResult, type RateLimitLogger, type RateLimitResult, type RateLimitStore } from './rate-limit-store';
 import { SLIDING_WINDOW_LUA } from './redis-rate-limit.script';
 
@@ -50,28 +50,20 @@ export class RedisRateLimitStore implements RateLimitStore {
   private failures = 0;
   private lastWarnAt = Number.NEGATIVE_INFINITY;
   private closed = false;
-  private readonly shared: AdmissionRedis | undefined;
-  /** Set on a shared connection (which has no timeout of its own). */
-  private readonly deadlineMs: number;
+  private readonly connection: AdmissionRedis;
+  private readonly timeoutMs: number;
 
   constructor(target: string | AdmissionRedis, options: RedisRateLimitStoreOptions = {}) {
     this.prefix = options.keyPrefix ?? 'gw:rl:';
     this.warnEveryMs = options.warnEveryMs ?? 30_000;
     this.logger = options.logger ?? new Logger(RedisRateLimitStore.name);
     this.now = options.now ?? Date.now;
-    const timeoutMs = options.commandTimeoutMs ?? 100;
-    this.shared = typeof target === 'string' ? undefined : target;
-    this.deadlineMs = this.shared ? timeoutMs : 0;
-    this.redis = (
-      typeof target !== 'string'
-        ? target.acquire()
-        : admissionClient(target, {
-            commandTimeoutMs: timeoutMs,
-            connectTimeoutMs: options.connectTimeoutMs,
-            maxReconnectDelayMs: options.maxReconnectDelayMs,
-            connectionName: 'gw-rate-limit',
-          })
-    ) as ScriptedRedis;
+    this.timeoutMs = options.commandTimeoutMs ?? 100;
+    this.connection =
+      typeof target === 'string'
+        ? new AdmissionRedis(target, { connectTimeoutMs: options.connectTimeoutMs, maxReconnectDelayMs: options.maxReconnectDelayMs, connectionName: 'gw-rate-limit' })
+        : target;
+    this.redis = this.connection.acquire() as ScriptedRedis;
     this.redis.defineCommand('gwRateLimitHit', { numberOfKeys: 1, lua: SLIDING_WINDOW_LUA });
   }
 
@@ -98,7 +90,7 @@ export class RedisRateLimitStore implements RateLimitStore {
     const member = `${this.memberBase}:${(this.seq = (this.seq + 1) % Number.MAX_SAFE_INTEGER)}`;
     try {
       const script = this.redis.gwRateLimitHit(this.prefix + key, limit, windowMs, member);
-      const [allowed, count, resetScore, redisNow] = await (this.deadlineMs ? withDeadline(script, this.deadlineMs) : script);
+      const [allowed, count, resetScore, redisNow] = await withDeadline(script, this.timeoutMs);
       const localNow = this.now();
       const resetAtMs = localNow + (resetScore + windowMs - redisNow);
       if (allowed === 1) {
@@ -115,8 +107,7 @@ export class RedisRateLimitStore implements RateLimitStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.shared) this.shared.release();
-    else this.redis.disconnect(false);
+    this.connection.release();
   }
 
   private warn(message: string): void {
