@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { readBootstrap, type Bootstrapped } from '../support/bootstrap';
 import { portsFree } from '../support/ports';
+import { waitFor } from '../support/private-services';
 import { DIST, ROOT, startGateway, type GatewayProcess } from '../support/gateway-process';
 
 const run = promisify(execFile);
@@ -100,9 +101,16 @@ describe('README guides, run by their text', () => {
         }
         if (cmd.includes('/api/audit/events?class=')) {
           // The guide's next lines need an event id and a cursor: the newest event, and the cursor after it.
-          const page = JSON.parse(await sh(`${prelude}curl -s "localhost:8081/api/audit/events?limit=1" -H "authorization: Bearer $T"`)) as { data: Array<{ event_id: string }>; next_cursor: string };
+          // The audit writer is asynchronous: on a loaded machine the served call's row can land after the logins' rows, so
+          // wait until there is a second page (a cursor to follow) rather than substituting a missing one.
+          let page: { data: Array<{ event_id: string }>; next_cursor: string | null } = { data: [], next_cursor: null };
+          const newest = async () => {
+            page = JSON.parse(await sh(`${prelude}curl -s "localhost:8081/api/audit/events?limit=1" -H "authorization: Bearer $T"`)) as typeof page;
+            return page.data.length === 1 && typeof page.next_cursor === 'string';
+          };
+          await waitFor(newest, 30_000, 'a second page of audit events');
           values['<event_id>'] = page.data[0].event_id;
-          values['<next_cursor>'] = page.next_cursor;
+          values['<next_cursor>'] = page.next_cursor as string;
         }
       }
     }
