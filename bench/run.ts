@@ -105,7 +105,8 @@ async function main(): Promise<void> {
       const auth = await waitAuthHeaders(o, env.DATA_DIR, 10_000);
       if (auth === undefined) notes.push('no gateway credential: BENCH_GATEWAY_HEADERS has none and DATA_DIR/bootstrap.json did not appear');
       const headers = { ...json, ...o.gateway.headers, ...auth };
-      targets.push({ name: 'gateway', origin, path: o.gateway.path, prefix: o.gateway.prefix, headers, pid: gw.pid, helperPids: [], rootPid: gw.proc.pid! });
+      const policyHeaders = { ...headers, ...o.gateway.policyHeaders };
+      targets.push({ name: 'gateway', origin, path: o.gateway.path, prefix: o.gateway.prefix, headers, policyHeaders, pid: gw.pid, helperPids: [], rootPid: gw.proc.pid! });
     } catch (err) {
       notes.push(`gateway column skipped: it did not start (${String(err).split('\n')[0]}; see ${logFile})`);
     }

@@ -21,6 +21,11 @@ export interface Target {
   rootPid?: number;
   /** Put before the other protocols' paths (S5), as before `path` (BENCH_GATEWAY_PREFIX; the gateway only). */
   prefix?: string;
+  /**
+   * Headers of S5's inline-policy stream type (BENCH_POLICY_HEADERS over `headers`; the gateway only): a project key
+   * whose project links a policy is refused an inline one, so bench/production.sh's full mode sends the org's key there.
+   */
+  policyHeaders?: Record<string, string>;
 }
 
 export interface BenchOptions {
@@ -40,6 +45,8 @@ export interface BenchOptions {
     cmd: string[];
     env: Record<string, string>;
     headers: Record<string, string>;
+    /** BENCH_POLICY_HEADERS: what S5's inline-policy type sends instead of `headers` (empty: the same). */
+    policyHeaders: Record<string, string>;
     path: string;
     /** Put before every gateway path (`/policy`: the policy surface, where a project's policy and quotas apply). */
     prefix: string;
@@ -86,6 +93,7 @@ export const USAGE = `node dist/bench/run.js [--quick] [--only=s1,s3,s5,s6] [--n
 env: BENCH_PORT_BASE (47100: mock +1, thin +2, gateway inference +3, control +4)
      BENCH_GATEWAY_CMD ("node --max-semi-space-size=64 <this build's dist dir>/apps/main.js"), BENCH_GATEWAY_ENV (JSON, extra env),
      BENCH_GATEWAY_HEADERS (JSON, e.g. {"authorization":"Bearer ak_..."}), BENCH_GATEWAY_PATH (/v1/chat/completions), BENCH_GATEWAY_PREFIX (""; /policy: every gateway path on the policy surface),
+     BENCH_POLICY_HEADERS (JSON; S5's inline-policy type only, over BENCH_GATEWAY_HEADERS),
      BENCH_GATEWAY_READY_MS (120000), BENCH_MODEL (abliterated-model), BENCH_SERVICE_DELAY_MS (0; set by bench/production.sh)`;
 
 function json(name: string): Record<string, string> {
@@ -141,6 +149,7 @@ export function parseOptions(argv: string[], root: string, distDir: string): Ben
       cmd,
       env: json('BENCH_GATEWAY_ENV'),
       headers: json('BENCH_GATEWAY_HEADERS'),
+      policyHeaders: json('BENCH_POLICY_HEADERS'),
       path: `${process.env.BENCH_GATEWAY_PREFIX ?? ''}${process.env.BENCH_GATEWAY_PATH ?? '/v1/chat/completions'}`,
       prefix: process.env.BENCH_GATEWAY_PREFIX ?? '',
       readyMs: Number(process.env.BENCH_GATEWAY_READY_MS ?? 120_000),

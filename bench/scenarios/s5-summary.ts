@@ -77,7 +77,7 @@ export function streamTargets(targets: Target[], model: string, timeoutMs: numbe
       out.push(make('gateway-chat', t, 'chat', t.path));
       out.push(make('gateway-responses', t, 'responses', `${t.prefix ?? ''}${PROTOCOLS.responses.path}`));
       out.push(make('gateway-messages', t, 'messages', `${t.prefix ?? ''}${PROTOCOLS.messages.path}`));
-      const policy = make('gateway-policy-chat', t, 'chat', POLICY_PATH);
+      const policy = make('gateway-policy-chat', { ...t, headers: t.policyHeaders ?? t.headers }, 'chat', POLICY_PATH);
       policy.request = { ...policy.request, body: JSON.stringify({ ...(JSON.parse(policy.request.body) as object), policy: BENCH_POLICY }) };
       out.push(policy);
     }
