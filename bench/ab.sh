@@ -12,6 +12,9 @@
 #   BENCH_AB_NODE_CONTROL='--cpu-prof …'  extra node flags for the control process (it runs A's build)
 #   BENCH_AB_TENANTS=1  also the CPU µs per request of the load core's tenants in each window (control, Postgres,
 #                       Redis, mock): the book-keeping a call causes off the replica (BENCH_AB_RATE=0: closed loop)
+#   BENCH_AB_COUNT=1  both replicas run with bench/runtime-counts.js: per window, the promises, nextTicks and timers
+#                     created per call and the GC ms per call (counts repeat from run to run where CPU time does not;
+#                     the counting hook costs CPU, equally on both sides)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 a=${1:?usage: bash bench/ab.sh <dist-a> <dist-b>} b=${2:?usage: bash bench/ab.sh <dist-a> <dist-b>}
@@ -44,9 +47,11 @@ pids+=($!)
 catalog="{\"providers\":[{\"id\":\"upstream\",\"kind\":\"openai-compatible\",\"base_url\":\"http://127.0.0.1:$((base + 1))/v1\",\"connections\":256}],\"models\":[{\"id\":\"abliterated-model\",\"aliases\":[],\"provider\":\"upstream\",\"upstream_model\":\"bench-model\"}]}"
 control_pid=${pids[-1]}
 replica() { # dist port [node flags]
+  local count=()
+  [ -n "${BENCH_AB_COUNT:-}" ] && count=(-r "$(realpath "$1")/bench/runtime-counts.js")
   # shellcheck disable=SC2086 # the flags are words
-  GATEWAY_ROLE=inference CATALOG_JSON="$catalog" HOST=127.0.0.1 INFERENCE_PORT=$2 CONTROL_PORT=0 DATA_DIR="$tmp/$2" LOG_LEVEL=warn \
-    RATE_LIMIT_KEY=1000000000 taskset -c 0 node --max-semi-space-size=64 ${3:-} "$1/apps/main.js" >"$tmp/$2.log" 2>&1 &
+  GW_COUNTS_FILE="$tmp/counts-$2.json" GATEWAY_ROLE=inference CATALOG_JSON="$catalog" HOST=127.0.0.1 INFERENCE_PORT=$2 CONTROL_PORT=0 DATA_DIR="$tmp/$2" LOG_LEVEL=warn \
+    RATE_LIMIT_KEY=1000000000 taskset -c 0 node --max-semi-space-size=64 "${count[@]}" ${3:-} "$1/apps/main.js" >"$tmp/$2.log" 2>&1 &
   pids+=($!)
 }
 port_a=$((base + 2)) port_b=$((base + 3))
@@ -72,6 +77,18 @@ group_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15 
 tenants() { # → "control postgres redis mock" CPU ticks (Postgres: every backend, so the admission pool's too)
   echo "$(cpu_ticks $control_pid) $(group_ticks $(pgrep -x postgres)) $(group_ticks $(pgrep -x redis-server)) $(cpu_ticks $mock_pid)"
 }
+counts() { # pid port → the replica's running totals (bench/runtime-counts.ts), written on SIGUSR2
+  local f="$tmp/counts-$2.json"
+  rm -f "$f"
+  kill -USR2 "$1"
+  for _ in $(seq 1 50); do [ -s "$f" ] && break; sleep 0.02; done
+  cat "$f"
+}
+per_call() { # totals-before totals-after → one line of per-call figures
+  node -e 'const [a, b] = process.argv.slice(1).map((x) => JSON.parse(x)); const n = Math.max(1, b.requests - a.requests);
+    const d = (k, s = 1) => ((b[k] - a[k]) * s / n).toFixed(1);
+    console.log(`${n} calls; per call: promises ${d("promises")}, nextTicks ${d("ticks")}, timers ${d("timers")}, immediates ${d("immediates")}, other async ${d("otherAsync")}; GC µs: minor ${d("gcMinorMs", 1000)}, major ${d("gcMajorMs", 1000)} (${b.gcMinor - a.gcMinor} minor, ${b.gcMajor - a.gcMajor} major)`);' "$1" "$2"
+}
 tick=$(getconf CLK_TCK)
 echo "[ab] A = $a, B = $b; warm-up: 2 × 8 s closed loop each (V8 optimises the hot path first)" >&2
 for _ in 1 2; do load $port_a 0 8 >/dev/null; load $port_b 0 8 >/dev/null; done
@@ -87,10 +104,12 @@ for r in $(seq 1 "$rounds"); do
       perf stat -e "$BENCH_AB_PERF" -p "$pid" -o "bench/out/ab-perf-$side-$r.txt" -- sleep "$secs" &
       perf_pid=$!
     fi
+    [ -n "${BENCH_AB_COUNT:-}" ] && k0=$(counts "$pid" "$port")
     c0=$(cpu_ticks "$pid")
     [ -n "${BENCH_AB_TENANTS:-}" ] && read -r t0c t0p t0r t0m < <(tenants)
     read -r n non2xx errors p50 p99 < <(load $port "$rate" "$secs")
     c1=$(cpu_ticks "$pid")
+    [ -n "${BENCH_AB_COUNT:-}" ] && echo "[ab] round $r $side: $(per_call "$k0" "$(counts "$pid" "$port")")" >&2
     if [ -n "${BENCH_AB_TENANTS:-}" ]; then
       read -r t1c t1p t1r t1m < <(tenants)
       per() { echo $(( ($1 - $2) * 1000000 / tick / (n > 0 ? n : 1) )); }

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GatewayError, GatewayErrorCode } from '@gw/inference';
-import { SkipThrottle, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
+import { SkipThrottle, Throttle, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
 import { PrincipalThrottlerGuard } from './principal-throttler.guard';
 import { buildThrottlerOptions } from './rate-limit.module';
 import { DEFAULT_RATE_LIMIT_OPTIONS, type RateLimitSubject } from './rate-limit.options';
@@ -24,9 +24,20 @@ class Routes {
   chat(): void {}
   @SkipThrottle()
   health(): void {}
+  @SkipThrottle({ default: false })
+  unskipped(): void {}
+  @Throttle({ default: { limit: 3, ttl: 5_000 } })
+  strict(): void {}
 }
 
-function context(principal: RateLimitSubject | undefined, handler: () => void = Routes.prototype.chat) {
+@SkipThrottle()
+class Skipped {
+  any(): void {}
+  @SkipThrottle({ default: false })
+  counted(): void {}
+}
+
+function context(principal: RateLimitSubject | undefined, handler: () => void = Routes.prototype.chat, classRef: object = Routes) {
   const headers = new Map<string, string | number>();
   const raw = new Map<string, string>();
   const res = { header: (n: string, v: string | number) => headers.set(n, v), raw: { headersSent: false, setHeader: (n: string, v: string) => raw.set(n, v) } };
@@ -34,7 +45,7 @@ function context(principal: RateLimitSubject | undefined, handler: () => void = 
   const ctx = {
     getType: () => 'http',
     getHandler: () => handler,
-    getClass: () => Routes,
+    getClass: () => classRef,
     switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }),
   } as unknown as ExecutionContext;
   return { ctx, headers, raw };
@@ -110,6 +121,29 @@ describe(PrincipalThrottlerGuard.name, () => {
     assert.equal(anonymous.headers.size, 0);
     assert.equal(await sut.canActivate(context(key(), Routes.prototype.health).ctx), true);
     assert.equal(store.calls.length, 0);
+  });
+
+  it('reads @SkipThrottle() on the class, overridden by the handler, as the stock guard does', async () => {
+    const { sut, store } = await makeGuard();
+    assert.equal(await sut.canActivate(context(key(), Skipped.prototype.any, Skipped).ctx), true);
+    assert.equal(store.calls.length, 0);
+    await sut.canActivate(context(key({ id: 'k2' }), Skipped.prototype.counted, Skipped).ctx);
+    await sut.canActivate(context(key({ id: 'k3' }), Routes.prototype.unskipped).ctx);
+    assert.deepEqual(store.calls.map((c) => c.key), ['requests:api_key:k2', 'requests:api_key:k3']);
+  });
+
+  it('a route with its own @Throttle() limits goes through the stock guard, with the same key, headers and 429', async () => {
+    const { sut, store } = await makeGuard();
+    const { ctx, headers } = context(key(), Routes.prototype.strict);
+    assert.equal(await sut.canActivate(ctx), true);
+    assert.deepEqual(store.calls, [{ key: 'requests:api_key:k1', limit: 3, windowMs: 5_000 }]);
+    assert.equal(headers.get('x-ratelimit-limit-requests'), 3);
+    store.next = { allowed: false, remaining: 0, retryAfterMs: 2_000 };
+    await assert.rejects(sut.canActivate(context(key(), Routes.prototype.strict).ctx), GatewayError);
+    // The plain route still takes the principal's own limit.
+    store.next = undefined;
+    await sut.canActivate(context(key()).ctx);
+    assert.equal(store.calls.at(-1)?.limit, 120);
   });
 
   it('passes a degraded (fail-open) answer through as allowed', async () => {

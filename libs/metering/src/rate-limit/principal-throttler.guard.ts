@@ -6,6 +6,7 @@ import {
   InjectThrottlerStorage,
   ThrottlerGuard,
   type ThrottlerModuleOptions,
+  type ThrottlerOptions,
   type ThrottlerRequest,
   type ThrottlerStorage,
 } from '@nestjs/throttler';
@@ -21,6 +22,18 @@ export const RATE_LIMIT_HEADERS = {
 } as const;
 
 const DEFER_RATE_LIMIT = 'gw:defer-rate-limit';
+/** `@nestjs/throttler`'s route metadata keys (+ the throttler's name); its package index does not export them. */
+const META = { skip: 'THROTTLER:SKIP', limit: 'THROTTLER:LIMIT', ttl: 'THROTTLER:TTL', block: 'THROTTLER:BLOCK_DURATION', tracker: 'THROTTLER:TRACKER', key: 'THROTTLER:KEY_GENERATOR' } as const;
+
+/** What a route's static metadata says, read once per handler (see {@link PrincipalThrottlerGuard.canActivate}). */
+interface RoutePlan {
+  skip: boolean;
+  deferred: boolean;
+  name: string;
+  limit: ThrottlerOptions['limit'];
+  ttl: number;
+  blockDuration: number;
+}
 
 /**
  * On a generation endpoint: the guard starts the rate-limit check and lets the request go on; the check's answer is
@@ -55,6 +68,8 @@ declare module 'fastify' {
 export class PrincipalThrottlerGuard extends ThrottlerGuard {
   /** Each tracker's remaining requests as the limiter last answered (the deferred gate's forecast). */
   private readonly headroom = new Headroom();
+  /** Per route handler: its plan, or null where the stock guard must run (options this fast path does not handle). */
+  private readonly plans = new WeakMap<object, RoutePlan | null>();
 
   constructor(@InjectThrottlerOptions() options: ThrottlerModuleOptions, @InjectThrottlerStorage() storage: ThrottlerStorage, reflector: Reflector) {
     super(options, storage, reflector);
@@ -73,11 +88,61 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
     return `requests:${tracker}`;
   }
 
+  /**
+   * The stock guard reads five metadata keys per throttler and awaits three resolved values, the tracker and the
+   * storage on every request (~8 promises and ~2.5 KB of allocation per call; issue 12). A route's metadata is static,
+   * so it is read once per handler; per request only the limit (a function of the principal) is resolved. Where the
+   * options use what this path does not handle (several throttlers, `skipIf`, ignored user agents, per-route limits,
+   * trackers or keys), the stock guard runs, with {@link handleRequest} below: the same check either way.
+   */
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const plan = this.planOf(context);
+    if (plan === null) return super.canActivate(context);
+    if (plan.skip || context.getType() !== 'http') return true; // as shouldSkip() and @SkipThrottle()
+    const { req, res } = this.getRequestResponse(context);
+    const subject = rateLimitSubjectOf(req);
+    if (!subject) return true;
+    const resolved = typeof plan.limit === 'function' ? plan.limit(context) : plan.limit;
+    const raw: unknown = resolved instanceof Promise ? await resolved : resolved;
+    // As the stock guard's `toNumber`: a numeric string counts, anything else is a configuration error.
+    const limit = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    if (typeof limit !== 'number' || Number.isNaN(limit)) throw new Error(`Invalid "limit" for the "${plan.name}" throttler: expected a number, got ${JSON.stringify(raw)}.`);
+    return this.check(`requests:${subject.kind}:${subject.id}`, limit, plan.ttl, plan.blockDuration, plan.name, plan.deferred, req, res);
+  }
+
+  private planOf(context: ExecutionContext): RoutePlan | null {
+    const handler = context.getHandler();
+    let plan = this.plans.get(handler);
+    if (plan === undefined) {
+      plan = this.buildPlan(handler, context.getClass());
+      this.plans.set(handler, plan);
+    }
+    return plan;
+  }
+
+  private buildPlan(handler: object, classRef: object): RoutePlan | null {
+    const [t, ...more] = this.throttlers;
+    const common = this.commonOptions;
+    if (!t || more.length > 0 || common.skipIf || common.ignoreUserAgents || t.skipIf || t.ignoreUserAgents || t.getTracker || t.generateKey) return null;
+    if (typeof t.ttl !== 'number' || (t.blockDuration !== undefined && typeof t.blockDuration !== 'number')) return null;
+    const name = t.name ?? 'default';
+    const meta = (key: string): unknown => this.reflector.getAllAndOverride(key + name, [handler as never, classRef as never]);
+    if ([META.limit, META.ttl, META.block, META.tracker, META.key].some((k) => meta(k) !== undefined)) return null;
+    const deferred = this.reflector.get<boolean | undefined>(DEFER_RATE_LIMIT, handler as never) === true;
+    return { skip: Boolean(meta(META.skip)), deferred, name, limit: t.limit, ttl: t.ttl, blockDuration: t.blockDuration ?? t.ttl };
+  }
+
   protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
     const { context, limit, ttl, throttler, blockDuration, getTracker, generateKey } = props;
     const { req, res } = this.getRequestResponse(context);
     const name = throttler.name ?? 'default';
     const key = generateKey(context, await getTracker(req, context), name);
+    const deferred = this.reflector.get<boolean | undefined>(DEFER_RATE_LIMIT, context.getHandler()) === true;
+    return this.check(key, limit, ttl, blockDuration, name, deferred, req, res);
+  }
+
+  /** Counts the hit; on a deferred route leaves the answer on the request as its gate, else awaits it. */
+  private async check(key: string, limit: number, ttl: number, blockDuration: number, name: string, deferred: boolean, req: Record<string, unknown>, res: Record<string, unknown>): Promise<boolean> {
     this.headroom.begin(key, 1);
     const check = this.storageService.increment(key, ttl, limit, blockDuration, name).then(
       (record) => this.decide(record, key, limit, ttl, res),
@@ -86,7 +151,7 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
         throw err;
       },
     );
-    if (this.reflector.get<boolean | undefined>(DEFER_RATE_LIMIT, context.getHandler())) {
+    if (deferred) {
       check.catch(() => undefined); // handled by whoever awaits the gate; never an unhandled rejection
       const r = req as { rateLimitGate?: Promise<void>; rateLimitLikely?: boolean };
       r.rateLimitGate = check;
