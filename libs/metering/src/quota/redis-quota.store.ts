@@ -84,7 +84,7 @@ export class RedisQuotaStore implements QuotaStore {
     const hold: QuotaHold = { holdId: input.holdId, entries, requests, tokens, expiresAtMs };
     if (planned.length === 0) return { ok: true, hold };
     const perCounter = planned.flatMap((p) => [limitOf(p.counter.limit.requests), limitOf(p.counter.limit.tokens), p.window.resetAtMs + QUOTA_WINDOW_MARGIN_MS - now]);
-    await this.ready(this.timeoutMs);
+    if (this.redis.status !== 'ready') await this.ready(this.timeoutMs);
     let reply: number[];
     try {
       reply = await this.bounded(this.redis.gwQuotaReserve(planned.length * 2, ...this.keys(planned), input.holdId, requests, tokens, now, expiresAtMs, ...perCounter));
@@ -111,7 +111,7 @@ export class RedisQuotaStore implements QuotaStore {
     const now = nowMs ?? this.now();
     const planned = planCounters(counters, now, this.options.timeZone);
     if (planned.length === 0) return [];
-    await this.ready(this.timeoutMs);
+    if (this.redis.status !== 'ready') await this.ready(this.timeoutMs);
     const flat = await this.bounded(this.redis.gwQuotaUsage(planned.length * 2, ...this.keys(planned), now));
     return planned.map((p, i) => ({
       scope: p.counter.scope,
@@ -137,7 +137,7 @@ export class RedisQuotaStore implements QuotaStore {
     if (hold.entries.length === 0) return;
     try {
       const keys = hold.entries.flatMap((e) => this.counterKeys(e.key, e.windowKey));
-      await this.ready(this.timeoutMs);
+      if (this.redis.status !== 'ready') await this.ready(this.timeoutMs); // no promise per call once connected
       await this.bounded(this.redis.gwQuotaFinish(keys.length, ...keys, hold.holdId, ...args()));
     } catch (err) {
       this.failedFinishes++;
