@@ -10,7 +10,7 @@ import {
   type ThrottlerRequest,
   type ThrottlerStorage,
 } from '@nestjs/throttler';
-import { rateLimitSubjectOf } from './rate-limit.options';
+import { rateLimitSubjectOf, type RateLimitSubject } from './rate-limit.options';
 import type { RateLimitResult } from './rate-limit-store';
 import { isRateLimitThrottlerRecord } from './rate-limit-throttler.storage';
 
@@ -80,8 +80,7 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
   }
 
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
-    const subject = rateLimitSubjectOf(req);
-    return subject ? `${subject.kind}:${subject.id}` : 'anonymous';
+    return trackerOf(rateLimitSubjectOf(req));
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string, _name: string): string {
@@ -107,7 +106,8 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
     // As the stock guard's `toNumber`: a numeric string counts, anything else is a configuration error.
     const limit = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
     if (typeof limit !== 'number' || Number.isNaN(limit)) throw new Error(`Invalid "limit" for the "${plan.name}" throttler: expected a number, got ${JSON.stringify(raw)}.`);
-    return this.check(`requests:${subject.kind}:${subject.id}`, limit, plan.ttl, plan.blockDuration, plan.name, plan.deferred, req, res);
+    const key = this.generateKey(context, trackerOf(subject), plan.name);
+    return this.check(key, limit, plan.ttl, plan.blockDuration, plan.name, plan.deferred, req, res);
   }
 
   private planOf(context: ExecutionContext): RoutePlan | null {
@@ -186,6 +186,11 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
     const raw = res.raw as { setHeader?: (n: string, v: string) => void; headersSent?: boolean } | undefined;
     if (raw && typeof raw.setHeader === 'function' && !raw.headersSent) raw.setHeader(name, String(value));
   }
+}
+
+/** `<kind>:<id>` of the principal a request counts against (what {@link PrincipalThrottlerGuard.getTracker} answers). */
+function trackerOf(subject: RateLimitSubject | undefined): string {
+  return subject ? `${subject.kind}:${subject.id}` : 'anonymous';
 }
 
 /** For storages other than ours (e.g. the throttler's own in-memory one). */
