@@ -80,6 +80,9 @@ describe('/metrics: exact counts after known traffic (DATABASE_URL + Redis)', ()
     assert.equal(value(text, 'gateway_overhead_seconds_count', chat), 8);
     assert.equal(value(text, 'gateway_upstream_duration_seconds_count', { provider: 'fake' }), 8);
     assert.equal(value(text, 'gateway_ttft_seconds_count', chat), 2);
+    // Admission's round trip: the 8 that reached the upstream and the one credits refused (402); not the unknown
+    // model nor the two policy refusals, which never asked for credits.
+    assert.equal(value(text, 'gateway_admission_seconds_count', chat), 9);
     assert.equal(value(text, 'gateway_upstream_errors_total', { provider: 'fake', kind: 'upstream_error' }), 1);
     assert.equal(value(text, 'gateway_upstream_errors_total'), 1);
     assert.equal(value(text, 'gateway_refusals_total', { reason: 'credits' }), 1);

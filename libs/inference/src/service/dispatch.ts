@@ -77,10 +77,12 @@ export class Dispatch {
     try {
       s.admission = await pending.admitted;
     } catch (err) {
+      s.tracker.admissionEnded();
       spec.abort(err);
       s.tracker.upstreamCancelled();
       throw err;
     }
+    s.tracker.admissionEnded();
     if (s.admission.maxTokens === pending.maxTokens) return true;
     spec.abort(new Error('admission granted another output cap'));
     s.request = withCap(pending.request, s.admission.maxTokens);

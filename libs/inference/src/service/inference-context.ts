@@ -76,9 +76,10 @@ export interface InferenceSummary {
   ttftMs: number | null;
   /**
    * Unrounded timings for metrics: the whole request, its first token, and the upstream's share (from the call's
-   * dispatch to its answer, or to the stream's end; null when no upstream was called).
+   * dispatch to its answer, or to the stream's end; null when no upstream was called), and admission's round trip
+   * (credits, quotas and the deferred rate limit, asked to answered; null when no meter admitted the request).
    */
-  exactMs?: { latency: number; ttft: number | null; upstream: number | null };
+  exactMs?: { latency: number; ttft: number | null; upstream: number | null; admission?: number | null };
   attributes?: Record<string, unknown>;
   /** Who paid (the audit event's organisation, project and principal); absent when auth never ran. */
   payer?: Payer;

@@ -185,6 +185,7 @@ export class InferenceService {
       const { requestId, payer, surface, startedAtMs } = ctx;
       const facts = { provider: provider.id, upstreamModel: model.upstream_model, surface, stream, startedAtMs }; // for crash recovery
       const input: AdmitInput = { requestId, payer, request, inputTokens, model: model.id, quota: ctx.quota, ...facts };
+      tracker.admissionStarted();
       const admitting = this.meter.admit(input);
       const admitted = traced(ctx, ctx.gate ? this.gated(ctx.gate, admitting) : admitting);
       const forecast = !ctx.gate || ctx.gateLikely ? this.meter.forecast?.(input) : undefined;
@@ -194,9 +195,11 @@ export class InferenceService {
         return { resolved, tracker, pending, request: withCap(request, forecast.maxTokens) };
       }
       const admission = await admitted;
+      tracker.admissionEnded();
       // The cap the reservation pays for is always sent, so the charge can never exceed the grant.
       return { resolved, tracker, admission, request: withCap(request, admission.maxTokens) };
     } catch (err) {
+      tracker.admissionEnded(); // a refusal's round trip counts too (nothing when admission was never asked)
       tracker.fail(err);
       throw err;
     }

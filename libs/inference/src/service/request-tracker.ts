@@ -13,6 +13,8 @@ export class RequestTracker {
   private upstreamModel = '';
   private upstreamAt: number | undefined;
   private upstreamEnd: number | undefined;
+  private admissionAt: number | undefined;
+  private admissionMs: number | null = null;
   private endUpstreamSpan: ((error?: unknown) => void) | undefined;
   private done = false;
 
@@ -93,6 +95,17 @@ export class RequestTracker {
     this.endUpstreamSpan = undefined;
   }
 
+  /** Admission (credits, quotas and the deferred rate limit, in flight together) was asked now. */
+  admissionStarted(): void {
+    this.admissionAt = performance.now();
+  }
+
+  /** Admission answered (granted or refused), as the code awaiting it saw: its round trip ends now. */
+  admissionEnded(): void {
+    if (this.admissionAt === undefined || this.admissionMs !== null) return;
+    this.admissionMs = performance.now() - this.admissionAt;
+  }
+
   /** Input tokens counted at admission (kept when the provider reports none). */
   countedInput(tokens: number): void {
     this.inputTokens = tokens;
@@ -148,7 +161,7 @@ export class RequestTracker {
       finishedAtMs: this.ctx.startedAtMs + (now - this.ctx.startedAt),
       latencyMs: Math.round(now - this.ctx.startedAt),
       ttftMs: this.ttftMs === null ? null : Math.round(this.ttftMs),
-      exactMs: { latency: now - this.ctx.startedAt, ttft: this.ttftMs, upstream: upstreamMs },
+      exactMs: { latency: now - this.ctx.startedAt, ttft: this.ttftMs, upstream: upstreamMs, admission: this.admissionMs },
       attributes: this.digest ? { ...this.ctx.annotations?.(), ...this.digest.digests() } : this.ctx.annotations?.(),
       payer: this.ctx.payer,
       ...(content ? { content } : {}),

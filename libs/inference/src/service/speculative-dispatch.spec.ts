@@ -134,6 +134,30 @@ describe('speculative dispatch: the call goes upstream while its admission is in
     assert.equal(summaries[0].exactMs?.upstream, null);
   });
 
+  it("admission's round trip is timed from asked to answered: speculative or not, streamed or not, refusals too", async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    for (const [forecast, stream, refuse] of [[{ maxTokens: 100 }, false, false], [undefined, false, false], [{ maxTokens: 100 }, true, false], [{ maxTokens: 100 }, false, true]] as const) {
+      const { meter, summaries, sut } = setup(forecast);
+      const done = stream ? sut.openStream(request(true), ctx()).then(async (h) => { for await (const _ of h.events) void _; }) : sut.complete(request(false), ctx());
+      await sleep(25);
+      if (refuse) meter.refuse(noCredits);
+      else meter.grant(100);
+      await done.catch(() => undefined);
+      const t = summaries[0].exactMs!;
+      const label = JSON.stringify({ forecast, stream, refuse });
+      assert.ok(t.admission! >= 20, `${label}: admission took the 25 ms the meter waited, read ${t.admission}`);
+      assert.ok(t.admission! <= t.latency, label);
+    }
+  });
+
+  it('without a meter there is no admission to time', async () => {
+    const p = provider([]);
+    const catalog = { resolve: () => ({ model: { id: 'm', upstream_model: 'u' }, provider: p }) } as unknown as ModelCatalog;
+    const summaries: InferenceSummary[] = [];
+    await new InferenceService(catalog, { onFinished: (x) => summaries.push(x) }).complete(request(false), ctx());
+    assert.equal(summaries[0].exactMs?.admission, null);
+  });
+
   it('an admission with a lower cap aborts the speculative call and sends it again with that cap', async () => {
     const { meter, p, sut } = setup({ maxTokens: 100 });
     const done = sut.complete(request(false), ctx());

@@ -17,6 +17,7 @@ export class GatewayMetrics {
   readonly requests = this.counter({ name: 'gateway_requests_total', help: 'Generation requests by surface, HTTP status and model', labelNames: ['surface', 'status', 'model'] });
   readonly duration = this.histogram({ name: 'gateway_request_duration_seconds', help: 'Whole request, arrival to last byte', labelNames: ['surface'] });
   readonly overhead = this.histogram({ name: 'gateway_overhead_seconds', help: "The gateway's own share of a request that reached the upstream: total minus upstream time", labelNames: ['surface'] });
+  readonly admission = this.histogram({ name: 'gateway_admission_seconds', help: 'Admission round trip (credits, quotas and the deferred rate limit, in flight together): asked to answered, refusals included', labelNames: ['surface'] });
   readonly upstream = this.histogram({ name: 'gateway_upstream_duration_seconds', help: 'Upstream time: dispatch to answer (JSON) or to the end of the stream', labelNames: ['provider'] });
   readonly ttft = this.histogram({ name: 'gateway_ttft_seconds', help: 'Arrival to the first generated token (streams)', labelNames: ['surface'] });
   readonly upstreamErrors = this.counter({ name: 'gateway_upstream_errors_total', help: 'Upstream failures by provider and kind', labelNames: ['provider', 'kind'] });
