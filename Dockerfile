@@ -8,6 +8,6 @@ COPY . .
 RUN npm run build
 ENV HOST=0.0.0.0
 EXPOSE 8080 8081
-# A 64 MB young generation (see scripts/start.sh); override NODE_OPTIONS to trade CPU for RSS.
-ENV NODE_OPTIONS=--max-semi-space-size=64
-CMD ["node", "dist/apps/main.js"]
+# Node's flags, unless NODE_OPTIONS is set: scripts/node-flags.sh (a 64 MB young generation, V8's helper threads sized
+# to the container's CPUs: its cpuset or CPU quota). Set NODE_OPTIONS to choose them yourself.
+CMD ["sh", "-c", "export NODE_OPTIONS=\"${NODE_OPTIONS:-$(sh scripts/node-flags.sh)}\"; exec node dist/apps/main.js"]

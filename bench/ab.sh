@@ -38,11 +38,13 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+# Node's flags as scripts/start.sh gives them, for the core each process is pinned to (V8's helpers follow the CPUs).
+flags0=$(taskset -c 0 sh scripts/node-flags.sh) flags1=$(taskset -c 1 sh scripts/node-flags.sh)
 PORT=$((base + 1)) taskset -c 1 node "$a/bench/mock-upstream.js" >/dev/null 2>&1 &
 pids+=($!)
 mock_pid=${pids[-1]}
 # shellcheck disable=SC2086 # the flags are words
-GATEWAY_ROLE=control CONTROL_PORT=0 DATA_DIR="$tmp/control" LOG_LEVEL=warn taskset -c 1 node --max-semi-space-size=64 ${BENCH_AB_NODE_CONTROL:-} "$a/apps/main.js" >"$tmp/control.log" 2>&1 &
+GATEWAY_ROLE=control CONTROL_PORT=0 DATA_DIR="$tmp/control" LOG_LEVEL=warn taskset -c 1 node $flags1 ${BENCH_AB_NODE_CONTROL:-} "$a/apps/main.js" >"$tmp/control.log" 2>&1 &
 pids+=($!)
 catalog="{\"providers\":[{\"id\":\"upstream\",\"kind\":\"openai-compatible\",\"base_url\":\"http://127.0.0.1:$((base + 1))/v1\",\"connections\":256}],\"models\":[{\"id\":\"abliterated-model\",\"aliases\":[],\"provider\":\"upstream\",\"upstream_model\":\"bench-model\"}]}"
 control_pid=${pids[-1]}
@@ -51,7 +53,7 @@ replica() { # dist port [node flags]
   [ -n "${BENCH_AB_COUNT:-}" ] && count=(-r "$(realpath "$1")/bench/runtime-counts.js")
   # shellcheck disable=SC2086 # the flags are words
   GW_COUNTS_FILE="$tmp/counts-$2.json" GATEWAY_ROLE=inference CATALOG_JSON="$catalog" HOST=127.0.0.1 INFERENCE_PORT=$2 CONTROL_PORT=0 DATA_DIR="$tmp/$2" LOG_LEVEL=warn \
-    RATE_LIMIT_KEY=1000000000 taskset -c 0 node --max-semi-space-size=64 "${count[@]}" ${3:-} "$1/apps/main.js" >"$tmp/$2.log" 2>&1 &
+    RATE_LIMIT_KEY=1000000000 taskset -c 0 node $flags0 "${count[@]}" ${3:-} "$1/apps/main.js" >"$tmp/$2.log" 2>&1 &
   pids+=($!)
 }
 port_a=$((base + 2)) port_b=$((base + 3))

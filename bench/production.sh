@@ -41,7 +41,8 @@ restore_services() {
 # Production topology: the benchmarked process is an inference replica; the control plane (queue
 # workers: audit rows, ledger settlement) runs as its own process on the load core.
 ctl_data=$(mktemp -d)
-GATEWAY_ROLE=control CONTROL_PORT=0 DATA_DIR="$ctl_data" LOG_LEVEL=warn taskset -c 1 node --max-semi-space-size=64 "$dist/apps/main.js" >"$ctl_data/control.log" 2>&1 &
+# shellcheck disable=SC2046 # the flags are words (scripts/start.sh's, for the core it runs on)
+GATEWAY_ROLE=control CONTROL_PORT=0 DATA_DIR="$ctl_data" LOG_LEVEL=warn taskset -c 1 node $(taskset -c 1 sh scripts/node-flags.sh) "$dist/apps/main.js" >"$ctl_data/control.log" 2>&1 &
 ctl_pid=$!
 trap 'kill $ctl_pid ${relays[*]:-} 2>/dev/null; wait $ctl_pid 2>/dev/null; rm -rf "$ctl_data"; restore_services' EXIT
 # BENCH_SERVICE_DELAY_MS=N: the replica reaches Postgres and Redis through relays adding N ms each way (services in

@@ -91,7 +91,7 @@ export const USAGE = `node dist/bench/run.js [--quick] [--only=s1,s3,s5,s6] [--n
        [--conns=16,64] [--duration=S] [--mock-delay=MS] [--load=wrk|autocannon] [--soak-duration=S] [--ceiling=RPS] [--s4-iterations=N] [--no-s4-variants]
        node dist/bench/run.js fuzz --help   (the fuzz mode, bench/fuzz.ts)
 env: BENCH_PORT_BASE (47100: mock +1, thin +2, gateway inference +3, control +4)
-     BENCH_GATEWAY_CMD ("node --max-semi-space-size=64 <this build's dist dir>/apps/main.js"), BENCH_GATEWAY_ENV (JSON, extra env),
+     BENCH_GATEWAY_CMD (node with the flags of scripts/node-flags.sh, run under the gateway's pinning, and <this build's dist dir>/apps/main.js), BENCH_GATEWAY_ENV (JSON, extra env),
      BENCH_GATEWAY_HEADERS (JSON, e.g. {"authorization":"Bearer ak_..."}), BENCH_GATEWAY_PATH (/v1/chat/completions), BENCH_GATEWAY_PREFIX (""; /policy: every gateway path on the policy surface),
      BENCH_POLICY_HEADERS (JSON; S5's inline-policy type only, over BENCH_GATEWAY_HEADERS),
      BENCH_GATEWAY_READY_MS (120000), BENCH_MODEL (abliterated-model), BENCH_SERVICE_DELAY_MS (0; set by bench/production.sh)`;
@@ -118,8 +118,10 @@ export function parseOptions(argv: string[], root: string, distDir: string): Ben
   const customCmd = process.env.BENCH_GATEWAY_CMD;
   // The gateway of the same build as the harness (dist/ or a private build dir), so both come from one tree.
   const main = join(distDir, 'apps/main.js');
-  // The node flags of scripts/start.sh and the Dockerfile: the gateway as it is run.
-  const cmd = customCmd ? customCmd.split(/\s+/).filter(Boolean) : [process.execPath, '--max-semi-space-size=64', main];
+  // The node flags of scripts/start.sh and the Dockerfile (scripts/node-flags.sh), worked out by the shell the gateway
+  // is spawned through, so under its pinning (taskset): V8's helper threads follow the CPUs the gateway may use.
+  const flagsScript = join(root, 'scripts/node-flags.sh');
+  const cmd = customCmd ? customCmd.split(/\s+/).filter(Boolean) : ['sh', '-c', `exec "${process.execPath}" $(sh "${flagsScript}") "${main}"`];
   let skipReason: string | undefined;
   if (flag('--no-gateway')) skipReason = 'skipped (--no-gateway)';
   else if (!customCmd && !existsSync(main)) skipReason = `skipped: ${main} does not exist yet (build the gateway, or set BENCH_GATEWAY_CMD)`;

@@ -5,6 +5,7 @@
  */
 import type { S5Result } from '../scenarios/s5-streaming';
 import type { S5Row } from '../scenarios/s5-summary';
+import type { WindowHistogram } from './scraped-histograms';
 import { PROTOCOLS } from '../stream-protocols';
 import { n, signed } from './format';
 
@@ -41,6 +42,11 @@ function cells(row: S5Row, expected: number): string[] {
   ];
 }
 
+function histogram(h: WindowHistogram | undefined, median = true): string {
+  if (!h) return '–';
+  return `${n(h.meanMs, 1)}, ${median ? `≤ ${n(h.p50Ms)} / ` : ''}≤ ${n(h.p99Ms)} (${h.count})`;
+}
+
 export function renderS5(s5: S5Result): string {
   const lines = [
     `S5: ${s5.expectedContentFrames} content deltas per stream, every ${s5.ivMs} ms at c=1 (types interleaved in random order)` +
@@ -51,6 +57,16 @@ export function renderS5(s5: S5Result): string {
     `|${HEAD.map(() => '---').join('|')}|`,
     ...s5.rows.map((row) => `| ${cells(row, s5.expectedContentFrames).join(' | ')} |`),
   ];
+  const seen = s5.rows.filter((r) => r.gatewaySeen?.ttft ?? r.gatewaySeen?.admission);
+  if (seen.length > 0) {
+    lines.push('', "The gateway's own view of each concurrent window (its /metrics before and after; p50 / p99 are bucket bounds, \"at most\"):", '');
+    lines.push('| S5 stream type | c | TTFT from arrival: mean, p50 / p99 (ms) (n) | admission round trip: mean, p50 / p99 (ms) (n) | event-loop delay p50 / p99 / max (ms) | GC pauses: mean, p99 (ms) (n) |', '|---|---|---|---|---|---|');
+    for (const r of seen) {
+      const g = r.gatewaySeen!;
+      const loop = g.loopDelayMs ? `${n(g.loopDelayMs.p50, 1)} / ${n(g.loopDelayMs.p99, 1)} / ${n(g.loopDelayMs.max, 1)}` : '–';
+      lines.push(`| ${r.type} | ${r.concurrency} | ${histogram(g.ttft)} | ${histogram(g.admission)} | ${loop} | ${histogram(g.gc, false)} |`);
+    }
+  }
   const rig = s5.rows.filter((r) => r.loadCoreBusy > RIG_BOUND);
   const failed = s5.rows.filter((r) => r.errors.length > 0);
   if (rig.length > 0 || failed.length > 0) lines.push('');

@@ -3,6 +3,7 @@
  * stream type, "added" figures = that row − the direct row of the same window kind, per percentile.
  */
 import type { Target } from '../lib/options';
+import type { WindowHistogram } from '../lib/scraped-histograms';
 import { minus, pcts, type Pcts } from '../lib/stats';
 import type { StreamRequest, StreamResult } from '../stream-client';
 import { PROTOCOLS, type StreamProtocol } from '../stream-protocols';
@@ -57,6 +58,8 @@ export interface S5Row {
   loadCoreBusy: number;
   /** CPU time of the target process over a concurrent window ÷ streams, in µs (NaN at c=1 or when unknown). */
   cpuUsPerStream: number;
+  /** The gateway's histograms over a concurrent window (its /metrics, scraped before and after). */
+  gatewaySeen?: { ttft?: WindowHistogram; admission?: WindowHistogram; gc?: WindowHistogram; loopDelayMs?: { p50: number; p99: number; max: number } };
 }
 
 const PROMPT = 'Count slowly.';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
@@ -101,7 +102,7 @@ describe('deploy/k8s', () => {
     assert.ok(rendered.every((d) => d.kind === 'Namespace' || d.metadata.namespace === 'llm-gateway'));
   });
 
-  it('pods are restricted: non-root, read-only root, DATA_DIR and /tmp writable, the image\'s NODE_OPTIONS', () => {
+  it('pods are restricted: non-root, read-only root, DATA_DIR and /tmp writable, NODE_OPTIONS left to the image', () => {
     for (const d of [...kinds('Deployment'), ...kinds('Job')]) {
       const pod = podOf(d);
       assert.equal(pod.securityContext.runAsNonRoot, true);
@@ -112,7 +113,42 @@ describe('deploy/k8s', () => {
         assert.ok(mounts.includes(posix.resolve(IMAGE.workdir, k8sConfig(c).env.DATA_DIR)) && mounts.includes('/tmp'), `${c.name}: ${mounts}`);
       }
     }
-    assert.equal(kinds('ConfigMap')[0].data.NODE_OPTIONS, IMAGE.env.NODE_OPTIONS);
+    // The image computes its node flags at start (scripts/node-flags.sh) for the pod's CPUs; a fixed value would not.
+    assert.equal(kinds('ConfigMap')[0].data.NODE_OPTIONS, undefined);
+    assert.equal(IMAGE.env.NODE_OPTIONS, undefined);
+    assert.match(read('Dockerfile'), /^CMD \["sh", "-c", "export NODE_OPTIONS=\\"\$\{NODE_OPTIONS:-\$\(sh scripts\/node-flags\.sh\)\}\\"; exec node dist\/apps\/main\.js"\]$/m);
+  });
+});
+
+/** The node flags of start.sh and the image: V8's helper threads sized to the CPUs the gateway may use. */
+describe('scripts/node-flags.sh', () => {
+  const flags = (env: Record<string, string> = {}, pin?: string): string => {
+    const cmd = pin ? ['taskset', '-c', pin, 'sh', 'scripts/node-flags.sh'] : ['sh', 'scripts/node-flags.sh'];
+    const out = spawnSync(cmd[0], cmd.slice(1), { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
+    assert.equal(out.status, 0, out.stderr);
+    return out.stdout.trim();
+  };
+  const pool = (cpus: number) => Math.min(4, Math.max(1, cpus - 1));
+  const none = join(ROOT, 'no-such-cpu.max');
+
+  it('keeps the 64 MB young generation and gives V8 the CPUs less the event loop\'s (1 to 4 helpers)', () => {
+    const cpus = availableParallelism();
+    assert.equal(flags({ CGROUP_CPU_MAX: none }), `--max-semi-space-size=64 --v8-pool-size=${pool(cpus)}`);
+    assert.equal(flags({ CGROUP_CPU_MAX: none, OMP_NUM_THREADS: '64' }), `--max-semi-space-size=64 --v8-pool-size=${pool(cpus)}`, 'OpenMP variables are not CPUs');
+  });
+
+  it('counts the affinity mask (taskset) and a cgroup CPU quota, whichever is lower', (t) => {
+    if (spawnSync('taskset', ['-V']).error) return t.skip('taskset not available');
+    assert.equal(flags({ CGROUP_CPU_MAX: none }, '0'), '--max-semi-space-size=64 --v8-pool-size=1');
+    const dir = mkdtempSync(join(tmpdir(), 'gw-cpu-max-'));
+    try {
+      const quota = (text: string) => (writeFileSync(join(dir, 'cpu.max'), text), flags({ CGROUP_CPU_MAX: join(dir, 'cpu.max') }));
+      assert.equal(quota('100000 100000\n'), '--max-semi-space-size=64 --v8-pool-size=1', 'a one-CPU quota');
+      assert.equal(quota('max 100000\n'), `--max-semi-space-size=64 --v8-pool-size=${pool(availableParallelism())}`, 'no quota');
+      assert.equal(quota('150000 100000\n'), `--max-semi-space-size=64 --v8-pool-size=${pool(Math.min(2, availableParallelism()))}`, '1.5 CPUs round up to 2');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
