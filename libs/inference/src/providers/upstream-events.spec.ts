@@ -155,6 +155,27 @@ void describe('relayUpstreamStream: the upstream body as a queue of events', () 
     assert.ok(connections - before <= 1, `one keep-alive connection for three streams, saw ${connections - before}`);
   });
 
+  void it('a long stream (more than the drain allowance already read) still goes back to the pool after its terminator', async () => {
+    // undici's dump() counts every byte the body has read, not only the drained ones: a limit of the drain allowance
+    // alone would destroy the socket of any stream longer than it.
+    const long = `t ${'y'.repeat(1_000)}\n`.repeat(100); // ~100 KB of deltas, more than MAX_ERROR_BODY (64 KB)
+    routes.set('/long-then-trailer', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`${long}done\n`);
+      setTimeout(() => res.end('trailing bytes\n'), 20);
+    });
+    const before = connections;
+    for (let i = 0; i < 3; i++) {
+      const s = open('/long-then-trailer');
+      let n = 0;
+      for (let r = await s.next(); !r.done && r.value.type === 'text_delta'; r = await s.next()) if (++n === 100) break;
+      assert.equal(n, 100);
+      await s.return!();
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    assert.ok(connections - before <= 1, `one keep-alive connection for three long streams, saw ${connections - before}`);
+  });
+
   void it('return() while the call is still opening: the request is cut when it answers, nothing is read', async () => {
     let got = 0;
     let closed = 0;

@@ -39,6 +39,8 @@ export class UpstreamEvents implements AsyncIterableIterator<CanonicalEvent> {
   private opening = false;
   private released = false;
   private paused = false;
+  /** Bytes the body has delivered (undici's drain limit counts them: see {@link release}). */
+  private bytesRead = 0;
 
   constructor(private readonly opts: UpstreamStreamOptions) {
     this.deadline = new RequestDeadline(opts.signal, opts.timeoutMs);
@@ -132,6 +134,7 @@ export class UpstreamEvents implements AsyncIterableIterator<CanonicalEvent> {
 
   private readonly onData = (chunk: Buffer): void => {
     if (this.ended) return;
+    this.bytesRead += chunk.length;
     try {
       const decoder = this.decoder!;
       const events = decoder.feed(this.utf8!.write(chunk));
@@ -204,7 +207,9 @@ export class UpstreamEvents implements AsyncIterableIterator<CanonicalEvent> {
     if (!body) return;
     body.off('data', this.onData).off('end', this.onEnd).off('error', this.onError).off('close', this.onClose);
     if (body.readableEnded) return;
-    if (this.reusable && !this.deadline.signal.aborted) body.dump({ limit: MAX_ERROR_BODY }).catch(() => undefined);
+    // dump()'s limit counts every byte the body read (delivered, and buffered while paused), not only the drained ones.
+    const limit = this.bytesRead + body.readableLength + MAX_ERROR_BODY;
+    if (this.reusable && !this.deadline.signal.aborted) body.dump({ limit }).catch(() => undefined);
     else body.on('error', () => undefined).destroy(); // destroy() emits an abort error nobody awaits
   }
 }
