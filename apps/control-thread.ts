@@ -4,6 +4,7 @@ import { loadConfig } from '@gw/config';
 import { createLogger } from '@gw/observability';
 import { controlThreadRuntime, guardDatabaseDisconnects, reportToMain, stopRequested, type ControlThreadData } from '@gw/runtime';
 import { createControlApp } from './control/src/create-control-app';
+import { ShutdownPhases } from './shutdown-phases';
 
 /**
  * Entry of the control-plane worker thread (CONTROL_PLANE_THREAD; see libs/runtime/src/control-thread.ts): the same
@@ -23,7 +24,9 @@ async function main(): Promise<void> {
     await app.listen({ port: config.env.CONTROL_PORT, host: config.env.HOST });
     reportToMain(port, { type: 'ready', url: await app.getUrl().then((u) => u.replace('://[::1]', '://127.0.0.1').replace('://0.0.0.0', '://127.0.0.1')) });
     await stop;
-    await app.close();
+    const phases = new ShutdownPhases(logger);
+    await phases.run('close control app (thread)', () => app.close());
+    phases.done('control plane thread stopped');
   } catch (err) {
     logger.error({ err }, 'control plane thread failed');
     reportToMain(port, { type: 'failed', error: String((err as Error)?.message ?? err) });

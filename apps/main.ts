@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { bootstrapOnFirstRun, guardDatabaseDisconnects, startControlThread, startRuntime, stopRuntime, type ControlThread, type Role, type Runtime } from '@gw/runtime';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createControlApp } from './control/src/create-control-app';
-import { closeInference, createInferenceApp, drainInference } from './inference/src/create-inference-app';
+import { closeInference, createInferenceApp, drainInference, inflightNow } from './inference/src/create-inference-app';
 import { printBanner, writeRuntimeFile } from './banner';
+import { ShutdownPhases } from './shutdown-phases';
 
 /**
  * Composition root. GATEWAY_ROLE=all (default) runs both planes in one process over shared
@@ -34,12 +35,18 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) =>
     (stopping ??= (async () => {
       logger.info({ signal }, 'shutting down');
-      if (apps.inference) await drainInference(apps.inference, config.env.SHUTDOWN_GRACE_MS);
-      if (apps.inference) await closeInference(apps.inference);
-      if (apps.control) await apps.control.close();
-      if (apps.controlThread) await apps.controlThread.stop(config.env.SHUTDOWN_GRACE_MS + 10_000);
-      await stopRuntime(rt);
-      logger.info('stopped');
+      const phases = new ShutdownPhases(logger);
+      const { inference, control, controlThread } = apps;
+      if (inference) {
+        const inflight = () => ({ inflight: inflightNow(inference).slice(0, 20) });
+        const drained = await phases.run('drain', () => drainInference(inference, config.env.SHUTDOWN_GRACE_MS), inflight);
+        if (drained.cut) logger.warn({ cut: drained.cut, stragglers: drained.stragglers.slice(0, 20) }, 'requests still in flight after the grace period were cut');
+        await phases.run('close inference', () => closeInference(inference));
+      }
+      if (control) await phases.run('close control', () => control.close());
+      if (controlThread) await phases.run('stop control thread', () => controlThread.stop(config.env.SHUTDOWN_GRACE_MS + 10_000));
+      await stopRuntime(rt, (name, release) => phases.run(`stop ${name}`, release));
+      phases.done();
     })());
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(sig, () => {

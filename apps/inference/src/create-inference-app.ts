@@ -6,7 +6,7 @@ import { createHttpApp, edgeOptions, type EdgeRequest } from '@gw/observability'
 import type { Runtime } from '@gw/runtime';
 import { InferenceAppModule } from './inference-app.module';
 import { envelopeFor, renderEitherEnvelope, renderError, toGatewayError } from './protocols/shared/error-envelope';
-import { InflightRegistry } from './protocols/shared/inflight.registry';
+import { InflightRegistry, type DrainOutcome } from './protocols/shared/inflight.registry';
 import { ProtocolHandler } from './protocols/shared/protocol-handler';
 
 const SURFACES: Record<string, Surface> = {
@@ -50,8 +50,13 @@ export async function createInferenceApp(rt: Runtime): Promise<NestFastifyApplic
  * Lets in-flight requests and streams finish (new generations get 503) for up to `graceMs`, then aborts
  * the stragglers, whose streams end with an error frame. Call before `app.close()`.
  */
-export async function drainInference(app: NestFastifyApplication, graceMs: number): Promise<number> {
+export async function drainInference(app: NestFastifyApplication, graceMs: number): Promise<DrainOutcome> {
   return app.get(InflightRegistry).drain(graceMs);
+}
+
+/** The requests in flight now, oldest first: what a slow drain is waiting for. */
+export function inflightNow(app: NestFastifyApplication): ReturnType<InflightRegistry['pending']> {
+  return app.get(InflightRegistry).pending();
 }
 
 /**

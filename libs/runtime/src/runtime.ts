@@ -77,13 +77,16 @@ export async function startRuntime(config: GatewayConfig, logger: Logger, roles:
   }
 }
 
-/** Releases what {@link startRuntime} created, after the apps have closed. */
-export async function stopRuntime(rt: Runtime): Promise<void> {
-  await rt.catalog.close();
-  await rt.rateLimits.close().catch(() => undefined);
-  await rt.quotas.close().catch(() => undefined);
-  await rt.lease.stop();
-  await rt.credits.close().catch(() => undefined);
-  await rt.dataSource.destroy().catch(() => undefined);
-  await rt.postgres.stop();
+/**
+ * Releases what {@link startRuntime} created, after the apps have closed. `step` wraps each release (shutdown times
+ * them, so a release that hangs is named in the log).
+ */
+export async function stopRuntime(rt: Runtime, step: (name: string, release: () => Promise<unknown>) => Promise<unknown> = (_n, release) => release()): Promise<void> {
+  await step('catalog', () => rt.catalog.close());
+  await step('rate limits', () => rt.rateLimits.close().catch(() => undefined));
+  await step('quotas', () => rt.quotas.close().catch(() => undefined));
+  await step('lease', () => rt.lease.stop());
+  await step('credits', () => rt.credits.close().catch(() => undefined));
+  await step('database pool', () => rt.dataSource.destroy().catch(() => undefined));
+  await step('postgres', () => rt.postgres.stop());
 }

@@ -125,7 +125,7 @@ export class ProtocolHandler {
 
   async handle<M>(adapter: ProtocolAdapter<M>, req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const ac = new AbortController();
-    const release = this.inflight.add(ac);
+    const release = this.inflight.add(ac, { requestId: req.id, surface: adapter.surface, startedAtMs: req.startedAtMs });
     const ctx = ProtocolHandler.openContext(req, reply, adapter.surface, ac, release);
     if (this.tracing) ctx.trace = this.tracing.startRequest(req.id, req.method, req.url, req.headers, adapter.surface);
     let parsed: ParsedRequest<M>;
