@@ -63,11 +63,24 @@ export async function startGateway(env: Record<string, string>, timeoutMs = 60_0
     child,
     output: () => out,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      const t0 = Date.now();
       if (child.exitCode === null) child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
       const code = await exited;
       clearTimeout(timer);
+      // A slow stop is worth seeing even when it made the deadline: the gateway logs its shutdown steps at warn then.
+      const ms = Date.now() - t0;
+      if (ms > 5_000) process.stderr.write(`[gateway-process] stop took ${ms} ms (exit ${code}); shutdown log:\n${shutdownLines(out)}\n`);
       return code;
     },
   };
+}
+
+/** The gateway's shutdown log lines (steps, stragglers, summary), for a stop that was slow. */
+function shutdownLines(out: string): string {
+  return out
+    .split('\n')
+    .filter((l) => /shut|stopped|stragglers|in flight/i.test(l))
+    .slice(-30)
+    .join('\n');
 }
