@@ -9,6 +9,9 @@ import { closeInference, createInferenceApp, drainInference, inflightNow } from 
 import { printBanner, writeRuntimeFile } from './banner';
 import { ShutdownPhases } from './shutdown-phases';
 
+/** After the drain, the rest of shutdown (the control plane's workers finishing their jobs, the stores) gets this long. */
+const SHUTDOWN_TAIL_MS = 10_000;
+
 /**
  * Composition root. GATEWAY_ROLE=all (default) runs both planes in one process over shared
  * resources (the embedded default); `inference` or `control` runs one plane (production scale-out).
@@ -36,6 +39,8 @@ async function main(): Promise<void> {
     (stopping ??= (async () => {
       logger.info({ signal }, 'shutting down');
       const phases = new ShutdownPhases(logger);
+      // The platform's grace covers the drain plus 10 s (deploy/ and its test): what follows the drain shares that tail.
+      const tailEnds = Date.now() + config.env.SHUTDOWN_GRACE_MS + SHUTDOWN_TAIL_MS;
       const { inference, control, controlThread } = apps;
       if (inference) {
         const inflight = () => ({ inflight: inflightNow(inference).slice(0, 20) });
@@ -44,7 +49,7 @@ async function main(): Promise<void> {
         await phases.run('close inference', () => closeInference(inference));
       }
       if (control) await phases.run('close control', () => control.close());
-      if (controlThread) await phases.run('stop control thread', () => controlThread.stop(config.env.SHUTDOWN_GRACE_MS + 10_000));
+      if (controlThread) await phases.run('stop control thread', () => controlThread.stop(Math.max(1_000, tailEnds - Date.now())));
       await stopRuntime(rt, (name, release) => phases.run(`stop ${name}`, release));
       phases.done();
     })());

@@ -43,7 +43,7 @@ describe('shutdown phases', () => {
     await assert.rejects(phases.run('broken', () => Promise.reject(new Error('no'))), /no/);
     phases.done();
     assert.deepEqual(lines.map((l) => [l.level, l.msg]), [[30, 'stopped']]);
-    assert.deepEqual(Object.keys(lines[0]!.phases as object), ['quick', 'broken']);
+    assert.deepEqual(Object.keys(lines[0].phases as object), ['quick', 'broken']);
   });
 });
 

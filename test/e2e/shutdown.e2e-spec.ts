@@ -94,6 +94,33 @@ describe('graceful shutdown (DATABASE_URL + Redis)', () => {
     assert.equal(wholeLines.length, 1, JSON.stringify(lines));
     assert.equal(wholeLines[0].aborted, undefined);
   });
+
+  it('cuts a stream that outlives the grace, names it in the log, and times every step of the stop', async () => {
+    const gw = await startGateway({ ...env, LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: '200' });
+    const res = await fetch(`${gw.info.inferenceUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+      body: JSON.stringify({ model: 'abliterated-model', stream: true, messages: [{ role: 'user', content: 'go' }] }),
+    });
+    const requestId = res.headers.get('x-request-id')!;
+    const reader = res.body!.getReader();
+    await reader.read(); // the stream is open: 10 chunks over ~1 s, five times the grace
+    assert.equal(await gw.stop(), 0, gw.output());
+    const logs = gw
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg?: string; cut?: number; stragglers?: { requestId: string; surface: string; ageMs: number }[]; phases?: Record<string, number> });
+    const cut = logs.find((l) => l.msg === 'requests still in flight after the grace period were cut');
+    assert.equal(cut?.cut, 1, gw.output());
+    assert.equal(cut?.stragglers?.[0]?.requestId, requestId);
+    assert.equal(cut?.stragglers?.[0]?.surface, 'chat.completions');
+    assert.ok((cut?.stragglers?.[0]?.ageMs ?? 0) >= 200);
+    const stopped = logs.find((l) => l.msg === 'stopped');
+    assert.ok(stopped?.phases, gw.output());
+    assert.ok(stopped.phases.drain >= 200 && stopped.phases.drain < 2_000, `drain took ${stopped.phases.drain} ms`);
+    for (const step of ['close inference', 'stop catalog', 'stop database pool']) assert.equal(typeof stopped.phases[step], 'number', step);
+  });
 });
 
 /** Polls readiness until it is no longer 200 (draining has begun), for up to 2 s. */

@@ -67,7 +67,10 @@ export function startControlThread(rt: Runtime, entry: string): Promise<ControlT
         stop: async (timeoutMs = 30_000) => {
           stopping = true;
           worker.postMessage({ type: 'stop' } satisfies ToThread);
-          const timer = setTimeout(() => void worker.terminate(), timeoutMs);
+          const timer = setTimeout(() => {
+            rt.logger.warn({ timeoutMs }, 'control plane thread did not stop in time: terminated (jobs it held are delivered again)');
+            void worker.terminate();
+          }, timeoutMs);
           await exited;
           clearTimeout(timer);
         },
