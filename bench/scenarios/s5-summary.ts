@@ -42,6 +42,8 @@ export interface S5Row {
   path: string;
   /** 1 for the interleaved rounds, else the number of streams open at once. */
   concurrency: number;
+  /** Concurrent windows: the order they ran in (types are shuffled per level). */
+  seq?: number;
   streams: number;
   ttftMs: Pcts;
   gapMs: Pcts;
