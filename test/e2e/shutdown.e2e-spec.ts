@@ -26,15 +26,19 @@ describe('graceful shutdown (DATABASE_URL + Redis)', () => {
     await fake?.close();
   });
 
-  it('lets an in-flight stream finish on SIGTERM, exits 0 and loses no audit record', async () => {
-    const gw = await startGateway(env);
-    const res = await fetch(`${gw.info.inferenceUrl}/v1/chat/completions`, {
+  /** Opens a chat stream of the slow fake upstream (10 chunks, 100 ms apart). */
+  async function openStream(inferenceUrl: string) {
+    const res = await fetch(`${inferenceUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
       body: JSON.stringify({ model: 'abliterated-model', stream: true, messages: [{ role: 'user', content: 'go' }] }),
     });
-    const requestId = res.headers.get('x-request-id')!;
-    const reader = res.body!.getReader();
+    return { requestId: res.headers.get('x-request-id')!, reader: res.body!.getReader() };
+  }
+
+  it('lets an in-flight stream finish on SIGTERM, exits 0 and loses no audit record', async () => {
+    const gw = await startGateway(env);
+    const { requestId, reader } = await openStream(gw.info.inferenceUrl!);
     const decoder = new TextDecoder();
     let text = decoder.decode((await reader.read()).value);
     const ready = await fetch(`${gw.info.inferenceUrl}/health/ready`);
@@ -97,13 +101,7 @@ describe('graceful shutdown (DATABASE_URL + Redis)', () => {
 
   it('cuts a stream that outlives the grace, names it in the log, and times every step of the stop', async () => {
     const gw = await startGateway({ ...env, LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: '200' });
-    const res = await fetch(`${gw.info.inferenceUrl}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-      body: JSON.stringify({ model: 'abliterated-model', stream: true, messages: [{ role: 'user', content: 'go' }] }),
-    });
-    const requestId = res.headers.get('x-request-id')!;
-    const reader = res.body!.getReader();
+    const { requestId, reader } = await openStream(gw.info.inferenceUrl!);
     await reader.read(); // the stream is open: 10 chunks over ~1 s, five times the grace
     assert.equal(await gw.stop(), 0, gw.output());
     const logs = gw

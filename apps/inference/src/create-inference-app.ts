@@ -6,7 +6,7 @@ import { createHttpApp, edgeOptions, type EdgeRequest } from '@gw/observability'
 import type { Runtime } from '@gw/runtime';
 import { InferenceAppModule } from './inference-app.module';
 import { envelopeFor, renderEitherEnvelope, renderError, toGatewayError } from './protocols/shared/error-envelope';
-import { InflightRegistry, type DrainOutcome } from './protocols/shared/inflight.registry';
+import { InflightRegistry, type DrainOutcome, type InflightRequest } from './protocols/shared/inflight.registry';
 import { ProtocolHandler } from './protocols/shared/protocol-handler';
 
 const SURFACES: Record<string, Surface> = {
@@ -55,7 +55,7 @@ export async function drainInference(app: NestFastifyApplication, graceMs: numbe
 }
 
 /** The requests in flight now, oldest first: what a slow drain is waiting for. */
-export function inflightNow(app: NestFastifyApplication): ReturnType<InflightRegistry['pending']> {
+export function inflightNow(app: NestFastifyApplication): InflightRequest[] {
   return app.get(InflightRegistry).pending();
 }
 

@@ -1,20 +1,35 @@
 import { Injectable } from '@nestjs/common';
 
-/** What shutdown reports of a request that outlived the grace period. */
+/** A request in flight, as the registry holds it. */
 export interface InflightEntry {
   requestId: string;
   surface: string;
   startedAtMs: number;
 }
 
-/** Abort controllers of requests in flight, so shutdown can wait for them and then cut the stragglers. */
+/** A request in flight, as shutdown reports it. */
+export interface InflightRequest {
+  requestId: string;
+  surface: string;
+  ageMs: number;
+}
+
+export interface DrainOutcome {
+  waitedMs: number;
+  /** Requests aborted when the grace ran out. */
+  cut: number;
+  /** Those requests, oldest first. */
+  stragglers: InflightRequest[];
+}
+
+/** Abort controllers of requests in flight, so shutdown can wait for them, then cut the stragglers and say which. */
 @Injectable()
 export class InflightRegistry {
-  private readonly active = new Map<AbortController, InflightEntry | undefined>();
+  private readonly active = new Map<AbortController, InflightEntry>();
   /** Set once shutdown begins: new generations are refused with 503 while in-flight ones finish. */
   draining = false;
 
-  add(ac: AbortController, entry?: InflightEntry): () => void {
+  add(ac: AbortController, entry: InflightEntry): () => void {
     this.active.set(ac, entry);
     return () => this.active.delete(ac);
   }
@@ -23,18 +38,14 @@ export class InflightRegistry {
     return this.active.size;
   }
 
-  /** The requests still in flight, oldest first (for the shutdown log). */
-  pending(nowMs = Date.now()): { requestId: string; surface: string; ageMs: number }[] {
+  /** The requests in flight now, oldest first (what a slow drain waits for). */
+  pending(nowMs = Date.now()): InflightRequest[] {
     return [...this.active.values()]
-      .filter((e): e is InflightEntry => e !== undefined)
       .map((e) => ({ requestId: e.requestId, surface: e.surface, ageMs: Math.round(nowMs - e.startedAtMs) }))
       .sort((a, b) => b.ageMs - a.ageMs);
   }
 
-  /**
-   * Waits up to `graceMs` for in-flight requests to finish, then aborts the rest. Says who was still in flight when
-   * the grace ran out and how long the wait took, so shutdown can log what held it.
-   */
+  /** Waits up to `graceMs` for in-flight requests to finish, then aborts the rest. */
   async drain(graceMs: number): Promise<DrainOutcome> {
     this.draining = true;
     const started = Date.now();
@@ -44,11 +55,4 @@ export class InflightRegistry {
     for (const ac of this.active.keys()) ac.abort(new Error('gateway shutting down'));
     return outcome;
   }
-}
-
-export interface DrainOutcome {
-  waitedMs: number;
-  /** Requests aborted when the grace ran out. */
-  cut: number;
-  stragglers: ReturnType<InflightRegistry['pending']>;
 }
