@@ -67,13 +67,12 @@ export async function runS5(targets: Target[], o: BenchOptions['s5'], ctx: S5Con
   // One unmeasured window per target process at the highest level first: the first window a process serves at this
   // load grows its young generation and its pools and compiles the concurrent paths, and with the order shuffled that
   // cost fell on whichever of the gateway's types came first (as S3's first window did, docs/architecture.md).
-  const top = Math.max(...o.concurrency);
   const warmed = new Set<number>();
-  for (const st of slow) {
-    if (o.concurrency.length === 0 || warmed.has(st.target.pid)) continue;
+  for (const st of o.concurrency.length ? slow : []) {
+    if (warmed.has(st.target.pid)) continue;
     warmed.add(st.target.pid);
     await ctx.settle([st.target.pid, ...st.target.helperPids]);
-    await runConcurrent(st, top, o, ctx.loadCpu);
+    await runConcurrent(st, Math.max(...o.concurrency), o, ctx.loadCpu);
   }
   let seq = 0;
   for (const n of o.concurrency) {
