@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
-import { InferenceService, type Surface } from '@gw/inference';
+import { CallAbort, InferenceService, type Surface } from '@gw/inference';
 import { createHttpApp, edgeOptions, type EdgeRequest } from '@gw/observability';
 import type { Runtime } from '@gw/runtime';
 import { InferenceAppModule } from './inference-app.module';
@@ -36,7 +36,7 @@ export async function createInferenceApp(rt: Runtime): Promise<NestFastifyApplic
       // Not those Node refused before a request existed (bad header byte, 431, slow headers): no request, no row.
       const surface = req.method === 'POST' ? GENERATION_PATHS[req.url.split('?', 1)[0]] : undefined;
       if (surface && !('edge' in req) && !ProtocolHandler.reached(req)) {
-        const ctx = { requestId: req.id, surface, startedAt: req.startedAt, startedAtMs: req.startedAtMs, signal: new AbortController().signal };
+        const ctx = { requestId: req.id, surface, startedAt: req.startedAt, startedAtMs: req.startedAtMs, signal: new CallAbort() };
         ref.inference?.reportRejected(ctx, '', false, gwErr);
       }
       return 'edge' in req && req.unknownPath ? renderEitherEnvelope(gwErr, req.id) : renderError(gwErr, envelope, req.id);

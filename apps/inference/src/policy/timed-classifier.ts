@@ -1,3 +1,4 @@
+import type { CallSignal } from '@gw/inference';
 import type { CategoryVerdict, ContentClassifier } from '@gw/policy';
 import type { GatewayMetrics } from '@gw/observability';
 
@@ -11,7 +12,7 @@ export function timedClassifier(c: ContentClassifier, m: GatewayMetrics): Conten
     const classifier = m.reason(c.id);
     wrapped = {
       id: c.id,
-      classify: async (texts: readonly string[], signal?: AbortSignal): Promise<CategoryVerdict[][]> => {
+      classify: async (texts: readonly string[], signal?: CallSignal): Promise<CategoryVerdict[][]> => {
         const end = m.classifierDuration.startTimer({ classifier });
         try {
           const out = await c.classify(texts, signal);

@@ -1,5 +1,6 @@
 import type { CanonicalRequest } from '../canonical/canonical-request';
 import type { CanonicalEvent, CanonicalResponse } from '../canonical/canonical-event';
+import type { CallSignal } from '../service/call-abort';
 
 /** What a provider is asked to do: the canonical request resolved to one of its models. */
 export interface ProviderRequest {
@@ -8,7 +9,7 @@ export interface ProviderRequest {
   upstreamModel: string;
   requestId: string;
   /** Aborted when the client disconnects or the gateway shuts down; providers must stop work then. */
-  signal: AbortSignal;
+  signal: CallSignal;
   /** Trace context for the upstream (`traceparent`, `tracestate`) when tracing is on: sent as request headers. */
   traceHeaders?: Record<string, string>;
 }

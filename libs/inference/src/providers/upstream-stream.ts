@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { CanonicalEvent } from '../canonical/canonical-event';
+import type { CallSignal } from '../service/call-abort';
 import type { RequestDeadline } from './openai-compatible/request-deadline';
 import type { ErrorContext } from './openai-compatible/upstream-errors';
 import { UpstreamEvents } from './upstream-events';
@@ -15,7 +16,7 @@ export interface UpstreamStreamDecoder {
 }
 
 export interface UpstreamStreamOptions {
-  signal: AbortSignal;
+  signal: CallSignal;
   timeoutMs: number;
   errCtx: ErrorContext;
   /** Sends the request; resolves with a 2xx response or throws a GatewayError. */

@@ -6,7 +6,7 @@ import type { ProviderRequest } from '../providers/model-provider';
 import type { InferenceContext } from './inference-context';
 import type { Admission, Meter } from './meter.port';
 import type { RequestTracker } from './request-tracker';
-import { linkedAbort } from './linked-abort';
+import { type CallAbort, type CallSignal, linkedAbort } from './call-abort';
 import { StreamRelay } from './stream-relay';
 
 /** A call admitted (or being admitted) and about to go, or gone, upstream. */
@@ -18,7 +18,7 @@ export interface Started {
   /** Speculative dispatch: the admission in flight and the output cap the call was sent with meanwhile. */
   pending?: { admitted: Promise<Admission>; maxTokens: number | undefined; request: CanonicalRequest };
   /** Set by {@link StreamHandle.stop}. */
-  stopper?: AbortController;
+  stopper?: CallAbort;
 }
 
 /**
@@ -51,7 +51,7 @@ export class Dispatch {
   }
 
   /** Opens the provider's stream (speculatively when admission is pending, as {@link send}) and reads its first event. */
-  async open(s: Started, ctx: InferenceContext, stop: AbortSignal): Promise<{ first: IteratorResult<CanonicalEvent>; iterator: AsyncIterator<CanonicalEvent> }> {
+  async open(s: Started, ctx: InferenceContext, stop: CallSignal): Promise<{ first: IteratorResult<CanonicalEvent>; iterator: AsyncIterator<CanonicalEvent> }> {
     const pr = this.providerRequest(s, ctx);
     const call = linkedAbort([ctx.signal, stop]);
     const spec = s.pending ? call : undefined;
@@ -71,7 +71,7 @@ export class Dispatch {
   }
 
   /** Awaits the pending admission: true when it matches what was sent; else aborts the speculative call (and rethrows a refusal). */
-  private async confirm(s: Started, spec: AbortController): Promise<boolean> {
+  private async confirm(s: Started, spec: CallAbort): Promise<boolean> {
     const pending = s.pending!;
     s.pending = undefined;
     try {

@@ -1,5 +1,6 @@
 import type { FinishReason, Usage } from '../canonical/canonical-event';
 import type { CanonicalRequest } from '../canonical/canonical-request';
+import type { CallSignal } from './call-abort';
 import type { Payer, QuotaPlan } from './meter.port';
 
 /** Which public surface a request came in on (audit `surface`). */
@@ -14,7 +15,7 @@ export interface InferenceContext {
   /** Wall-clock arrival time (ms since epoch). */
   startedAtMs: number;
   /** Aborted when the client disconnects. */
-  signal: AbortSignal;
+  signal: CallSignal;
   /** Who pays (set by the auth guard). */
   payer?: Payer;
   /**

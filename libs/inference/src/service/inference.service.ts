@@ -7,6 +7,7 @@ import { RequestTracker } from './request-tracker';
 import { withinOutputLimit } from './output-limit';
 import { estimateInputTokens } from './token-estimate';
 import { Dispatch, withCap, type Started } from './dispatch';
+import { CallAbort } from './call-abort';
 
 export interface CompletionResult extends CanonicalResponse {
   /** Catalogue id of the model that served (the caller may have used an alias). */
@@ -83,7 +84,7 @@ export class InferenceService {
     const s = await this.start(request, ctx, true);
     let first: IteratorResult<CanonicalEvent>;
     let iterator: AsyncIterator<CanonicalEvent>;
-    const stopper = new AbortController();
+    const stopper = new CallAbort();
     s.stopper = stopper;
     try {
       ({ first, iterator } = await this.dispatch.open(s, ctx, stopper.signal));

@@ -6,6 +6,7 @@ import type { CanonicalRequest } from '../canonical/canonical-request';
 import type { ModelCatalog } from '../catalog/model-catalog';
 import { GatewayError, GatewayErrorCode } from '../errors/gateway-error';
 import type { ProviderRequest } from '../providers/model-provider';
+import type { CallSignal } from './call-abort';
 import { Headroom } from './headroom';
 import type { InferenceContext, InferenceSummary } from './inference-context';
 import { InferenceService } from './inference.service';
@@ -48,10 +49,10 @@ class ManualMeter implements Meter {
 
 /** A provider recording each call's cap and whether its signal was aborted; answers after `delayMs` unless aborted. */
 function provider(log: string[], delayMs = 5) {
-  const signals: AbortSignal[] = [];
+  const signals: CallSignal[] = [];
   const answer = (pr: ProviderRequest): CanonicalResponse =>
     ({ text: `cap ${pr.request.maxTokens}`, usage: { inputTokens: 1, outputTokens: 2 }, finishReason: 'end_turn', upstreamModel: 'u' }) as unknown as CanonicalResponse;
-  const wait = (signal: AbortSignal) =>
+  const wait = (signal: CallSignal) =>
     new Promise<void>((resolve, reject) => {
       const t = setTimeout(resolve, delayMs);
       signal.addEventListener('abort', () => (clearTimeout(t), reject(new Error('aborted'))), { once: true });

@@ -1,5 +1,6 @@
 import { Pool, type Dispatcher } from 'undici';
 import { ClassifierUnavailableError } from '../engine/types';
+import type { CallSignal } from '@gw/inference';
 
 /** A classifier answer bigger than this is not an answer (a moderation result is ~1 KB per input). */
 const MAX_BODY = 4 * 1024 * 1024;
@@ -39,7 +40,7 @@ export class ClassifierHttp {
   }
 
   /** A deadline for one `classify` call: the caller's signal plus the timeout. Always dispose it. */
-  deadline(signal?: AbortSignal): Deadline {
+  deadline(signal?: CallSignal): Deadline {
     return new Deadline(this.opts.id, this.opts.timeoutMs, signal);
   }
 
@@ -95,7 +96,7 @@ export class Deadline {
   constructor(
     private readonly id: string,
     private readonly timeoutMs: number,
-    private readonly caller?: AbortSignal,
+    private readonly caller?: CallSignal,
   ) {
     this.timer = setTimeout(() => this.fire('timeout'), timeoutMs);
     this.timer.unref();

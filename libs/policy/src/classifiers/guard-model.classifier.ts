@@ -1,3 +1,4 @@
+import type { CallSignal } from '@gw/inference';
 import { withImpliedParents } from '../engine/categories/hierarchy';
 import type { CategoryVerdict, ContentClassifier } from '../engine/types';
 import { ClassifierHttp, runLimited, splitText } from './classifier-http';
@@ -40,7 +41,7 @@ export class GuardModelClassifier implements ContentClassifier {
     this.http = new ClassifierHttp({ id: this.id, baseUrl: opts.baseUrl, apiKey: opts.apiKey, timeoutMs: opts.timeoutMs ?? 10_000 });
   }
 
-  async classify(texts: readonly string[], signal?: AbortSignal): Promise<CategoryVerdict[][]> {
+  async classify(texts: readonly string[], signal?: CallSignal): Promise<CategoryVerdict[][]> {
     const found = texts.map(() => new Set<CategoryVerdict['category']>());
     const deadline = this.http.deadline(signal);
     const jobs: (() => Promise<void>)[] = [];

@@ -1,3 +1,4 @@
+import type { CallSignal } from '@gw/inference';
 import { withImpliedParents } from '../engine/categories/hierarchy';
 import type { Category, CategoryVerdict, ContentClassifier } from '../engine/types';
 import { ClassifierHttp, runLimited, splitText } from './classifier-http';
@@ -66,7 +67,7 @@ export class OpenAIModerationClassifier implements ContentClassifier {
     this.http = new ClassifierHttp({ id: this.id, baseUrl: opts.baseUrl, apiKey: opts.apiKey, timeoutMs: opts.timeoutMs ?? 5_000 });
   }
 
-  async classify(texts: readonly string[], signal?: AbortSignal): Promise<CategoryVerdict[][]> {
+  async classify(texts: readonly string[], signal?: CallSignal): Promise<CategoryVerdict[][]> {
     const pieces: Piece[] = [];
     texts.forEach((t, owner) => {
       if (t.trim() !== '') for (const text of splitText(t, this.opts.maxCharsPerInput ?? 8_000)) pieces.push({ owner, text });

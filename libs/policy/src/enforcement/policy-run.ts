@@ -1,4 +1,4 @@
-import type { CanonicalRequest } from '@gw/inference';
+import type { CallSignal, CanonicalRequest } from '@gw/inference';
 import {
   evaluate,
   normalizeText,
@@ -33,7 +33,7 @@ export interface PolicyRunOptions {
   /** A synchronous classifier for streamed output (the built-in lexicon), when the policy's own is remote. */
   streamClassify?: (text: string) => CategoryVerdict[];
   holdChars: number;
-  signal?: AbortSignal;
+  signal?: CallSignal;
   /** The stored policy's rollout state (a rollback holds it in shadow); absent for inline policies. */
   rollout?: RolloutOverrideState;
 }

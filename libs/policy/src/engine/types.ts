@@ -2,6 +2,7 @@
  * The policy engine's contract: the normalised policy model, what a scan finds, and the ports the
  * engine's callers plug classifiers into. Pure types; no Nest, TypeORM or I/O anywhere under engine/.
  */
+import type { CallSignal } from '@gw/inference';
 
 /** A half-open range of UTF-16 code units, `[start, end)`, in the text it was found in. */
 export interface Span {
@@ -72,7 +73,7 @@ export interface CategoryVerdict {
  */
 export interface ContentClassifier {
   readonly id: string;
-  classify(texts: readonly string[], signal?: AbortSignal): Promise<CategoryVerdict[][]>;
+  classify(texts: readonly string[], signal?: CallSignal): Promise<CategoryVerdict[][]>;
 }
 
 /** Thrown (rejected) by a classifier that could not answer: unreachable, timed out, or answered garbage. */

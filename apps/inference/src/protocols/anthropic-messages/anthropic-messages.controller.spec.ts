@@ -6,7 +6,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import pino from 'pino';
 import { GATEWAY_CONFIG } from '@gw/config';
-import { GatewayError, InferenceService, type CanonicalRequest, type InferenceContext, type TokenCount } from '@gw/inference';
+import { CallAbort, GatewayError, InferenceService, type CanonicalRequest, type InferenceContext, type TokenCount } from '@gw/inference';
 import { HttpErrorFilter } from '@gw/observability';
 import { envelopeFor, renderError, toGatewayError } from '../shared/error-envelope';
 import { PolicyStage } from '../../policy/policy-stage';
@@ -94,7 +94,7 @@ describe(AnthropicMessagesController.name, () => {
     const { request, ctx, abortedAtCall } = seen.counted[0];
     assert.equal(ctx.surface, 'messages.count_tokens');
     assert.equal(typeof ctx.requestId, 'string');
-    assert.ok(ctx.signal instanceof AbortSignal);
+    assert.ok(ctx.signal instanceof CallAbort);
     assert.equal(abortedAtCall, false);
     assert.deepEqual(request.messages[0], { role: 'system', content: [{ type: 'text', text: 'sys', cacheControl: { type: 'ephemeral' } }] });
     // The betas travel with the count too (Anthropic's count_tokens rejects beta fields without them), credentials never.

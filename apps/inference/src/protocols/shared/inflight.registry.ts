@@ -22,14 +22,19 @@ export interface DrainOutcome {
   stragglers: InflightRequest[];
 }
 
+/** What shutdown can cut: a request's `CallAbort` (or any controller). */
+export interface Abortable {
+  abort(reason?: unknown): void;
+}
+
 /** Abort controllers of requests in flight, so shutdown can wait for them, then cut the stragglers and say which. */
 @Injectable()
 export class InflightRegistry {
-  private readonly active = new Map<AbortController, InflightEntry>();
+  private readonly active = new Map<Abortable, InflightEntry>();
   /** Set once shutdown begins: new generations are refused with 503 while in-flight ones finish. */
   draining = false;
 
-  add(ac: AbortController, entry: InflightEntry): () => void {
+  add(ac: Abortable, entry: InflightEntry): () => void {
     this.active.set(ac, entry);
     return () => this.active.delete(ac);
   }

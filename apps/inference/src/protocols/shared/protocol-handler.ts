@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Injectable, Optional } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
+  CallAbort,
   GatewayError,
   GatewayErrorCode,
   InferenceService,
@@ -97,13 +98,13 @@ export class ProtocolHandler {
    * must not audit a failure again) and builds its context; the client's disconnect aborts `signal`.
    * Also used by handlers outside {@link handle} (count_tokens).
    */
-  static openContext(req: FastifyRequest, reply: FastifyReply, surface: Surface, ac = new AbortController(), onClose?: () => void): InferenceContext {
+  static openContext(req: FastifyRequest, reply: FastifyReply, surface: Surface, ac = new CallAbort(), onClose?: () => void): InferenceContext {
     ProtocolHandler.handled.add(req);
     reply.raw.once('close', () => {
       onClose?.();
       if (!reply.raw.writableFinished) ac.abort(new Error('client disconnected'));
     });
-    return { requestId: req.id, surface, startedAt: req.startedAt, startedAtMs: req.startedAtMs, signal: ac.signal, payer: req.payer, gate: req.rateLimitGate, gateLikely: req.rateLimitLikely };
+    return { requestId: req.id, surface, startedAt: req.startedAt, startedAtMs: req.startedAtMs, signal: ac, payer: req.payer, gate: req.rateLimitGate, gateLikely: req.rateLimitLikely };
   }
 
   /** The caller's `model` and `stream` for auditing a body that failed to parse. */
@@ -124,7 +125,7 @@ export class ProtocolHandler {
   }
 
   async handle<M>(adapter: ProtocolAdapter<M>, req: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const ac = new AbortController();
+    const ac = new CallAbort();
     const release = this.inflight.add(ac, { requestId: req.id, surface: adapter.surface, startedAtMs: req.startedAtMs });
     const ctx = ProtocolHandler.openContext(req, reply, adapter.surface, ac, release);
     if (this.tracing) ctx.trace = this.tracing.startRequest(req.id, req.method, req.url, req.headers, adapter.surface);

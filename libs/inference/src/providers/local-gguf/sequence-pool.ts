@@ -1,4 +1,5 @@
 import { GatewayError, GatewayErrorCode } from '../../errors/gateway-error';
+import type { CallSignal } from '../../service/call-abort';
 
 interface Waiter<T> {
   resolve: (item: T) => void;
@@ -43,7 +44,7 @@ export class SequencePool<T> {
     };
   }
 
-  acquire(signal?: AbortSignal): Promise<T> {
+  acquire(signal?: CallSignal): Promise<T> {
     if (this.closedError) return Promise.reject(this.closedError);
     if (signal?.aborted) return Promise.reject(clientClosed());
     const item = this.free.pop();

@@ -1,18 +1,20 @@
+import { CallAbort, type CallSignal } from '../../service/call-abort';
 import type { AbortState } from './upstream-errors';
 
 /**
  * One upstream call's abort signal: fires when the caller's signal fires (client gone, shutdown) or when
- * `timeoutMs` has passed, and remembers which. Cheaper and leak-free compared to `AbortSignal.any` + `timeout`.
+ * `timeoutMs` has passed, and remembers which. Cheaper and leak-free compared to `AbortSignal.any` + `timeout`
+ * (a {@link CallAbort}, which undici accepts as its `signal`).
  * Always `dispose()` it.
  */
 export class RequestDeadline implements AbortState {
   timedOut = false;
   clientAborted = false;
-  private readonly controller = new AbortController();
+  private readonly controller = new CallAbort();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly caller: AbortSignal,
+    private readonly caller: CallSignal,
     timeoutMs: number,
   ) {
     this.timer = setTimeout(this.onTimeout, timeoutMs);
@@ -21,8 +23,8 @@ export class RequestDeadline implements AbortState {
     else caller.addEventListener('abort', this.onCallerAbort, { once: true });
   }
 
-  get signal(): AbortSignal {
-    return this.controller.signal;
+  get signal(): CallSignal {
+    return this.controller;
   }
 
   dispose(): void {
@@ -31,13 +33,13 @@ export class RequestDeadline implements AbortState {
   }
 
   private readonly onCallerAbort = (): void => {
-    if (this.controller.signal.aborted) return;
+    if (this.controller.aborted) return;
     this.clientAborted = true;
     this.controller.abort(new Error('request aborted by the caller'));
   };
 
   private readonly onTimeout = (): void => {
-    if (this.controller.signal.aborted) return;
+    if (this.controller.aborted) return;
     this.timedOut = true;
     this.controller.abort(new Error('upstream deadline exceeded'));
   };

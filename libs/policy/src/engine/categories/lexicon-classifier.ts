@@ -1,3 +1,4 @@
+import type { CallSignal } from '@gw/inference';
 import { CATEGORIES, ClassifierUnavailableError, type Category, type CategoryVerdict, type ContentClassifier, type Span } from '../types';
 import { mergeSpans, withImpliedParents } from './hierarchy';
 import { BOOSTS, COMBOS, CONTEXT_GROUPS, DAMP_FACTOR, DAMP_WINDOW, FLAG_AT, LEXICON, NEGATION_FACTOR, NEGATION_WINDOW } from './lexicon-data';
@@ -218,7 +219,7 @@ function firstAtLeast(list: readonly number[] | undefined, lo: number, hi: numbe
  */
 export const lexiconClassifier: ContentClassifier = {
   id: 'builtin',
-  async classify(texts: readonly string[], signal?: AbortSignal): Promise<CategoryVerdict[][]> {
+  async classify(texts: readonly string[], signal?: CallSignal): Promise<CategoryVerdict[][]> {
     const out: CategoryVerdict[][] = [];
     let sinceYield = 0;
     for (const text of texts) {
