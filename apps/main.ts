@@ -44,8 +44,8 @@ async function main(): Promise<void> {
       const { inference, control, controlThread } = apps;
       if (inference) {
         const inflight = () => ({ inflight: inflightNow(inference).slice(0, 20) });
-        const drained = await phases.run('drain', () => drainInference(inference, config.env.SHUTDOWN_GRACE_MS), inflight);
-        if (drained.cut) logger.warn({ cut: drained.cut, stragglers: drained.stragglers.slice(0, 20) }, 'requests still in flight after the grace period were cut');
+        const cut = await phases.run('drain', () => drainInference(inference, config.env.SHUTDOWN_GRACE_MS), inflight);
+        if (cut.length) logger.warn({ cut: cut.length, stragglers: cut.slice(0, 20) }, 'requests still in flight after the grace period were cut');
         await phases.run('close inference', () => closeInference(inference));
       }
       if (control) await phases.run('close control', () => control.close());

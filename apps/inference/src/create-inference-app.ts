@@ -6,7 +6,7 @@ import { createHttpApp, edgeOptions, type EdgeRequest } from '@gw/observability'
 import type { Runtime } from '@gw/runtime';
 import { InferenceAppModule } from './inference-app.module';
 import { envelopeFor, renderEitherEnvelope, renderError, toGatewayError } from './protocols/shared/error-envelope';
-import { InflightRegistry, type DrainOutcome, type InflightRequest } from './protocols/shared/inflight.registry';
+import { InflightRegistry, type InflightRequest } from './protocols/shared/inflight.registry';
 import { ProtocolHandler } from './protocols/shared/protocol-handler';
 
 const SURFACES: Record<string, Surface> = {
@@ -50,7 +50,7 @@ export async function createInferenceApp(rt: Runtime): Promise<NestFastifyApplic
  * Lets in-flight requests and streams finish (new generations get 503) for up to `graceMs`, then aborts
  * the stragglers, whose streams end with an error frame. Call before `app.close()`.
  */
-export async function drainInference(app: NestFastifyApplication, graceMs: number): Promise<DrainOutcome> {
+export async function drainInference(app: NestFastifyApplication, graceMs: number): Promise<InflightRequest[]> {
   return app.get(InflightRegistry).drain(graceMs);
 }
 

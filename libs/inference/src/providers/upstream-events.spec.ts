@@ -66,6 +66,22 @@ void describe('relayUpstreamStream: the upstream body as a queue of events', () 
     for await (const ev of it) out.push(ev);
     return out;
   };
+  /** Three streams on `path` (`body`, then a late trailer), each read by `read` and returned: how many new connections. */
+  const connectionsForThree = async (path: string, body: string, read: (s: AsyncIterableIterator<CanonicalEvent>) => Promise<void>) => {
+    routes.set(path, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(body);
+      setTimeout(() => res.end('trailing bytes\n'), 20);
+    });
+    const before = connections;
+    for (let i = 0; i < 3; i++) {
+      const s = open(path);
+      await read(s);
+      await s.return!();
+      await new Promise((r) => setTimeout(r, 40)); // the trailer is drained, the socket is free again
+    }
+    return connections - before;
+  };
 
   void it('delivers every event in order, splitting nothing, when the body runs far ahead of the consumer', async () => {
     routes.set('/many', (_req, res) => {
@@ -140,40 +156,22 @@ void describe('relayUpstreamStream: the upstream body as a queue of events', () 
     for (let i = 0; i < 100 && closed === 0; i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(closed, 1, 'the endless stream was cut');
 
-    routes.set('/done-then-trailer', (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write('t a\ndone\n');
-      setTimeout(() => res.end('trailing bytes\n'), 20);
-    });
-    const before = connections;
-    for (let i = 0; i < 3; i++) {
-      const s = open('/done-then-trailer');
+    const opened = await connectionsForThree('/done-then-trailer', 't a\ndone\n', async (s) => {
       assert.equal(((await s.next()).value as { text: string }).text, 'a');
-      await s.return!();
-      await new Promise((r) => setTimeout(r, 40)); // the trailer is drained, the socket is free again
-    }
-    assert.ok(connections - before <= 1, `one keep-alive connection for three streams, saw ${connections - before}`);
+    });
+    assert.ok(opened <= 1, `one keep-alive connection for three streams, saw ${opened}`);
   });
 
   void it('a long stream (more than the drain allowance already read) still goes back to the pool after its terminator', async () => {
     // undici's dump() counts every byte the body has read, not only the drained ones: a limit of the drain allowance
     // alone would destroy the socket of any stream longer than it.
     const long = `t ${'y'.repeat(1_000)}\n`.repeat(100); // ~100 KB of deltas, more than MAX_ERROR_BODY (64 KB)
-    routes.set('/long-then-trailer', (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(`${long}done\n`);
-      setTimeout(() => res.end('trailing bytes\n'), 20);
-    });
-    const before = connections;
-    for (let i = 0; i < 3; i++) {
-      const s = open('/long-then-trailer');
+    const opened = await connectionsForThree('/long-then-trailer', `${long}done\n`, async (s) => {
       let n = 0;
       for (let r = await s.next(); !r.done && r.value.type === 'text_delta'; r = await s.next()) if (++n === 100) break;
       assert.equal(n, 100);
-      await s.return!();
-      await new Promise((r) => setTimeout(r, 40));
-    }
-    assert.ok(connections - before <= 1, `one keep-alive connection for three long streams, saw ${connections - before}`);
+    });
+    assert.ok(opened <= 1, `one keep-alive connection for three long streams, saw ${opened}`);
   });
 
   void it('return() while the call is still opening: the request is cut when it answers, nothing is read', async () => {

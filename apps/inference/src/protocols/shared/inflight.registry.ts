@@ -14,14 +14,6 @@ export interface InflightRequest {
   ageMs: number;
 }
 
-export interface DrainOutcome {
-  waitedMs: number;
-  /** Requests aborted when the grace ran out. */
-  cut: number;
-  /** Those requests, oldest first. */
-  stragglers: InflightRequest[];
-}
-
 /** What shutdown can cut: a request's `CallAbort` (or any controller). */
 export interface Abortable {
   abort(reason?: unknown): void;
@@ -50,14 +42,13 @@ export class InflightRegistry {
       .sort((a, b) => b.ageMs - a.ageMs);
   }
 
-  /** Waits up to `graceMs` for in-flight requests to finish, then aborts the rest. */
-  async drain(graceMs: number): Promise<DrainOutcome> {
+  /** Waits up to `graceMs` for in-flight requests to finish, then aborts the rest: returns those, oldest first. */
+  async drain(graceMs: number): Promise<InflightRequest[]> {
     this.draining = true;
-    const started = Date.now();
-    const deadline = started + graceMs;
+    const deadline = Date.now() + graceMs;
     while (this.active.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-    const outcome = { waitedMs: Date.now() - started, cut: this.active.size, stragglers: this.pending() };
+    const stragglers = this.pending();
     for (const ac of this.active.keys()) ac.abort(new Error('gateway shutting down'));
-    return outcome;
+    return stragglers;
   }
 }
