@@ -15,10 +15,13 @@
 #   BENCH_AB_COUNT=1  both replicas run with bench/runtime-counts.js: per window, the promises, nextTicks and timers
 #                     created per call and the GC ms per call (counts repeat from run to run where CPU time does not;
 #                     the counting hook costs CPU, equally on both sides)
+#   BENCH_AB_SITES=N  as BENCH_AB_COUNT, and one promise in N is counted by where it was made: B's most frequent sites
+#                     are printed per call at the end (stack captures are costly: read the sites, not the CPU)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 a=${1:?usage: bash bench/ab.sh <dist-a> <dist-b>} b=${2:?usage: bash bench/ab.sh <dist-a> <dist-b>}
 for d in "$a" "$b"; do [ -f "$d/apps/main.js" ] || { echo "[ab] $d/apps/main.js missing: build it first" >&2; exit 2; }; done
+[ -n "${BENCH_AB_SITES:-}" ] && export BENCH_AB_COUNT=1 GW_COUNT_SITES=$BENCH_AB_SITES
 rounds=${BENCH_AB_ROUNDS:-6} rate=${BENCH_AB_RATE:-400} secs=${BENCH_AB_SECS:-8} conns=${BENCH_AB_CONNS:-32}
 db=${BENCH_AB_DB:-gw_ab_test} redis_db=${BENCH_AB_REDIS_DB:-10} base=${BENCH_AB_PORT_BASE:-47210}
 mkdir -p bench/out
@@ -129,3 +132,9 @@ median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print (NR % 2) 
 echo
 echo "median CPU µs/request: A $(median "${cpus_a[@]}"), B $(median "${cpus_b[@]}"); B used less in $wins of $rounds rounds" \
   "(windows of one build differed by up to 2× on this VM: read many rounds, not one)"
+if [ -n "${BENCH_AB_SITES:-}" ]; then
+  echo
+  echo "B's promises by site, per call (one in $BENCH_AB_SITES sampled; innermost frame ← first gateway frame):"
+  counts "$pid_b" "$port_b" | node -e 'const t = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    for (const [site, n] of t.sites ?? []) console.log(`${(n / Math.max(1, t.requests)).toFixed(2).padStart(7)}  ${site}`);'
+fi

@@ -6,6 +6,11 @@
  * requests served in it. Counts, unlike CPU time on a shared VM, repeat from run to run, so a change that removes a
  * promise or a timer per call shows up at once (issue 12). The `async_hooks` init hook costs CPU itself: compare the
  * CPU figures of two builds only when both run with this preload.
+ *
+ * `GW_COUNT_SITES=N` also samples one promise in N and counts it by where it was made: its innermost frame, and the
+ * first frame in the gateway's own code (`apps/`, `libs/`) that led there. The totals then carry `sites` (the most
+ * frequent, each count multiplied back by N); `BENCH_AB_SITES=N bash bench/ab.sh` prints B's per call. Capturing a
+ * stack costs far more than the promise: read the sites, never the CPU, of such a run.
  */
 import { createHook } from 'node:async_hooks';
 import { subscribe } from 'node:diagnostics_channel';
@@ -28,10 +33,38 @@ export interface RuntimeCounts {
 
 const totals: RuntimeCounts = { requests: 0, promises: 0, ticks: 0, timers: 0, immediates: 0, otherAsync: 0, gcMinor: 0, gcMinorMs: 0, gcMajor: 0, gcMajorMs: 0 };
 
+const sampleEvery = Number(process.env.GW_COUNT_SITES ?? 0);
+const sites = new Map<string, number>();
+let sampling = false;
+
+/** `function file:line` of one V8 stack line, paths cut to what follows `dist/` or `node_modules/`. */
+const frameName = (line: string): string =>
+  line
+    .trim()
+    .replace(/^at /, '')
+    .replace(/\(?(?:\/[^ ]*\/)?(?:node_modules\/|dist[^/]*\/)/, '(')
+    .replace(/:\d+\)?$/, ')');
+
+function recordSite(): void {
+  sampling = true; // a stack capture must not count (or sample) itself
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 30;
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  sampling = false;
+  const frames = stack.split('\n').slice(1).filter((l) => !l.includes('runtime-counts.js') && !l.includes('node:internal/async_hooks'));
+  const own = frames.find((l) => /\/(apps|libs)\//.test(l) && !l.includes('node_modules'));
+  const key = `${frames[0] ? frameName(frames[0]) : '?'} ← ${own ? frameName(own) : '(not the gateway)'}`;
+  sites.set(key, (sites.get(key) ?? 0) + sampleEvery);
+}
+
 createHook({
   init(_id: number, type: string): void {
-    if (type === 'PROMISE') totals.promises++;
-    else if (type === 'TickObject') totals.ticks++;
+    if (sampling) return;
+    if (type === 'PROMISE') {
+      totals.promises++;
+      if (sampleEvery > 0 && totals.promises % sampleEvery === 0) recordSite();
+    } else if (type === 'TickObject') totals.ticks++;
     else if (type === 'Timeout') totals.timers++;
     else if (type === 'Immediate') totals.immediates++;
     else totals.otherAsync++;
@@ -56,4 +89,5 @@ new PerformanceObserver((list) => {
 }).observe({ entryTypes: ['gc'] });
 
 const file = process.env.GW_COUNTS_FILE;
-if (file) process.on('SIGUSR2', () => writeFileSync(file, JSON.stringify(totals)));
+const topSites = (): [string, number][] => [...sites].sort((a, b) => b[1] - a[1]).slice(0, 40);
+if (file) process.on('SIGUSR2', () => writeFileSync(file, JSON.stringify(sampleEvery > 0 ? { ...totals, sites: topSites() } : totals)));
