@@ -36,4 +36,24 @@ describe('sanitize helpers', () => {
     assert.deepEqual(clean, { 'k\uFFFD': ['v\uFFFD', 1, null, null, { deep: '\uFFFD' }], d: '1970-01-01T00:00:00.000Z', big: '2' });
     assert.doesNotMatch(JSON.stringify(clean), /\\u0000|\\ud[89a-f]/i);
   });
+
+  it('sanitizeJson returns a value that needs nothing as it is, and copies one that does', () => {
+    const clean = { a: 'text with an emoji-free body', n: [1, 2.5, -3], nested: { ok: true, none: null, list: [{ x: 'y' }] } };
+    assert.equal(sanitizeJson(clean), clean, 'nothing to change: no copy');
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { k: 'v' });
+    assert.equal(sanitizeJson(bare), bare);
+    // Each of these needs the copy, at any depth; the input is never changed.
+    for (const bad of ['\u0000', NaN, undefined, 2n, new Date(0), () => 1]) {
+      const input = { top: 'fine', deep: { list: [1, { leaf: bad }] } };
+      const out = sanitizeJson(input) as typeof input;
+      assert.notEqual(out, input);
+      assert.equal(input.deep.list[1] && (input.deep.list[1] as { leaf: unknown }).leaf, bad);
+      assert.doesNotThrow(() => JSON.stringify(out));
+    }
+    // A valid surrogate pair (an emoji) is kept as it is, through the copy path.
+    assert.deepEqual(sanitizeJson({ e: '\u{1F600}' }), { e: '\u{1F600}' });
+    // Past maxDepth, containers become null whether or not they were clean.
+    assert.deepEqual(sanitizeJson({ a: { b: { c: 1 } } }, 2), { a: { b: null } });
+    assert.deepEqual(sanitizeJson([[[1]]], 2), [[null]]);
+  });
 });

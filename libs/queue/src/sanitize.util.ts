@@ -48,10 +48,38 @@ export function safeIsoTime(value: unknown, fallback: () => string = () => new D
 }
 
 /**
- * A deep copy that JSON and `jsonb` accept: strings (and keys) through {@link safeText}, non-finite
- * numbers as null, functions/undefined dropped (as JSON.stringify does), depth bounded.
+ * A value JSON and `jsonb` accept: strings (and keys) through {@link safeText}, non-finite numbers as null,
+ * functions/undefined dropped (as JSON.stringify does), depth bounded. A value that needs none of that is returned
+ * as it is (a walk that allocates nothing: every audit and billing record passes here, and nearly all are clean);
+ * otherwise a sanitised deep copy. So the result may share objects with `value`: sanitise what is no longer changed.
  */
 export function sanitizeJson(value: unknown, maxDepth = 32): unknown {
+  return isStorable(value, maxDepth) ? value : sanitizedCopy(value, maxDepth);
+}
+
+/** True when {@link sanitizedCopy} would change nothing: plain objects and arrays of clean strings and finite numbers. */
+function isStorable(value: unknown, maxDepth: number): boolean {
+  const type = typeof value;
+  if (type === 'string') return !MAYBE_UNSAFE.test(value as string);
+  if (type === 'number') return Number.isFinite(value);
+  if (type === 'boolean') return true;
+  if (type !== 'object') return false; // bigint, undefined, functions, symbols: the copy converts or drops them
+  if (value === null) return true;
+  if (maxDepth <= 0) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (value[i] === undefined || !isStorable(value[i], maxDepth - 1)) return false;
+    return true;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false; // a Date, a class instance: the copy decides
+  const obj = value as Record<string, unknown>;
+  for (const k in obj) {
+    if (MAYBE_UNSAFE.test(k) || !isStorable(obj[k], maxDepth - 1)) return false;
+  }
+  return true;
+}
+
+function sanitizedCopy(value: unknown, maxDepth: number): unknown {
   if (typeof value === 'string') return safeText(value);
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (typeof value === 'boolean' || value === null) return value;
@@ -61,16 +89,17 @@ export function sanitizeJson(value: unknown, maxDepth = 32): unknown {
   if (value instanceof Date) return Number.isFinite(value.getTime()) ? value.toISOString() : null;
   if (Array.isArray(value)) {
     const arr = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) arr[i] = sanitizeJson(value[i], maxDepth - 1) ?? null;
+    for (let i = 0; i < value.length; i++) arr[i] = sanitizedCopy(value[i], maxDepth - 1) ?? null;
     return arr;
   }
-  // Object.keys rather than entries: no [key, value] pair per property (this runs on every audit record).
+  // Object.keys rather than entries: no [key, value] pair per property. Below a value that needed a copy, everything
+  // is copied without checking again (checking each level first would walk a deep value once per level).
   const out: Record<string, unknown> = {};
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
-    const clean = sanitizeJson(obj[k], maxDepth - 1);
+    const clean = sanitizedCopy(obj[k], maxDepth - 1);
     if (clean !== undefined) out[safeText(k)] = clean;
   }
   return out;
