@@ -57,6 +57,23 @@ describe('checkJsonBytes', () => {
     assert.ok(performance.now() - t0 < 500, `${performance.now() - t0} ms`);
   });
 
+  it('finds every closing quote and escape whatever the string length, around the 64-byte JS scan', () => {
+    for (const len of [0, 1, 62, 63, 64, 65, 66, 127, 128, 129, 5_000]) {
+      const text = 'é'.repeat(len >> 1) + 'x'.repeat(len & 1); // multi-byte UTF-8: byte and char positions differ
+      assert.equal(verdict(JSON.stringify({ a: text, b: [text, { c: text }] })), undefined, `length ${len}`);
+      assert.deepEqual(verdict(`{"a":"${text}","b":["${text}\\u0000"]}`), { reason: 'nul', at: 'b[0]' }, `length ${len}`);
+      assert.deepEqual(verdict(`{"k":"${text}\\"${'x'.repeat(len)}","d":${nest(65)}}`), { reason: 'depth', at: `d${'[0]'.repeat(63)}` }, `length ${len}`);
+    }
+    assert.equal(verdict(`{"a":"${'x'.repeat(100)}`), undefined, 'an unterminated string is left to the parser');
+  });
+
+  it('carries nothing from one body to the next (its per-level state is reused)', () => {
+    assert.equal(verdict(`{"a":[[{"b":${nest(70)}}]]}`)?.reason, 'depth');
+    assert.deepEqual(verdict('[1,2,{"x":"\\u0000"}]'), { reason: 'nul', at: '[2].x' });
+    assert.deepEqual(verdict('{"m":[{"c":"ok"},{"c":"\\ud800"}]}'), { reason: 'lone_surrogate', at: 'm[1].c' });
+    assert.equal(verdict(JSON.stringify({ deep: JSON.parse(nest(60)) as unknown })), undefined);
+  });
+
   it('never relies on lone surrogates being escapes: UTF-8 decoding cannot produce one', () => {
     assert.equal(Buffer.from([0x22, 0xed, 0xa0, 0x80, 0x22]).toString('utf8'), '"\ufffd\ufffd\ufffd"');
   });
