@@ -52,6 +52,18 @@ describe('TermMatcher', () => {
     assert.equal(m.scan('hello wor').openFrom, 6, 'an unfinished word is held');
   });
 
+  it('gives the same answers scan after scan with one matcher, long terms included (its token ring is reused)', () => {
+    const long = Array.from({ length: 20 }, (_, i) => `w${i}`).join(' ');
+    const m = TermMatcher.build([long, 'cat', 'w18 w19 tail']);
+    const texts = [`x ${long} y`, 'a cat', `${long.split(' ').slice(0, 19).join(' ')} cat`, `${long} tail`, 'nothing here'];
+    const once = texts.map((t) => m.scan(t));
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < texts.length; i++) assert.deepEqual(m.scan(texts[i]), once[i], `round ${round}, text ${i}`);
+    }
+    assert.deepEqual(once.map((r) => r.hits.map((h) => h.term)), [[0], [1], [1], [0, 2], []]);
+    assert.equal(once[4].openFrom, 'nothing '.length, 'an unfinished last word is held back');
+  });
+
   it('counts the tokens of a term (0: empty after normalisation)', () => {
     assert.equal(termTokenCount(' \u200B '), 0);
     assert.equal(termTokenCount('a-b c'), 4);
