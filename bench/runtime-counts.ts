@@ -35,7 +35,6 @@ const totals: RuntimeCounts = { requests: 0, promises: 0, ticks: 0, timers: 0, i
 
 const sampleEvery = Number(process.env.GW_COUNT_SITES ?? 0);
 const sites = new Map<string, number>();
-let sampling = false;
 
 /** `function file:line` of one V8 stack line, paths cut to what follows `dist/` or `node_modules/`. */
 const frameName = (line: string): string =>
@@ -46,12 +45,10 @@ const frameName = (line: string): string =>
     .replace(/:\d+\)?$/, ')');
 
 function recordSite(): void {
-  sampling = true; // a stack capture must not count (or sample) itself
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 30;
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = limit;
-  sampling = false;
   const frames = stack.split('\n').slice(1).filter((l) => !l.includes('runtime-counts.js') && !l.includes('node:internal/async_hooks'));
   const own = frames.find((l) => /\/(apps|libs)\//.test(l) && !l.includes('node_modules'));
   const key = `${frames[0] ? frameName(frames[0]) : '?'} ← ${own ? frameName(own) : '(not the gateway)'}`;
@@ -60,7 +57,6 @@ function recordSite(): void {
 
 createHook({
   init(_id: number, type: string): void {
-    if (sampling) return;
     if (type === 'PROMISE') {
       totals.promises++;
       if (sampleEvery > 0 && totals.promises % sampleEvery === 0) recordSite();

@@ -62,7 +62,10 @@ export class CallAbort implements CallSignal {
   }
 }
 
-/** Aborts, with the same reason, when any of `sources` aborts (or at once when one already has). */
+/**
+ * Aborts, with the same reason, when any of `sources` aborts (or at once when one already has). The sources are
+ * per-request signals, so the listeners live and die with the request and are never removed.
+ */
 export function linkedAbort(sources: readonly CallSignal[]): CallAbort {
   const link = new CallAbort();
   for (const source of sources) {
@@ -74,4 +77,3 @@ export function linkedAbort(sources: readonly CallSignal[]): CallAbort {
   for (const source of sources) source.addEventListener('abort', () => link.abort(source.reason), { once: true });
   return link;
 }
-
