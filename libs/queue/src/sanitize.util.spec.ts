@@ -30,6 +30,31 @@ describe('sanitize helpers', () => {
     assert.equal(safeIsoTime(0), '1970-01-01T00:00:00.000Z');
   });
 
+  it('safeIsoTime answers as parsing and printing again would, for canonical strings and near misses alike', () => {
+    // The reference: what safeIsoTime did before it returned canonical strings as they are.
+    const reference = (v: string): string => {
+      const ms = Date.parse(v);
+      return !Number.isFinite(ms) || ms < -62_135_596_800_000 || ms > 253_402_300_799_999 ? 'F' : new Date(ms).toISOString();
+    };
+    const samples = [
+      '0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z', '0000-12-31T23:59:59.999Z', '2024-02-29T12:00:00.000Z',
+      '2023-02-29T12:00:00.000Z', '2026-02-30T00:00:00.000Z', '1900-02-29T00:00:00.000Z', '2000-02-29T00:00:00.000Z',
+      '2026-04-31T00:00:00.000Z', '2026-13-01T00:00:00.000Z', '2026-00-10T00:00:00.000Z', '2026-01-00T00:00:00.000Z',
+      '2026-01-01T24:00:00.000Z', '2026-01-01T23:60:00.000Z', '2026-01-01T23:59:60.000Z', '2026-01-01T23:59:59.99Z',
+      '2026-01-01 23:59:59.000Z', '2026-01-01T23:59:59.000+00:00', '2026-01-01T23:59:59.0a0Z', '+02026-01-01T00:00:00.000Z',
+      '２026-01-01T00:00:00.000Z', '2026-1-01T00:00:00.000Z', '2026-01-01T00:00:00.000z', '',
+    ];
+    let seed = 12345;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 2_000; i++) {
+      const iso = new Date(-62_135_596_800_000 + Math.floor(next() * 315_537_897_600_000)).toISOString();
+      samples.push(iso);
+      const at = Math.floor(next() * iso.length); // one character changed: a digit, a separator or a letter
+      samples.push(iso.slice(0, at) + '0193:-TZ.x'[Math.floor(next() * 10)] + iso.slice(at + 1));
+    }
+    for (const s of samples) assert.equal(safeIsoTime(s, () => 'F'), reference(s), s);
+  });
+
   it('sanitizeJson yields what jsonb accepts, keys included', () => {
     const dirty = { 'k\u0000': ['v\u0000', 1, NaN, Infinity, { deep: '\udc00' }], fn: () => 1, u: undefined, d: new Date(0), big: 2n };
     const clean = sanitizeJson(dirty);

@@ -41,10 +41,45 @@ export function finiteNonNegative(value: unknown, max = Number.MAX_SAFE_INTEGER)
 
 /** An ISO-8601 timestamp Postgres accepts (years 1..9999), else `fallback`. */
 export function safeIsoTime(value: unknown, fallback: () => string = () => new Date().toISOString()): string {
+  if (typeof value === 'string' && isCanonicalIsoTime(value)) return value; // what toISOString would give back
   const ms = typeof value === 'string' ? Date.parse(value) : typeof value === 'number' ? value : NaN;
   // 0001-01-01 .. 9999-12-31: what both JS's toISOString and Postgres's timestamptz agree on.
   if (!Number.isFinite(ms) || ms < -62_135_596_800_000 || ms > 253_402_300_799_999) return fallback();
   return new Date(ms).toISOString();
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The value of the ASCII digits of `s` at [from, to), or -1 if one is not a digit. */
+function digits(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * True for exactly what `new Date(ms).toISOString()` prints for years 1..9999: `YYYY-MM-DDTHH:mm:ss.sssZ` naming a real
+ * day (Date.parse rolls Feb 30 over to Mar 2, so a string is canonical only if its fields are in range). Every
+ * timestamp the gateway makes is canonical, so {@link safeIsoTime} returns it without parsing and printing it again
+ * (three per audit record, ~0.6 µs each).
+ */
+function isCanonicalIsoTime(s: string): boolean {
+  if (s.length !== 24 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84) return false; // - - T
+  if (s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 46 || s.charCodeAt(23) !== 90) return false; // : : . Z
+  const year = digits(s, 0, 4);
+  const month = digits(s, 5, 7);
+  const day = digits(s, 8, 10);
+  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1])) return false;
+  const hour = digits(s, 11, 13);
+  const minute = digits(s, 14, 16);
+  const second = digits(s, 17, 19);
+  return hour >= 0 && hour < 24 && minute >= 0 && minute < 60 && second >= 0 && second < 60 && digits(s, 20, 23) >= 0;
 }
 
 /**
