@@ -25,8 +25,12 @@ export type QuotaRefusal = Extract<QuotaReserveResult, { ok: false }>;
  * `|`, else the whole key. Counters reserved together must share it (the lead builds `{<org>}|…` keys).
  */
 export function quotaTag(key: string): string {
-  const braced = /^\{([^}]+)\}/.exec(key);
-  if (braced) return braced[1];
+  if (key.charCodeAt(0) === 123) {
+    // `{`: the tag is what lies before the first `}`, when that is not empty. Not a regex: this runs for every counter
+    // key on every reserve and settle, and `exec` allocates a match array each time.
+    const close = key.indexOf('}', 1);
+    if (close > 1) return key.slice(1, close);
+  }
   const bar = key.indexOf('|');
   return bar > 0 ? key.slice(0, bar) : key;
 }
