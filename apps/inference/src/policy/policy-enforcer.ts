@@ -97,10 +97,7 @@ export class PolicyEnforcer {
 
 /** The audit record's policy block, with the project's name (the organisation is the event's own column). */
 function auditFields(run: PolicyRun, res: ResolvedPolicy): Record<string, unknown> {
-  const fields = run.auditFields();
-  const policy = fields.policy as Record<string, unknown>;
-  if (res.project) policy.project_label = res.project.name;
-  return fields;
+  return run.auditFields(res.project?.name);
 }
 
 function refusalMessage(run: PolicyRun): string {

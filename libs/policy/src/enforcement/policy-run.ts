@@ -146,6 +146,33 @@ export class PolicyRun {
 
   /** The `policy` object of spec §4.7 (plus version, subject and classifier outcome). */
   policyObject(): Record<string, unknown> {
+    const o = this.decisionFields();
+    const c = this.verdict.classifier;
+    if (c.status === 'unavailable') o.classifier = { id: c.id, status: 'unavailable', failed_open: c.failedOpen === true };
+    return o;
+  }
+
+  /** `,"policy":{…}` ready to splice into a JSON frame; rebuilt only when the decision changes. */
+  policyJson(): string {
+    return (this.objectJson ??= JSON.stringify(this.policyObject()));
+  }
+
+  /**
+   * The audit record's policy fields: decisions, hit terms, counts, the classifier's full outcome, and the project's
+   * name when there is one. Never the matched user text.
+   */
+  auditFields(projectLabel?: string): Record<string, unknown> {
+    const v = this.verdict;
+    const o = this.decisionFields();
+    o.redaction_counts = v.redaction_counts;
+    o.classifier = v.classifier;
+    o.generation = this.policy.model.generation;
+    if (projectLabel !== undefined) o.project_label = projectLabel;
+    return { policy: o };
+  }
+
+  /** What both the `policy` object and the audit block start with; built as one literal (no spreads: once per call). */
+  private decisionFields(): Record<string, unknown> {
     const v = this.verdict;
     const s = this.opts.subject;
     return {
@@ -163,25 +190,6 @@ export class PolicyRun {
       policy_user: s.policyUser,
       quota_subject: s.quotaSubject,
       project_id: s.projectId,
-      ...(v.classifier.status === 'unavailable' ? { classifier: { id: v.classifier.id, status: 'unavailable', failed_open: v.classifier.failedOpen === true } } : {}),
-    };
-  }
-
-  /** `,"policy":{…}` ready to splice into a JSON frame; rebuilt only when the decision changes. */
-  policyJson(): string {
-    return (this.objectJson ??= JSON.stringify(this.policyObject()));
-  }
-
-  /** The audit record's policy fields: decisions, hit terms, counts. Never the matched user text. */
-  auditFields(): Record<string, unknown> {
-    const v = this.verdict;
-    return {
-      policy: {
-        ...this.policyObject(),
-        redaction_counts: v.redaction_counts,
-        classifier: v.classifier,
-        generation: this.policy.model.generation,
-      },
     };
   }
 
