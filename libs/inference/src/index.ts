@@ -17,3 +17,4 @@ export * from './providers/local-gguf/local-gguf.provider';
 export * from './store/response-store';
 export * from './store/stored-response.entity';
 export * from './service/call-abort';
+export * from './service/request-deadline';

@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { CanonicalEvent } from '../canonical/canonical-event';
 import { isGatewayError, type GatewayError } from '../errors/gateway-error';
 import { MAX_ERROR_BODY } from './openai-compatible/read-capped';
-import { RequestDeadline } from './openai-compatible/request-deadline';
+import { RequestDeadline } from '../service/request-deadline';
 import { transportError } from './openai-compatible/upstream-errors';
 import type { UpstreamStreamDecoder, UpstreamStreamOptions } from './upstream-stream';
 

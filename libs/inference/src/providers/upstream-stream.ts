@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { CanonicalEvent } from '../canonical/canonical-event';
 import type { CallSignal } from '../service/call-abort';
-import type { RequestDeadline } from './openai-compatible/request-deadline';
+import type { RequestDeadline } from '../service/request-deadline';
 import type { ErrorContext } from './openai-compatible/upstream-errors';
 import { UpstreamEvents } from './upstream-events';
 

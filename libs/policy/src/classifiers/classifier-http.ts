@@ -1,6 +1,6 @@
 import { Pool, type Dispatcher } from 'undici';
 import { ClassifierUnavailableError } from '../engine/types';
-import type { CallSignal } from '@gw/inference';
+import { RequestDeadline, type CallSignal } from '@gw/inference';
 
 /** A classifier answer bigger than this is not an answer (a moderation result is ~1 KB per input). */
 const MAX_BODY = 4 * 1024 * 1024;
@@ -87,60 +87,48 @@ export class ClassifierHttp {
   }
 }
 
-/** The caller's signal plus a timeout, remembering which fired (for the error message). */
+/**
+ * One classify call's deadline: the inference layer's {@link RequestDeadline} (the caller's signal plus a timeout,
+ * remembering which fired) with the classifier's error wording.
+ */
 export class Deadline {
-  private readonly controller = new AbortController();
-  private readonly timer: NodeJS.Timeout;
-  private why: 'timeout' | 'caller' | null = null;
+  private readonly inner: RequestDeadline;
 
   constructor(
     private readonly id: string,
     private readonly timeoutMs: number,
-    private readonly caller?: CallSignal,
+    caller?: CallSignal,
   ) {
-    this.timer = setTimeout(() => this.fire('timeout'), timeoutMs);
-    this.timer.unref();
-    if (caller?.aborted) this.fire('caller');
-    else caller?.addEventListener('abort', this.onCaller, { once: true });
+    this.inner = new RequestDeadline(caller, timeoutMs, 'classifier');
   }
 
-  get signal(): AbortSignal {
-    return this.controller.signal;
+  get signal(): CallSignal {
+    return this.inner.signal;
   }
 
   throwIfAborted(): void {
-    if (this.why) throw this.failure(undefined, 'not sent');
+    if (this.inner.timedOut || this.inner.clientAborted) throw this.failure(undefined, 'not sent');
   }
 
   /** The error for a failed call: says timeout/abort when the deadline fired, else the transport error's code. */
   failure(err: unknown, what: string): ClassifierUnavailableError {
     if (err instanceof ClassifierUnavailableError) return err;
     const code = (err as { code?: unknown } | undefined)?.code;
-    const detail =
-      this.why === 'timeout'
-        ? `timed out after ${this.timeoutMs} ms`
-        : this.why === 'caller'
-          ? 'aborted by the caller'
-          : `${what}${typeof code === 'string' ? ` (${code})` : ''}`;
+    const detail = this.inner.timedOut
+      ? `timed out after ${this.timeoutMs} ms`
+      : this.inner.clientAborted
+        ? 'aborted by the caller'
+        : `${what}${typeof code === 'string' ? ` (${code})` : ''}`;
     return new ClassifierUnavailableError(this.id, `classifier '${this.id}': ${detail}`, { cause: err });
   }
 
   /** Aborts whatever is still in flight (one batch failed: the others' answers are no longer needed). */
   cancel(): void {
-    this.controller.abort(new Error('classification cancelled'));
+    this.inner.cancel(new Error('classification cancelled'));
   }
 
   dispose(): void {
-    clearTimeout(this.timer);
-    this.caller?.removeEventListener('abort', this.onCaller);
-  }
-
-  private readonly onCaller = (): void => this.fire('caller');
-
-  private fire(why: 'timeout' | 'caller'): void {
-    if (this.why) return;
-    this.why = why;
-    this.controller.abort(new Error(why === 'timeout' ? 'classifier deadline exceeded' : 'classification aborted by the caller'));
+    this.inner.dispose();
   }
 }
 

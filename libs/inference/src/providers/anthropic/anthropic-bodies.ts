@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import type { RequestDeadline } from '../openai-compatible/request-deadline';
+import type { RequestDeadline } from '../../service/request-deadline';
 import { invalidResponse, transportError, type ErrorContext } from '../openai-compatible/upstream-errors';
 import { anthropicPayloadError } from './anthropic-errors';
 import type { AnthropicErrorPayload } from './anthropic-wire';

@@ -5,7 +5,7 @@ import type { ModelProvider, ProviderCapabilities, ProviderRequest } from '../mo
 import { closeUpstreamPool, createUpstreamPool, errorContextOf, warnOf, type ProviderLogger } from '../upstream-pool';
 import { relayUpstreamStream } from '../upstream-stream';
 import { MAX_ERROR_BODY, readCapped } from '../openai-compatible/read-capped';
-import { RequestDeadline } from '../openai-compatible/request-deadline';
+import { RequestDeadline } from '../../service/request-deadline';
 import { responseToEvents } from '../openai-compatible/stream-parser';
 import { invalidResponse, transportError, type ErrorContext } from '../openai-compatible/upstream-errors';
 import type { AnthropicConfig } from './anthropic.config';

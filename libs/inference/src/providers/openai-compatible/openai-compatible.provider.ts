@@ -6,7 +6,7 @@ import type { ModelProvider, ProviderCapabilities, ProviderRequest } from '../mo
 import { closeUpstreamPool, createUpstreamPool, errorContextOf, warnOf, type ProviderLogger } from '../upstream-pool';
 import { relayUpstreamStream } from '../upstream-stream';
 import { MAX_ERROR_BODY, readCapped } from './read-capped';
-import { RequestDeadline } from './request-deadline';
+import { RequestDeadline } from '../../service/request-deadline';
 import { buildChatBody } from './request-builder';
 import { parseChatCompletion } from './response-parser';
 import { ChatStreamDecoder, responseToEvents } from './stream-parser';
