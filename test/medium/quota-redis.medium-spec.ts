@@ -55,6 +55,28 @@ describe(RedisQuotaStore.name, () => {
     assert.deepEqual([u.requests.used, u.tokens.held], [7, 70]);
   });
 
+  it('settles and releases of one turn leave in batches (per hash tag, at most 256 holds each) and count exactly', async () => {
+    const other = `org-${randomUUID()}`;
+    const user = counter('user', 'batch', 0, 0);
+    const project = counter('project', 'batch', 0, 0); // same tag as `user`: same batch, other keys
+    const theirs: QuotaCounter = { scope: 'project', key: `{${other}}|p|batch`, limit: { requests: 0, tokens: 0, window: 'daily' } };
+    const mixed: QuotaCounter = { scope: 'user', key: `${other}|u|mixed`, limit: { requests: 0, tokens: 0, window: 'daily' } };
+    const shapes = [[user], [project, user], [theirs], [project]];
+    const holds = await Promise.all(Array.from({ length: 300 }, (_, i) => reserve(a, shapes[i % 4], 50).then(held)));
+    const spanning = held(await reserve(a, [user, mixed], 50)); // counters of two tags: a batch of its own
+    // One turn: 300 settles of 7 tokens (two tags, the first over the batch cap), a release right behind a settle of
+    // the same hold (nothing to give back), and the two-tag hold settled.
+    const finishes = holds.map((h) => a.settle(h, 7));
+    finishes.push(a.release(holds[0]), a.settle(spanning, 9));
+    await Promise.all(finishes);
+    const [u, p, t, x] = await b.usage([user, project, theirs, mixed]);
+    assert.deepEqual([u.requests.used, u.tokens.used, u.tokens.held], [151, 150 * 7 + 9, 0]);
+    assert.deepEqual([p.requests.used, p.tokens.used, p.tokens.held], [150, 150 * 7, 0]);
+    assert.deepEqual([t.requests.used, t.tokens.used, t.tokens.held], [75, 75 * 7, 0]);
+    assert.deepEqual([x.requests.used, x.tokens.used, x.tokens.held], [1, 9, 0]);
+    assert.equal(a.failedFinishCount, 0);
+  });
+
   it('token budget 1000, calls hold 300 and settle 100: exact admissions round after round', async () => {
     const c = counter('user', 'tokens', 0, 1000);
     const admitted: number[] = [];

@@ -61,30 +61,37 @@ return { 1 }
 `;
 
 /**
- * Settle (ARGV[2] = 's': tokens held → ARGV[3] real tokens) or release (ARGV[2] = 'r': tokens held and
- * ARGV[4] requests given back) of hold ARGV[1] on every counter. The hold's field is deleted, so a second
- * call does nothing; an expired hold (`e`) is charged its real tokens, or gives its request back.
+ * Settles and releases of several holds, in order, in one EVALSHA (a replica batches those of one event-loop turn
+ * that share a hash tag). ARGV[1] is the number of holds; then per hold: its counter count n, hold id, mode (`s`
+ * settle: tokens held → the real tokens; `r` release: tokens held and the requests given back), real tokens,
+ * requests; its 2n KEYS follow the previous hold's. The hold's field is deleted, so a second finish of it does
+ * nothing; an expired hold (`e`) is charged its real tokens, or gives its request back.
  * Returns the number of counters changed.
  */
 export const QUOTA_FINISH_LUA = `
-local field, mode = '#' .. ARGV[1], ARGV[2]
-local done = 0
-for i = 1, #KEYS / 2 do
-  local hash, zset = KEYS[2 * i - 1], KEYS[2 * i]
-  local v = redis.call('HGET', hash, field)
-  if v then
-    if v ~= 'e' then
-      redis.call('HINCRBY', hash, 'h', -tonumber(v))
-      redis.call('ZREM', zset, ARGV[1])
+local done, arg, key = 0, 2, 0
+for _ = 1, tonumber(ARGV[1]) do
+  local n, id, mode = tonumber(ARGV[arg]), ARGV[arg + 1], ARGV[arg + 2]
+  local tokens, requests = tonumber(ARGV[arg + 3]), tonumber(ARGV[arg + 4])
+  local field = '#' .. id
+  for i = 1, n do
+    local hash, zset = KEYS[key + 2 * i - 1], KEYS[key + 2 * i]
+    local v = redis.call('HGET', hash, field)
+    if v then
+      if v ~= 'e' then
+        redis.call('HINCRBY', hash, 'h', -tonumber(v))
+        redis.call('ZREM', zset, id)
+      end
+      if mode == 's' then
+        redis.call('HINCRBY', hash, 't', tokens)
+      else
+        redis.call('HINCRBY', hash, 'r', -requests)
+      end
+      redis.call('HDEL', hash, field)
+      done = done + 1
     end
-    if mode == 's' then
-      redis.call('HINCRBY', hash, 't', tonumber(ARGV[3]))
-    else
-      redis.call('HINCRBY', hash, 'r', -tonumber(ARGV[4]))
-    end
-    redis.call('HDEL', hash, field)
-    done = done + 1
   end
+  arg, key = arg + 5, key + 2 * n
 end
 return done
 `;

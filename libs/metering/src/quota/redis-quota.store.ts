@@ -23,6 +23,19 @@ export interface RedisQuotaStoreOptions {
 }
 
 type Arg = string | number;
+
+/** One hold's settle (`s`) or release (`r`) waiting for its turn's batch. */
+interface PendingFinish {
+  keys: string[];
+  holdId: string;
+  mode: 's' | 'r';
+  tokens: number;
+  requests: number;
+  done: () => void;
+}
+
+/** Holds per finish script: the batch of a very busy turn is split so one script never runs long. */
+const MAX_FINISH_BATCH = 256;
 type ScriptedRedis = Redis & {
   gwQuotaReserve(numKeys: number, ...args: Arg[]): Promise<number[]>;
   gwQuotaFinish(numKeys: number, ...args: Arg[]): Promise<number>;
@@ -30,8 +43,8 @@ type ScriptedRedis = Redis & {
 };
 
 /**
- * Quotas shared by every replica, exact under concurrency: reserve, settle, release and usage are one EVALSHA
- * each over all their counters (see redis-quota.script.ts). Key of a counter: `<prefix>{<tag>}:<key>:<window id>`
+ * Quotas shared by every replica, exact under concurrency: reserve and usage are one EVALSHA each over all their
+ * counters, settles and releases one per event-loop turn and hash tag (see redis-quota.script.ts). Key of a counter: `<prefix>{<tag>}:<key>:<window id>`
  * (+ `|x` for its hold set), the tag from {@link quotaTag}, so the counters of one organisation share a Cluster slot.
  *
  * Windows and hold expiries use the caller's clock (replicas' clocks only need to agree to well within the hold
@@ -50,6 +63,9 @@ export class RedisQuotaStore implements QuotaStore {
   private closed = false;
   private lastWarnAt = Number.NEGATIVE_INFINITY;
   private failedFinishes = 0;
+  /** Settles and releases of this event-loop turn, by hash tag (see {@link finish}). */
+  private readonly pendingFinishes = new Map<string, PendingFinish[]>();
+  private finishScheduled = false;
   private readonly connection: AdmissionRedis;
 
   constructor(target: string | AdmissionRedis, private readonly options: RedisQuotaStoreOptions) {
@@ -99,12 +115,12 @@ export class RedisQuotaStore implements QuotaStore {
     return { ok: false, scope: p.counter.scope, dimension: dimension === 1 ? 'requests' : 'tokens', limit, used, resetAtMs: p.window.resetAtMs };
   }
 
-  async settle(hold: QuotaHold, actualTokens: number): Promise<void> {
-    await this.finish(hold, 'settle', () => ['s', wholeTokens(actualTokens), 0]);
+  settle(hold: QuotaHold, actualTokens: number): Promise<void> {
+    return this.finish(hold, 's', wholeTokens(actualTokens), 0);
   }
 
-  async release(hold: QuotaHold): Promise<void> {
-    await this.finish(hold, 'release', () => ['r', 0, hold.requests]);
+  release(hold: QuotaHold): Promise<void> {
+    return this.finish(hold, 'r', 0, hold.requests);
   }
 
   async usage(counters: QuotaCounter[], nowMs?: number): Promise<QuotaUsage[]> {
@@ -122,8 +138,10 @@ export class RedisQuotaStore implements QuotaStore {
     }));
   }
 
+  /** Sends the finishes still waiting for their turn's batch, waits for them, then gives the connection back. */
   async close(): Promise<void> {
     if (this.closed) return;
+    await this.flushFinishes();
     this.closed = true;
     this.connection.release();
   }
@@ -133,17 +151,63 @@ export class RedisQuotaStore implements QuotaStore {
     return withDeadline(script, this.timeoutMs);
   }
 
-  private async finish(hold: QuotaHold, what: string, args: () => Arg[]): Promise<void> {
-    if (hold.entries.length === 0) return;
+  /**
+   * Settles and releases are batched: those issued during one event-loop turn leave together at `setImmediate`, one
+   * EVALSHA per hash tag (a Cluster slot; one organisation), instead of one script, one command and one deadline
+   * race each. Nobody waits on them on the request path (the quota meter fires and forgets), and on one connection a
+   * batch still runs after the reserves it finishes. Resolves when the batch has answered or failed: a failure is
+   * counted and logged, never thrown (the holds expire on their own).
+   */
+  private finish(hold: QuotaHold, mode: 's' | 'r', tokens: number, requests: number): Promise<void> {
+    if (hold.entries.length === 0) return Promise.resolve();
+    const keys: string[] = [];
+    let tag: string | null = quotaTag(hold.entries[0].key);
+    for (const e of hold.entries) {
+      if (tag !== null && quotaTag(e.key) !== tag) tag = null; // counters of several slots: a batch of its own
+      keys.push(...this.counterKeys(e.key, e.windowKey));
+    }
+    return new Promise<void>((done) => {
+      const item: PendingFinish = { keys, holdId: hold.holdId, mode, tokens, requests, done };
+      const group = tag ?? `\u0000${hold.holdId}`;
+      const batch = this.pendingFinishes.get(group);
+      if (!batch) this.pendingFinishes.set(group, [item]);
+      else if (batch.push(item) >= MAX_FINISH_BATCH) {
+        this.pendingFinishes.delete(group); // full: it leaves now, in order, and the turn's next ones start another
+        void this.sendFinishes(batch);
+      }
+      if (!this.finishScheduled) {
+        this.finishScheduled = true;
+        setImmediate(() => void this.flushFinishes());
+      }
+    });
+  }
+
+  private readonly flushFinishes = (): Promise<void> => {
+    this.finishScheduled = false;
+    const groups = [...this.pendingFinishes.values()];
+    this.pendingFinishes.clear();
+    return Promise.all(groups.map((batch) => this.sendFinishes(batch))).then(() => undefined);
+  };
+
+  private async sendFinishes(batch: PendingFinish[]): Promise<void> {
     try {
-      const keys = hold.entries.flatMap((e) => this.counterKeys(e.key, e.windowKey));
-      if (this.redis.status !== 'ready') await this.ready(this.timeoutMs); // no promise per call once connected
-      await this.bounded(this.redis.gwQuotaFinish(keys.length, ...keys, hold.holdId, ...args()));
+      const keys: string[] = [];
+      const args: Arg[] = [batch.length];
+      for (const f of batch) {
+        for (const k of f.keys) keys.push(k);
+        args.push(f.keys.length / 2, f.holdId, f.mode, f.tokens, f.requests);
+      }
+      if (this.redis.status !== 'ready') await this.ready(this.timeoutMs); // no promise per batch once connected
+      await this.bounded(this.redis.gwQuotaFinish(keys.length, ...keys, ...args));
     } catch (err) {
-      this.failedFinishes++;
-      if (this.closed || Date.now() - this.lastWarnAt < (this.options.warnEveryMs ?? 30_000)) return;
-      this.lastWarnAt = Date.now();
-      this.logger.warn(`quota ${what} of hold ${hold.holdId} failed (${(err as Error).message}; ${this.failedFinishes} so far); holds expire on their own`);
+      this.failedFinishes += batch.length;
+      if (!this.closed && Date.now() - this.lastWarnAt >= (this.options.warnEveryMs ?? 30_000)) {
+        this.lastWarnAt = Date.now();
+        const what = batch.length === 1 ? `hold ${batch[0].holdId}` : `${batch.length} holds (first ${batch[0].holdId})`;
+        this.logger.warn(`quota settle/release of ${what} failed (${(err as Error).message}; ${this.failedFinishes} so far); holds expire on their own`);
+      }
+    } finally {
+      for (const f of batch) f.done();
     }
   }
 
