@@ -36,6 +36,7 @@ interface PendingFinish {
 
 /** Holds per finish script: the batch of a very busy turn is split so one script never runs long. */
 const MAX_FINISH_BATCH = 256;
+
 type ScriptedRedis = Redis & {
   gwQuotaReserve(numKeys: number, ...args: Arg[]): Promise<number[]>;
   gwQuotaFinish(numKeys: number, ...args: Arg[]): Promise<number>;
@@ -44,8 +45,9 @@ type ScriptedRedis = Redis & {
 
 /**
  * Quotas shared by every replica, exact under concurrency: reserve and usage are one EVALSHA each over all their
- * counters, settles and releases one per event-loop turn and hash tag (see redis-quota.script.ts). Key of a counter: `<prefix>{<tag>}:<key>:<window id>`
- * (+ `|x` for its hold set), the tag from {@link quotaTag}, so the counters of one organisation share a Cluster slot.
+ * counters, settles and releases one per event-loop turn and hash tag (see redis-quota.script.ts). Key of a counter:
+ * `<prefix>{<tag>}:<key>:<window id>` (+ `|x` for its hold set), the tag from {@link quotaTag}, so the counters of one
+ * organisation share a Cluster slot.
  *
  * Windows and hold expiries use the caller's clock (replicas' clocks only need to agree to well within the hold
  * TTL and the window margin). Fail-closed: commands are never queued while disconnected nor retried, and time
@@ -182,12 +184,12 @@ export class RedisQuotaStore implements QuotaStore {
     });
   }
 
-  private readonly flushFinishes = (): Promise<void> => {
+  private async flushFinishes(): Promise<void> {
     this.finishScheduled = false;
     const groups = [...this.pendingFinishes.values()];
     this.pendingFinishes.clear();
-    return Promise.all(groups.map((batch) => this.sendFinishes(batch))).then(() => undefined);
-  };
+    await Promise.all(groups.map((batch) => this.sendFinishes(batch)));
+  }
 
   private async sendFinishes(batch: PendingFinish[]): Promise<void> {
     try {
