@@ -137,11 +137,13 @@ describe('credits: reservation, ledger and balance (Postgres + BullMQ on Redis)'
     }
   });
 
-  it('runs the batch function on one generic plan, so a call skips the planner (migration 1795450000000)', async () => {
+  it('runs the batch function on one generic plan without bitmap scans (migrations 1795450000000, 1795460000000)', async () => {
+    // One generic plan: a call skips the planner. No bitmap scan: the held-credits sum by org_id is a plain index scan,
+    // which marks the settled (deleted) reservations' index entries dead, where a bitmap scan visits them on every call.
     const rows = await ds.query<Array<{ proconfig: string[] | null }>>(`SELECT proconfig FROM pg_proc WHERE proname = 'gw_reserve_credits_batch'`);
     assert.deepEqual(
       rows.map((r) => r.proconfig),
-      [['plan_cache_mode=force_generic_plan']],
+      [['plan_cache_mode=force_generic_plan', 'enable_bitmapscan=off']],
     );
   });
 

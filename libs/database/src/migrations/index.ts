@@ -16,6 +16,7 @@ import { AuditContent1795420000000 } from './1795420000000-AuditContent';
 import { AuditFilterIndexes1795430000000 } from './1795430000000-AuditFilterIndexes';
 import { ReserveCreditsBatch1795440000000 } from './1795440000000-ReserveCreditsBatch';
 import { ReserveBatchGenericPlan1795450000000 } from './1795450000000-ReserveBatchGenericPlan';
+import { ReserveIndexScan1795460000000 } from './1795460000000-ReserveIndexScan';
 
 /** Committed migrations, oldest first. Add each new migration here (explicit list, no globs). */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   AuditFilterIndexes1795430000000,
   ReserveCreditsBatch1795440000000,
   ReserveBatchGenericPlan1795450000000,
+  ReserveIndexScan1795460000000,
 ];
