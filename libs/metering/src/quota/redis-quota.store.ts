@@ -163,10 +163,11 @@ export class RedisQuotaStore implements QuotaStore {
   private finish(hold: QuotaHold, mode: 's' | 'r', tokens: number, requests: number): Promise<void> {
     if (hold.entries.length === 0) return Promise.resolve();
     const keys: string[] = [];
-    let tag: string | null = quotaTag(hold.entries[0].key);
+    let tag: string | null | undefined; // the hold's one hash tag; null when its counters span several slots
     for (const e of hold.entries) {
-      if (tag !== null && quotaTag(e.key) !== tag) tag = null; // counters of several slots: a batch of its own
-      keys.push(...this.counterKeys(e.key, e.windowKey));
+      const own = quotaTag(e.key);
+      tag = tag === undefined || tag === own ? own : null; // several slots: a batch of its own
+      keys.push(...this.counterKeys(own, e.windowKey));
     }
     return new Promise<void>((done) => {
       const item: PendingFinish = { keys, holdId: hold.holdId, mode, tokens, requests, done };
@@ -214,11 +215,11 @@ export class RedisQuotaStore implements QuotaStore {
   }
 
   private keys(planned: PlannedCounter[]): string[] {
-    return planned.flatMap((p) => this.counterKeys(p.counter.key, p.windowKey));
+    return planned.flatMap((p) => this.counterKeys(quotaTag(p.counter.key), p.windowKey));
   }
 
-  private counterKeys(key: string, windowKey: string): [hash: string, holds: string] {
-    const hash = `${this.prefix}{${quotaTag(key)}}:${windowKey}`;
+  private counterKeys(tag: string, windowKey: string): [hash: string, holds: string] {
+    const hash = `${this.prefix}{${tag}}:${windowKey}`;
     return [hash, `${hash}|x`];
   }
 
