@@ -89,7 +89,11 @@ export function defineMessagesSuite(mode: SuiteMode): void {
 
         it('runs a tool loop (streamed tool_use, ids and input intact)', async () => {
           const messages: Anthropic.MessageParam[] = [{ role: 'user', content: 'Weather in Paris?' }];
-          const first = await client.messages.stream({ model: target, max_tokens: 128, messages, tools: TOOLS, tool_choice: { type: 'any' } }).finalMessage();
+          // Greedy sampling: the local 260K model, sampled, now and then spends the whole budget inside the forced call's
+          // string argument (stop_reason max_tokens); at temperature 0 its answer is the same on every run.
+          const first = await client.messages
+            .stream({ model: target, max_tokens: 128, temperature: 0, messages, tools: TOOLS, tool_choice: { type: 'any' } })
+            .finalMessage();
           assert.equal(first.stop_reason, 'tool_use');
           const use = first.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use');
           assert.ok(use, JSON.stringify(first.content));

@@ -147,6 +147,18 @@ describe('credits: reservation, ledger and balance (Postgres + BullMQ on Redis)'
     );
   });
 
+  it('vacuums the reservation table on a fixed dead-row threshold (migration 1795470000000)', async () => {
+    // A churn table: the default trigger (20 % of a small live table, once a minute) lets dead rows pile up.
+    const rows = await ds.query<Array<{ reloptions: string[] | null }>>(`SELECT reloptions FROM pg_class WHERE oid = 'credit_reservation'::regclass`);
+    assert.deepEqual(rows[0].reloptions?.slice().sort(), [
+      'autovacuum_vacuum_cost_delay=0',
+      'autovacuum_vacuum_insert_scale_factor=0',
+      'autovacuum_vacuum_insert_threshold=5000',
+      'autovacuum_vacuum_scale_factor=0',
+      'autovacuum_vacuum_threshold=5000',
+    ]);
+  });
+
   it('charges a call once however often its entry is delivered', async () => {
     const org = randomUUID();
     await ledger.grant(org, 5, null);

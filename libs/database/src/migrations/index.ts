@@ -17,6 +17,7 @@ import { AuditFilterIndexes1795430000000 } from './1795430000000-AuditFilterInde
 import { ReserveCreditsBatch1795440000000 } from './1795440000000-ReserveCreditsBatch';
 import { ReserveBatchGenericPlan1795450000000 } from './1795450000000-ReserveBatchGenericPlan';
 import { ReserveIndexScan1795460000000 } from './1795460000000-ReserveIndexScan';
+import { ReservationAutovacuum1795470000000 } from './1795470000000-ReservationAutovacuum';
 
 /** Committed migrations, oldest first. Add each new migration here (explicit list, no globs). */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   ReserveCreditsBatch1795440000000,
   ReserveBatchGenericPlan1795450000000,
   ReserveIndexScan1795460000000,
+  ReservationAutovacuum1795470000000,
 ];
