@@ -77,6 +77,33 @@ describe(RedisQuotaStore.name, () => {
     assert.equal(a.failedFinishCount, 0);
   });
 
+  it('a reserve carries its tag\'s waiting settles and applies them first; a usage read sends them ahead of itself', async () => {
+    const c = counter('user', 'carry', 0, 10);
+    const first = held(await reserve(a, [c], 10)); // the whole budget held
+    let settled = false;
+    void a.settle(first, 2).then(() => (settled = true)); // waits for a reserve of the tag (or the linger)
+    assert.equal(settled, false);
+    // Issued in the same turn, long before the linger: admitted only if the settle (10 held → 2 used) ran first, in
+    // this reserve's own script (a settle sent separately would still be waiting).
+    const second = await reserve(a, [c], 5);
+    assert.equal(settled, true, 'the carried settle resolves with the reserve that carried it');
+    const [u] = await b.usage([c]);
+    assert.deepEqual([second.ok, u.requests.used, u.tokens.used, u.tokens.held], [true, 2, 2, 5]);
+    // Of another tag: not carried by that reserve; still applied within the linger.
+    const theirs: QuotaCounter = { scope: 'user', key: `{${org}-other}|u|carry`, limit: { requests: 0, tokens: 10, window: 'daily' } };
+    const h = held(await reserve(a, [theirs], 10));
+    const late = a.settle(h, 1);
+    assert.equal((await reserve(a, [c], 1)).ok, true);
+    await late;
+    const [v] = await b.usage([theirs]);
+    assert.deepEqual([v.tokens.used, v.tokens.held], [1, 0]);
+    // A usage read on the settling replica sees what is still waiting: it leaves ahead of the read.
+    void a.settle(held(second), 3);
+    const [w] = await a.usage([c]);
+    assert.deepEqual([w.tokens.used, w.tokens.held], [5, 1]);
+    assert.equal(a.failedFinishCount, 0);
+  });
+
   it('token budget 1000, calls hold 300 and settle 100: exact admissions round after round', async () => {
     const c = counter('user', 'tokens', 0, 1000);
     const admitted: number[] = [];

@@ -26,30 +26,74 @@ end
 `;
 
 /**
- * ARGV: holdId, requests (0|1), tokens, now, hold expiry, then per counter i: max requests, max tokens
- * (0 = unlimited), key TTL ms. Checks every counter before charging any (all or nothing); a counter that
- * already has this hold (a retried reserve) is neither checked nor charged again.
+ * Settles and releases of several holds, in order: the finishes that start at ARGV[arg] (their count) and KEYS[key + 1].
+ * Per hold: its counter count n, hold id, mode (`s` settle: tokens held → the real tokens; `r` release: tokens held
+ * and the requests given back), real tokens, requests; its 2n KEYS follow the previous hold's. The hold's field is
+ * deleted, so a second finish of it does nothing; an expired hold (`e`) is charged its real tokens, or gives its
+ * request back. Returns the number of counters changed.
+ */
+const FINISH = `
+local function finish(key, arg)
+  local done = 0
+  local count = tonumber(ARGV[arg])
+  arg = arg + 1
+  for _ = 1, count do
+    local n, id, mode = tonumber(ARGV[arg]), ARGV[arg + 1], ARGV[arg + 2]
+    local tokens, requests = tonumber(ARGV[arg + 3]), tonumber(ARGV[arg + 4])
+    local field = '#' .. id
+    for i = 1, n do
+      local hash, zset = KEYS[key + 2 * i - 1], KEYS[key + 2 * i]
+      local v = redis.call('HGET', hash, field)
+      if v then
+        if v ~= 'e' then
+          redis.call('HINCRBY', hash, 'h', -tonumber(v))
+          redis.call('ZREM', zset, id)
+        end
+        if mode == 's' then
+          redis.call('HINCRBY', hash, 't', tokens)
+        else
+          redis.call('HINCRBY', hash, 'r', -requests)
+        end
+        redis.call('HDEL', hash, field)
+        done = done + 1
+      end
+    end
+    arg, key = arg + 5, key + 2 * n
+  end
+  return done
+end
+`;
+
+/**
+ * A reserve that first applies the finishes waiting for its hash tag (so a replica's settles ride on its next
+ * reserve's round trip instead of a script and a round trip of their own). ARGV: n (the reserve's counters), holdId,
+ * requests (0|1), tokens, now, hold expiry, then per counter i: max requests, max tokens (0 = unlimited), key TTL ms;
+ * then the finishes as in {@link QUOTA_FINISH_LUA} (their count first, 0 for none). KEYS: the reserve's 2n, then the
+ * finishes'. Checks every counter before charging any (all or nothing); a counter that already has this hold (a
+ * retried reserve) is neither checked nor charged again. The finishes apply whatever the reserve answers.
  * Returns {1} or {0, counter index (1-based), dimension (1 requests, 2 tokens), used}.
  */
-export const QUOTA_RESERVE_LUA = `${PURGE}
-local holdId, requests, tokens = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local now, expiresAt = tonumber(ARGV[4]), tonumber(ARGV[5])
+export const QUOTA_RESERVE_LUA = `${PURGE}${FINISH}
+local n = tonumber(ARGV[1])
+finish(2 * n, 7 + 3 * n)
+local holdId, requests, tokens = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local now, expiresAt = tonumber(ARGV[5]), tonumber(ARGV[6])
 local field = '#' .. holdId
 local fresh = {}
-for i = 1, #KEYS / 2 do
+for i = 1, n do
   local hash, zset = KEYS[2 * i - 1], KEYS[2 * i]
   purge(hash, zset, now)
   if redis.call('HEXISTS', hash, field) == 0 then
     local c = redis.call('HMGET', hash, 'r', 't', 'h')
     local r, t, h = tonumber(c[1]) or 0, tonumber(c[2]) or 0, tonumber(c[3]) or 0
-    local maxR, maxT = tonumber(ARGV[3 + 3 * i]), tonumber(ARGV[4 + 3 * i])
+    local maxR, maxT = tonumber(ARGV[4 + 3 * i]), tonumber(ARGV[5 + 3 * i])
     if maxR > 0 and r + requests > maxR then return { 0, i, 1, r } end
     if maxT > 0 and (t + h + tokens > maxT or t + h >= maxT) then return { 0, i, 2, t + h } end
     fresh[#fresh + 1] = i
   end
 end
 for _, i in ipairs(fresh) do
-  local hash, zset, ttl = KEYS[2 * i - 1], KEYS[2 * i], tonumber(ARGV[5 + 3 * i])
+  local hash, zset, ttl = KEYS[2 * i - 1], KEYS[2 * i], tonumber(ARGV[6 + 3 * i])
   redis.call('HINCRBY', hash, 'r', requests)
   redis.call('HINCRBY', hash, 'h', tokens)
   redis.call('HSET', hash, field, tokens)
@@ -61,39 +105,11 @@ return { 1 }
 `;
 
 /**
- * Settles and releases of several holds, in order, in one EVALSHA (a replica batches those of one event-loop turn
- * that share a hash tag). ARGV[1] is the number of holds; then per hold: its counter count n, hold id, mode (`s`
- * settle: tokens held → the real tokens; `r` release: tokens held and the requests given back), real tokens,
- * requests; its 2n KEYS follow the previous hold's. The hold's field is deleted, so a second finish of it does
- * nothing; an expired hold (`e`) is charged its real tokens, or gives its request back.
- * Returns the number of counters changed.
+ * Settles and releases of several holds that no reserve carried (see {@link QUOTA_RESERVE_LUA}), in one EVALSHA:
+ * ARGV[1] is the number of holds, then the holds as in `finish`, KEYS from the first. Returns the counters changed.
  */
-export const QUOTA_FINISH_LUA = `
-local done, arg, key = 0, 2, 0
-for _ = 1, tonumber(ARGV[1]) do
-  local n, id, mode = tonumber(ARGV[arg]), ARGV[arg + 1], ARGV[arg + 2]
-  local tokens, requests = tonumber(ARGV[arg + 3]), tonumber(ARGV[arg + 4])
-  local field = '#' .. id
-  for i = 1, n do
-    local hash, zset = KEYS[key + 2 * i - 1], KEYS[key + 2 * i]
-    local v = redis.call('HGET', hash, field)
-    if v then
-      if v ~= 'e' then
-        redis.call('HINCRBY', hash, 'h', -tonumber(v))
-        redis.call('ZREM', zset, id)
-      end
-      if mode == 's' then
-        redis.call('HINCRBY', hash, 't', tokens)
-      else
-        redis.call('HINCRBY', hash, 'r', -requests)
-      end
-      redis.call('HDEL', hash, field)
-      done = done + 1
-    end
-  end
-  arg, key = arg + 5, key + 2 * n
-end
-return done
+export const QUOTA_FINISH_LUA = `${FINISH}
+return finish(0, 1)
 `;
 
 /** ARGV[1] now. Purges, then returns {r, t, h} of every counter, flattened. */

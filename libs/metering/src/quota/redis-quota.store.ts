@@ -37,6 +37,12 @@ interface PendingFinish {
 /** Holds per finish script: the batch of a very busy turn is split so one script never runs long. */
 const MAX_FINISH_BATCH = 256;
 
+/**
+ * How long settles and releases wait for a reserve of their hash tag to carry them before they leave on their own.
+ * Short against the hold TTL and any window: it only delays when a hold's tokens turn from held into settled.
+ */
+export const QUOTA_FINISH_LINGER_MS = 10;
+
 type ScriptedRedis = Redis & {
   gwQuotaReserve(numKeys: number, ...args: Arg[]): Promise<number[]>;
   gwQuotaFinish(numKeys: number, ...args: Arg[]): Promise<number>;
@@ -67,7 +73,7 @@ export class RedisQuotaStore implements QuotaStore {
   private failedFinishes = 0;
   /** Settles and releases of this event-loop turn, by hash tag (see {@link finish}). */
   private readonly pendingFinishes = new Map<string, PendingFinish[]>();
-  private finishScheduled = false;
+  private finishTimer: NodeJS.Timeout | undefined;
   private readonly connection: AdmissionRedis;
 
   constructor(target: string | AdmissionRedis, private readonly options: RedisQuotaStoreOptions) {
@@ -101,12 +107,26 @@ export class RedisQuotaStore implements QuotaStore {
     const entries = planned.map((p) => ({ scope: p.counter.scope, key: p.counter.key, windowKey: p.windowKey, resetAtMs: p.window.resetAtMs }));
     const hold: QuotaHold = { holdId: input.holdId, entries, requests, tokens, expiresAtMs };
     if (planned.length === 0) return { ok: true, hold };
-    const perCounter = planned.flatMap((p) => [limitOf(p.counter.limit.requests), limitOf(p.counter.limit.tokens), p.window.resetAtMs + QUOTA_WINDOW_MARGIN_MS - now]);
+    const keys: string[] = [];
+    let tag: string | null | undefined; // the counters' one hash tag; null when they span several slots
+    for (const p of planned) {
+      const own = quotaTag(p.counter.key);
+      tag = tag === undefined || tag === own ? own : null;
+      keys.push(...this.counterKeys(own, p.windowKey));
+    }
+    const args: Arg[] = [planned.length, input.holdId, requests, tokens, now, expiresAtMs];
+    for (const p of planned) args.push(limitOf(p.counter.limit.requests), limitOf(p.counter.limit.tokens), p.window.resetAtMs + QUOTA_WINDOW_MARGIN_MS - now);
     if (this.redis.status !== 'ready') await this.ready(this.timeoutMs);
+    // This tag's settles and releases waiting since earlier calls ride on this round trip, applied before the reserve.
+    const carried = tag ? this.pendingFinishes.get(tag) : undefined;
+    if (carried) this.pendingFinishes.delete(tag!);
+    appendFinishes(carried ?? [], keys, args);
     let reply: number[];
     try {
-      reply = await this.bounded(this.redis.gwQuotaReserve(planned.length * 2, ...this.keys(planned), input.holdId, requests, tokens, now, expiresAtMs, ...perCounter));
+      reply = await this.bounded(this.redis.gwQuotaReserve(keys.length, ...keys, ...args));
+      if (carried) finished(carried);
     } catch (err) {
+      if (carried) this.finishFailed(carried, err);
       void this.release(hold);
       throw err;
     }
@@ -130,6 +150,7 @@ export class RedisQuotaStore implements QuotaStore {
     const planned = planCounters(counters, now, this.options.timeZone);
     if (planned.length === 0) return [];
     if (this.redis.status !== 'ready') await this.ready(this.timeoutMs);
+    void this.flushFinishes(); // what waits to be settled goes first on the connection, so the read sees it
     const flat = await this.bounded(this.redis.gwQuotaUsage(planned.length * 2, ...this.keys(planned), now));
     return planned.map((p, i) => ({
       scope: p.counter.scope,
@@ -143,6 +164,7 @@ export class RedisQuotaStore implements QuotaStore {
   /** Sends the finishes still waiting for their turn's batch, waits for them, then gives the connection back. */
   async close(): Promise<void> {
     if (this.closed) return;
+    clearTimeout(this.finishTimer);
     await this.flushFinishes();
     this.closed = true;
     this.connection.release();
@@ -154,11 +176,12 @@ export class RedisQuotaStore implements QuotaStore {
   }
 
   /**
-   * Settles and releases are batched: those issued during one event-loop turn leave together at `setImmediate`, one
-   * EVALSHA per hash tag (a Cluster slot; one organisation), instead of one script, one command and one deadline
-   * race each. Nobody waits on them on the request path (the quota meter fires and forgets), and on one connection a
-   * batch still runs after the reserves it finishes. Resolves when the batch has answered or failed: a failure is
-   * counted and logged, never thrown (the holds expire on their own).
+   * Settles and releases are batched per hash tag (a Cluster slot; one organisation) and wait for the next reserve of
+   * that tag, which applies them in its own script before reserving (so at c=1 a call's settle costs no round trip
+   * of its own); what no reserve carried within {@link QUOTA_FINISH_LINGER_MS} leaves as one EVALSHA per tag. Nobody
+   * waits on them on the request path (the quota meter fires and forgets), and on one connection a finish still runs
+   * after the reserve it finishes. Resolves when its script has answered or failed: a failure is counted and logged,
+   * never thrown (the holds expire on their own).
    */
   private finish(hold: QuotaHold, mode: 's' | 'r', tokens: number, requests: number): Promise<void> {
     if (hold.entries.length === 0) return Promise.resolve();
@@ -178,15 +201,16 @@ export class RedisQuotaStore implements QuotaStore {
         this.pendingFinishes.delete(group); // full: it leaves now, in order, and the turn's next ones start another
         void this.sendFinishes(batch);
       }
-      if (!this.finishScheduled) {
-        this.finishScheduled = true;
-        setImmediate(() => void this.flushFinishes());
+      if (this.finishTimer === undefined) {
+        this.finishTimer = setTimeout(() => void this.flushFinishes(), QUOTA_FINISH_LINGER_MS);
+        this.finishTimer.unref();
       }
     });
   }
 
   private async flushFinishes(): Promise<void> {
-    this.finishScheduled = false;
+    clearTimeout(this.finishTimer);
+    this.finishTimer = undefined;
     const groups = [...this.pendingFinishes.values()];
     this.pendingFinishes.clear();
     await Promise.all(groups.map((batch) => this.sendFinishes(batch)));
@@ -195,23 +219,25 @@ export class RedisQuotaStore implements QuotaStore {
   private async sendFinishes(batch: PendingFinish[]): Promise<void> {
     try {
       const keys: string[] = [];
-      const args: Arg[] = [batch.length];
-      for (const f of batch) {
-        for (const k of f.keys) keys.push(k);
-        args.push(f.keys.length / 2, f.holdId, f.mode, f.tokens, f.requests);
-      }
+      const args: Arg[] = [];
+      appendFinishes(batch, keys, args);
       if (this.redis.status !== 'ready') await this.ready(this.timeoutMs); // no promise per batch once connected
       await this.bounded(this.redis.gwQuotaFinish(keys.length, ...keys, ...args));
+      finished(batch);
     } catch (err) {
-      this.failedFinishes += batch.length;
-      if (!this.closed && Date.now() - this.lastWarnAt >= (this.options.warnEveryMs ?? 30_000)) {
-        this.lastWarnAt = Date.now();
-        const what = batch.length === 1 ? `hold ${batch[0].holdId}` : `${batch.length} holds (first ${batch[0].holdId})`;
-        this.logger.warn(`quota settle/release of ${what} failed (${(err as Error).message}; ${this.failedFinishes} so far); holds expire on their own`);
-      }
-    } finally {
-      for (const f of batch) f.done();
+      this.finishFailed(batch, err);
     }
+  }
+
+  /** Counts and logs (at most once per `warnEveryMs`) finishes whose script failed: their holds expire instead. */
+  private finishFailed(batch: PendingFinish[], err: unknown): void {
+    this.failedFinishes += batch.length;
+    if (!this.closed && Date.now() - this.lastWarnAt >= (this.options.warnEveryMs ?? 30_000)) {
+      this.lastWarnAt = Date.now();
+      const what = batch.length === 1 ? `hold ${batch[0].holdId}` : `${batch.length} holds (first ${batch[0].holdId})`;
+      this.logger.warn(`quota settle/release of ${what} failed (${(err as Error).message}; ${this.failedFinishes} so far); holds expire on their own`);
+    }
+    finished(batch);
   }
 
   private keys(planned: PlannedCounter[]): string[] {
@@ -240,4 +266,17 @@ export class RedisQuotaStore implements QuotaStore {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
+}
+
+/** A finish batch's script arguments (as `finish` in redis-quota.script.ts reads them), appended to `keys` and `args`. */
+function appendFinishes(batch: readonly PendingFinish[], keys: string[], args: Arg[]): void {
+  args.push(batch.length);
+  for (const f of batch) {
+    for (const k of f.keys) keys.push(k);
+    args.push(f.keys.length / 2, f.holdId, f.mode, f.tokens, f.requests);
+  }
+}
+
+function finished(batch: readonly PendingFinish[]): void {
+  for (const f of batch) f.done();
 }
