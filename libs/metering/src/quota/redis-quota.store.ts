@@ -71,7 +71,7 @@ export class RedisQuotaStore implements QuotaStore {
   private closed = false;
   private lastWarnAt = Number.NEGATIVE_INFINITY;
   private failedFinishes = 0;
-  /** Settles and releases of this event-loop turn, by hash tag (see {@link finish}). */
+  /** Settles and releases waiting for a reserve of their hash tag to carry them, or for the linger (see {@link finish}). */
   private readonly pendingFinishes = new Map<string, PendingFinish[]>();
   private finishTimer: NodeJS.Timeout | undefined;
   private readonly connection: AdmissionRedis;
@@ -161,7 +161,7 @@ export class RedisQuotaStore implements QuotaStore {
     }));
   }
 
-  /** Sends the finishes still waiting for their turn's batch, waits for them, then gives the connection back. */
+  /** Sends the finishes still waiting (for a reserve or the linger), waits for them, then gives the connection back. */
   async close(): Promise<void> {
     if (this.closed) return;
     clearTimeout(this.finishTimer);
