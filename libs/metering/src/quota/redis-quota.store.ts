@@ -107,13 +107,7 @@ export class RedisQuotaStore implements QuotaStore {
     const entries = planned.map((p) => ({ scope: p.counter.scope, key: p.counter.key, windowKey: p.windowKey, resetAtMs: p.window.resetAtMs }));
     const hold: QuotaHold = { holdId: input.holdId, entries, requests, tokens, expiresAtMs };
     if (planned.length === 0) return { ok: true, hold };
-    const keys: string[] = [];
-    let tag: string | null | undefined; // the counters' one hash tag; null when they span several slots
-    for (const p of planned) {
-      const own = quotaTag(p.counter.key);
-      tag = tag === undefined || tag === own ? own : null;
-      keys.push(...this.counterKeys(own, p.windowKey));
-    }
+    const { keys, tag } = this.slotKeys(entries);
     const args: Arg[] = [planned.length, input.holdId, requests, tokens, now, expiresAtMs];
     for (const p of planned) args.push(limitOf(p.counter.limit.requests), limitOf(p.counter.limit.tokens), p.window.resetAtMs + QUOTA_WINDOW_MARGIN_MS - now);
     if (this.redis.status !== 'ready') await this.ready(this.timeoutMs);
@@ -185,13 +179,7 @@ export class RedisQuotaStore implements QuotaStore {
    */
   private finish(hold: QuotaHold, mode: 's' | 'r', tokens: number, requests: number): Promise<void> {
     if (hold.entries.length === 0) return Promise.resolve();
-    const keys: string[] = [];
-    let tag: string | null | undefined; // the hold's one hash tag; null when its counters span several slots
-    for (const e of hold.entries) {
-      const own = quotaTag(e.key);
-      tag = tag === undefined || tag === own ? own : null; // several slots: a batch of its own
-      keys.push(...this.counterKeys(own, e.windowKey));
-    }
+    const { keys, tag } = this.slotKeys(hold.entries); // several slots (tag null): a batch of its own
     return new Promise<void>((done) => {
       const item: PendingFinish = { keys, holdId: hold.holdId, mode, tokens, requests, done };
       const group = tag ?? `\u0000${hold.holdId}`;
@@ -242,6 +230,18 @@ export class RedisQuotaStore implements QuotaStore {
 
   private keys(planned: PlannedCounter[]): string[] {
     return planned.flatMap((p) => this.counterKeys(quotaTag(p.counter.key), p.windowKey));
+  }
+
+  /** Each counter's two keys, and the hash tag they all share (null when they span several Cluster slots). */
+  private slotKeys(counters: readonly { key: string; windowKey: string }[]): { keys: string[]; tag: string | null } {
+    const keys: string[] = [];
+    let tag: string | null | undefined;
+    for (const c of counters) {
+      const own = quotaTag(c.key);
+      tag = tag === undefined || tag === own ? own : null;
+      keys.push(...this.counterKeys(own, c.windowKey));
+    }
+    return { keys, tag: tag ?? null };
   }
 
   private counterKeys(tag: string, windowKey: string): [hash: string, holds: string] {
