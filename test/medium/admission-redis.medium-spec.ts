@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import Redis from 'ioredis';
 import { AdmissionRedis, RedisQuotaStore, RedisRateLimitStore, type QuotaCounter } from '@gw/metering';
 import { privateRedis, type PrivateRedis } from '../support/private-services';
@@ -65,6 +66,35 @@ describe('AdmissionRedis: the rate limiter and the quotas on one connection', ()
       await quotas.close();
     }
     assert.ok(await ended(shared.client), 'the last store to close closes the connection');
+  });
+
+  it("the commands of one event-loop turn, from either store, leave in one write; the next turn's in the next", async () => {
+    const shared = new AdmissionRedis(redis.url);
+    const { limiter, quotas } = stores(shared);
+    try {
+      await Promise.all([limiter.waitUntilReady(), quotas.waitUntilReady()]);
+      const c = counter('turn', 10);
+      const key = `k-${randomUUID()}`;
+      const oneTurn = () => Promise.all([limiter.hit(key, 10, 60_000), quotas.reserve({ holdId: randomUUID(), counters: [c], requests: 1, tokens: 0 }), quotas.usage([c])]);
+      await oneTurn(); // loads the scripts (a first EVALSHA meets NOSCRIPT and is sent again as EVAL)
+      // Count what reaches the socket: each `_write` or `_writev` is one system call's worth of chunks.
+      const socket = shared.client.stream as Socket & { _write: Socket['write']; _writev: (chunks: unknown[], cb: () => void) => void };
+      const writes: number[] = [];
+      const write = socket._write.bind(socket);
+      const writev = socket._writev.bind(socket);
+      socket._write = ((chunk: unknown, encoding: BufferEncoding, cb: () => void) => (writes.push(1), write(chunk as string, encoding, cb))) as Socket['write'];
+      socket._writev = (chunks, cb) => (writes.push(chunks.length), writev(chunks, cb));
+      const [hit, reserve, usage] = await oneTurn();
+      assert.equal(writes.length, 1, `one write for the turn's three commands, got ${JSON.stringify(writes)}`);
+      assert.equal(hit.allowed, true);
+      assert.equal(reserve.ok, true);
+      assert.equal(usage[0].requests.used, 2, "the usage read ran after both turns' reserves: a turn's commands keep their order");
+      assert.equal((await limiter.hit(key, 10, 60_000)).allowed, true);
+      assert.equal(writes.length, 2, 'a later turn leaves in a write of its own');
+    } finally {
+      await limiter.close();
+      await quotas.close();
+    }
   });
 
   it('a frozen Redis: on the same connection the limiter opens after its 100 ms and the quota fails closed after its 600 ms', async () => {
