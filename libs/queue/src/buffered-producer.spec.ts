@@ -42,9 +42,41 @@ describe('BufferedProducer.enqueueAfter', () => {
     assert.deepEqual(log, ['billing:r1', 'audit:r1']);
   });
 
+  it('under steady load, a batch waits for the records its predecessor accepted before it, not for an empty buffer', async () => {
+    const log: string[] = [];
+    const audit = producer('audit', log, 50, 3);
+    const billing = producer('billing', log, 50, 3);
+    billing.enqueueAfter(audit);
+    const recordedAt = new Map<string, number>();
+    const lags: number[] = [];
+    const billingQueue = recordingQueue('billing', log, 3);
+    const addBulk = billingQueue.addBulk.bind(billingQueue);
+    billingQueue.addBulk = (async (jobs: Array<{ opts: { jobId: string } }>) => {
+      const r = await addBulk(jobs as never);
+      for (const j of jobs) lags.push(Date.now() - recordedAt.get(j.opts.jobId)!);
+      return r;
+    }) as typeof billingQueue.addBulk;
+    (billing as unknown as { queue: typeof billingQueue }).queue = billingQueue;
+    // A call's two records every millisecond for 1.5 s: the audit buffer is never empty for long.
+    for (let i = 0, end = Date.now() + 1_500; Date.now() < end; i++) {
+      recordedAt.set(`r${i}`, Date.now());
+      billing.record({ id: `r${i}` });
+      audit.record({ id: `r${i}` });
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await audit.flush();
+    await billing.flush();
+    const sent = log.filter((l) => l.startsWith('billing:')).length;
+    assert.equal(sent, recordedAt.size, 'every billing record was enqueued');
+    for (const id of recordedAt.keys()) assert.ok(log.indexOf(`audit:${id}`) < log.indexOf(`billing:${id}`), `audit before billing for ${id}`);
+    lags.sort((a, b) => a - b);
+    // Waiting for an empty audit buffer held billing records until the load stopped (here up to 1.5 s).
+    assert.ok(lags[Math.floor(lags.length * 0.99)] < 500, `billing lag p99 ${lags[Math.floor(lags.length * 0.99)]} ms, max ${lags.at(-1)} ms`);
+  });
+
   it('does not hold a batch forever when the predecessor cannot send', async () => {
     const log: string[] = [];
-    const stuck = { flush: async () => 1 }; // reports one record still pending, at once
+    const stuck = { sendAccepted: async () => false }; // reports its records not sent, at once
     const billing = producer('billing', log, 0);
     billing.enqueueAfter(stuck);
     billing.record({ id: 'r2' });

@@ -1,6 +1,7 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { sanitizeJson } from './sanitize.util';
+import { Watermark } from './watermark';
 import { messageTemplate } from './write-failure';
 
 export interface BufferedProducerOptions {
@@ -45,7 +46,8 @@ const PREDECESSOR_WAIT_MS = 5_000;
 
 /** What {@link BufferedProducer.enqueueAfter} needs of another producer. */
 export interface FlushableProducer {
-  flush(timeoutMs?: number): Promise<number>;
+  /** Resolves `true` once every record accepted before the call has left, or `false` after `timeoutMs`. */
+  sendAccepted(timeoutMs: number): Promise<boolean>;
 }
 
 /** Resolves when `promise` settles or after `ms`, whichever comes first; leaves no timer behind. */
@@ -78,6 +80,7 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
   private closed = false;
   private predecessor: FlushableProducer | undefined;
   private batchSeq = 0;
+  private readonly out = new Watermark();
 
   constructor(
     private readonly queue: Queue,
@@ -96,6 +99,7 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
       const rec = this.identity.prepare ? this.identity.prepare(raw) : (sanitizeJson(raw) as T);
       if (this.closed || this.buffer.length >= this.opts.maxBuffered) return this.lose(rec, this.closed ? 'producer closed' : 'buffer full');
       this.buffer.push(rec);
+      this.out.accept();
       // While the queue fails, keep to the backoff; otherwise send a full batch at once.
       this.schedule(this.failures ? this.backoffMs() : this.buffer.length >= this.opts.batchSize ? 0 : this.opts.flushMs);
     } catch (err) {
@@ -105,8 +109,9 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
   }
 
   /**
-   * Orders two producers: every batch of this one is enqueued only after `predecessor` sent what it had
-   * buffered (waiting at most {@link PREDECESSOR_WAIT_MS}). The billing producer follows the audit one, so
+   * Orders two producers: every batch of this one is enqueued only after `predecessor` sent every record it had
+   * accepted when the batch left (waiting at most {@link PREDECESSOR_WAIT_MS}); records it accepted later do not hold
+   * the batch back. The billing producer follows the audit one, so
    * a process killed between the two enqueues leaves the audit job without the billing job, never the
    * reverse: a missing billing job keeps the reservation, which crash recovery settles (and audits with
    * ON CONFLICT DO NOTHING, keeping the real row), whereas a missing audit job after a settled ledger row
@@ -123,6 +128,18 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
 
   get stats(): { buffered: number; sending: number; enqueued: number; dropped: number; consecutiveFailures: number } {
     return { buffered: this.buffer.length, sending: this.sending, enqueued: this.enqueued, dropped: this.dropped, consecutiveFailures: this.failures };
+  }
+
+  /** Sends every record accepted so far without waiting for the timer (unless sends are failing: then their backoff). */
+  sendAccepted(timeoutMs: number): Promise<boolean> {
+    const mark = this.out.mark;
+    if (this.out.reached(mark)) return Promise.resolve(true);
+    if (!this.failures && !this.pumping) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      void this.pump();
+    }
+    return this.out.wait(mark, timeoutMs);
   }
 
   /**
@@ -158,6 +175,7 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
     this.timer = undefined;
     const left = this.buffer.splice(0);
     for (const rec of left) this.lose(rec, 'queue unreachable at shutdown');
+    this.out.advance(left.length);
     if (this.sending) this.log.error(`${this.sending} ${this.identity.label} record(s) were still being enqueued when the producer closed`);
   }
 
@@ -189,11 +207,12 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
     try {
       // Batches leave on a timer, and a call's records are recorded together (synchronously or within
       // microtasks), so by now the predecessor holds the records that belong with this batch.
-      if (this.predecessor) await this.predecessor.flush(PREDECESSOR_WAIT_MS);
+      if (this.predecessor) await this.predecessor.sendAccepted(PREDECESSOR_WAIT_MS);
       const one = this.identity.batch;
       if (one) await this.queue.add(one.jobName, { v: 1, records: batch } satisfies BatchJobData<T>, { jobId: one.jobId(++this.batchSeq) });
       else await this.queue.addBulk(batch.map((data) => ({ name: this.identity.jobName, data, opts: { jobId: this.identity.jobId(data) } })));
       this.enqueued += batch.length;
+      this.out.advance(batch.length);
       if (this.failures) this.log.log(`${this.identity.label} queue reachable again after ${this.failures} failed attempt(s)`);
       this.failures = 0;
       return true;
