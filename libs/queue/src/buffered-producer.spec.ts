@@ -45,8 +45,6 @@ describe('BufferedProducer.enqueueAfter', () => {
   it('under steady load, a batch waits for the records its predecessor accepted before it, not for an empty buffer', async () => {
     const log: string[] = [];
     const audit = producer('audit', log, 50, 3);
-    const billing = producer('billing', log, 50, 3);
-    billing.enqueueAfter(audit);
     const recordedAt = new Map<string, number>();
     const lags: number[] = [];
     const billingQueue = recordingQueue('billing', log, 3);
@@ -56,7 +54,8 @@ describe('BufferedProducer.enqueueAfter', () => {
       for (const j of jobs) lags.push(Date.now() - recordedAt.get(j.opts.jobId)!);
       return r;
     }) as typeof billingQueue.addBulk;
-    (billing as unknown as { queue: typeof billingQueue }).queue = billingQueue;
+    const billing = new BufferedProducer<{ id: string }>(billingQueue, { label: 'billing', jobName: 'billing', jobId: (r) => r.id }, { batchSize: 100, flushMs: 50, maxBuffered: 1000 });
+    billing.enqueueAfter(audit);
     // A call's two records every millisecond for 1.5 s: the audit buffer is never empty for long.
     for (let i = 0, end = Date.now() + 1_500; Date.now() < end; i++) {
       recordedAt.set(`r${i}`, Date.now());

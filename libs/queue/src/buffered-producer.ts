@@ -134,11 +134,7 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
   sendAccepted(timeoutMs: number): Promise<boolean> {
     const mark = this.out.mark;
     if (this.out.reached(mark)) return Promise.resolve(true);
-    if (!this.failures && !this.pumping) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      void this.pump();
-    }
+    if (!this.failures && !this.pumping) void this.pumpNow();
     return this.out.wait(mark, timeoutMs);
   }
 
@@ -149,10 +145,8 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
   async flush(timeoutMs = 10_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     while (this.pending && Date.now() < deadline) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
       // A send can hang (ioredis queues commands while Redis is away): never wait past the deadline.
-      await waitAtMost(this.pump(), deadline - Date.now());
+      await waitAtMost(this.pumpNow(), deadline - Date.now());
       if (this.pending && this.failures) await waitAtMost(undefined, Math.min(this.backoffMs(), deadline - Date.now()));
     }
     if (this.buffer.length) this.schedule(this.backoffMs()); // keep retrying after a timed-out flush
@@ -189,6 +183,13 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
       this.timer = undefined;
       void this.pump();
     }, delayMs);
+  }
+
+  /** Sends now, ahead of the scheduled timer. */
+  private pumpNow(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    return this.pump();
   }
 
   private pump(): Promise<void> {
