@@ -91,7 +91,7 @@ export function defineResponsesSuite(mode: SuiteMode): void {
 
         it('runs a function-call loop (streamed call, ids and arguments intact)', async () => {
           const input: OpenAI.Responses.ResponseInput = [{ role: 'user', content: 'Weather in Paris?' }];
-          const first = await client.responses.stream({ model: target, input, tools: TOOLS, tool_choice: 'required', max_output_tokens: 128 }).finalResponse();
+          const first = await client.responses.stream({ model: target, input, tools: TOOLS, tool_choice: 'required', max_output_tokens: 128, temperature: 0 }).finalResponse();
           const output = first.output as OpenAI.Responses.ResponseOutputItem[];
           const call = output.find((o): o is OpenAI.Responses.ResponseFunctionToolCall => o.type === 'function_call');
           assert.ok(call, JSON.stringify(output));
