@@ -6,6 +6,7 @@ import Redis from 'ioredis';
 import { AdmissionRedis, RedisQuotaStore, RedisRateLimitStore, type QuotaCounter } from '@gw/metering';
 import { privateRedis, type PrivateRedis } from '../support/private-services';
 import { freePort } from '../support/metering-e2e';
+import { MIDDAY_ZONE } from '../support/midday-zone';
 
 const quiet = { warn: () => undefined };
 
@@ -27,7 +28,7 @@ describe('AdmissionRedis: the rate limiter and the quotas on one connection', ()
   });
   const stores = (shared: AdmissionRedis) => ({
     limiter: new RedisRateLimitStore(shared, { logger: quiet, commandTimeoutMs: 100 }),
-    quotas: new RedisQuotaStore(shared, { timeZone: 'UTC', holdTtlMs: 60_000, commandTimeoutMs: 600, logger: quiet }),
+    quotas: new RedisQuotaStore(shared, { timeZone: MIDDAY_ZONE, holdTtlMs: 60_000, commandTimeoutMs: 600, logger: quiet }),
   });
 
   before(async () => {

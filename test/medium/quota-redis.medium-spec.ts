@@ -6,6 +6,7 @@ import { createQuotaStore, RedisQuotaStore, type QuotaCounter, type QuotaHold, t
 import { freshRedis } from '../support/databases';
 import { privateRedis } from '../support/private-services';
 import { freePort } from '../support/metering-e2e';
+import { MIDDAY_ZONE } from '../support/midday-zone';
 
 const TTL = 60_000;
 const DAY = 86_400_000;
@@ -35,8 +36,8 @@ describe(RedisQuotaStore.name, () => {
   before(async () => {
     url = await freshRedis(15); // every db index 1–14 is taken by other suites
     raw = new Redis(url);
-    a = new RedisQuotaStore(url, { timeZone: 'Europe/Berlin', holdTtlMs: TTL, logger: quiet });
-    b = new RedisQuotaStore(url, { timeZone: 'Europe/Berlin', holdTtlMs: TTL, logger: quiet });
+    a = new RedisQuotaStore(url, { timeZone: MIDDAY_ZONE, holdTtlMs: TTL, logger: quiet });
+    b = new RedisQuotaStore(url, { timeZone: MIDDAY_ZONE, holdTtlMs: TTL, logger: quiet });
     await Promise.all([a.waitUntilReady(), b.waitUntilReady()]);
   });
 
@@ -165,7 +166,7 @@ describe(RedisQuotaStore.name, () => {
 
   it('unreachable Redis: reserve and usage reject within ~1.5 s; settle and release resolve', async () => {
     const port = await freePort();
-    const down = createQuotaStore({ redisUrl: `redis://127.0.0.1:${port}`, timeZone: 'UTC', holdTtlMs: TTL, commandTimeoutMs: 1_000, logger: quiet });
+    const down = createQuotaStore({ redisUrl: `redis://127.0.0.1:${port}`, timeZone: MIDDAY_ZONE, holdTtlMs: TTL, commandTimeoutMs: 1_000, logger: quiet });
     try {
       const c = counter('user', 'down', 5, 0);
       for (const attempt of [0, 1]) {
@@ -185,7 +186,7 @@ describe(RedisQuotaStore.name, () => {
   it('a frozen Redis: reserve times out fast, and its hold is released right behind it once Redis answers again', async () => {
     const frozen = privateRedis(await freePort());
     await frozen.start();
-    const sut = new RedisQuotaStore(frozen.url, { timeZone: 'UTC', holdTtlMs: TTL, commandTimeoutMs: 300, logger: quiet });
+    const sut = new RedisQuotaStore(frozen.url, { timeZone: MIDDAY_ZONE, holdTtlMs: TTL, commandTimeoutMs: 300, logger: quiet });
     try {
       await sut.waitUntilReady();
       const c = counter('user', 'frozen', 5, 0);

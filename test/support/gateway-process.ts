@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { MIDDAY_ZONE } from './midday-zone';
 
 export const ROOT = resolve(__dirname, '../../..');
 /** The compiled tree this test runs from (`dist/`, or a private out dir such as `dist-dev/`). */
@@ -35,7 +36,7 @@ export async function startGateway(env: Record<string, string>, timeoutMs = 60_0
   let out = '';
   const child = spawn(process.execPath, [join(DIST, 'apps/main.js')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', INFERENCE_PORT: '0', CONTROL_PORT: '0', LOG_LEVEL: 'warn', JWT_SECRET: TEST_JWT_SECRET, ...env, DATA_DIR: dataDir },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', INFERENCE_PORT: '0', CONTROL_PORT: '0', LOG_LEVEL: 'warn', JWT_SECRET: TEST_JWT_SECRET, QUOTA_TIMEZONE: MIDDAY_ZONE, ...env, DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -4,6 +4,7 @@ import { loadConfig } from '@gw/config';
 import { GatewayError, GatewayErrorCode, type Admission, type AdmitInput, type QuotaPlan } from '@gw/inference';
 import { createQuotaStore, type CreditMeter, type QuotaStore } from '@gw/metering';
 import { QuotaMeter } from './quota-meter';
+import { MIDDAY_ZONE } from '../../../../test/support/midday-zone';
 
 const ORG = '22222222-2222-2222-2222-222222222222';
 const plan: QuotaPlan = { requests: 1, counters: [{ scope: 'user', key: `{${ORG}}|u|proj_a|alice`, limit: { requests: 2, tokens: 1_000, window: 'daily' } }] };
@@ -31,7 +32,7 @@ const input = (id: string, maxTokens = 100): AdmitInput =>
   ({ requestId: id, payer: { kind: 'api_key', orgId: ORG, apiKeyId: 'k', userId: null, projectId: null }, request: { maxTokens }, inputTokens: 50, model: 'm', quota: plan }) as unknown as AdmitInput;
 
 const config = loadConfig({ DEFAULT_MAX_TOKENS: '4096' });
-const store = () => createQuotaStore({ timeZone: 'UTC', holdTtlMs: 60_000 });
+const store = () => createQuotaStore({ timeZone: MIDDAY_ZONE, holdTtlMs: 60_000 });
 const used = async (s: QuotaStore) => (await s.usage(plan.counters))[0];
 const settled = () => new Promise((r) => setImmediate(r));
 
