@@ -6,16 +6,21 @@
  *
  * Each answer from the real store resets the entry (`settle`), less what calls still awaiting their own answers asked
  * for (`begin`); each speculative call takes from it (`take`), so a burst after one answer cannot speculate past what
- * that answer left. Entries older than `freshMs` are not trusted; the map is bounded (cleared when full: it is rebuilt
- * by the next answers).
+ * that answer left. An entry older than `freshMs` lets **one** call go ahead (the first after a pause, until an answer
+ * renews the entry), and none once older than `probeMs`: so a client that calls every few seconds or minutes, as an
+ * interactive one does, gets the same first byte as a busy one, while a burst after a pause speculates with one call
+ * only. What that costs: when the budget ran out elsewhere during the pause, that one call reaches the upstream and is
+ * aborted a round trip later (never billed, never shown). The map is bounded (cleared when full: it is rebuilt by the
+ * next answers).
  */
 export class Headroom {
-  private readonly entries = new Map<string, { left: number; atMs: number }>();
+  private readonly entries = new Map<string, { left: number; atMs: number; probing: boolean }>();
   private readonly asked = new Map<string, number>();
 
   constructor(
     private readonly freshMs = 2_000,
     private readonly maxEntries = 10_000,
+    private readonly probeMs = 5 * 60_000,
   ) {}
 
   /** A call asked the store for `amount` (answered by {@link settle}). */
@@ -29,13 +34,21 @@ export class Headroom {
     if (rest > 0) this.asked.set(key, rest);
     else this.asked.delete(key);
     if (this.entries.size >= this.maxEntries && !this.entries.has(key)) this.entries.clear();
-    this.entries.set(key, { left: left - Math.max(0, rest), atMs: nowMs });
+    this.entries.set(key, { left: left - Math.max(0, rest), atMs: nowMs, probing: false });
   }
 
-  /** True (and `amount` taken) when a fresh answer left at least `amount`; false when unknown, stale or short. */
+  /**
+   * True (and `amount` taken) when the last answer left at least `amount` and is fresh, or is older but younger than
+   * `probeMs` and no call went ahead on it yet; false when unknown, short, too old, or already probed.
+   */
   take(key: string, amount: number, nowMs = Date.now()): boolean {
     const e = this.entries.get(key);
-    if (!e || nowMs - e.atMs > this.freshMs || !(e.left >= amount)) return false;
+    if (!e || !(e.left >= amount)) return false;
+    const age = nowMs - e.atMs;
+    if (age > this.freshMs) {
+      if (age > this.probeMs || e.probing) return false;
+      e.probing = true;
+    }
     e.left -= amount;
     return true;
   }

@@ -240,6 +240,22 @@ describe('Headroom: the forecast evidence', () => {
     h.settle('org', 4, 5, 2);
     assert.equal(h.take('org', 5, 1_002), true);
     h.settle('org', 0, 5, 2);
-    assert.equal(h.take('org', 1, 1_003), false, 'stale after freshMs');
+    assert.equal(h.take('org', 1, 1_002), true, 'fresh up to freshMs');
+  });
+
+  it('after a pause lets one call go ahead until an answer renews the entry, and none past probeMs', () => {
+    const h = new Headroom(1_000, 10_000, 60_000);
+    h.settle('org', 0, 10, 0);
+    assert.equal(h.take('org', 11, 5_000), false, 'short, however old');
+    assert.equal(h.take('org', 3, 5_000), true, 'the first call after the pause probes');
+    assert.equal(h.take('org', 3, 5_001), false, 'the rest of a burst waits for an answer');
+    h.settle('org', 3, 7, 5_010);
+    assert.equal(h.take('org', 3, 5_011), true, 'renewed: fresh again');
+    assert.equal(h.take('org', 3, 5_012), true);
+    assert.equal(h.take('org', 3, 5_013), false, '7 - 3 - 3 = 1 < 3');
+    h.settle('org', 0, 10, 6_000);
+    assert.equal(h.take('org', 1, 66_001), false, 'older than probeMs: no forecast');
+    h.settle('org', 0, 0, 70_000);
+    assert.equal(h.take('org', 1, 80_000), false, 'a refusal (0 left) is never probed past');
   });
 });
