@@ -90,7 +90,8 @@ export class CreditMeter implements Meter {
 
   /**
    * Without I/O: the free tier and unmetered calls always; an organisation when its last reservation (on this
-   * replica, within 2 s) left at least this call's full price, which is then taken from that view.
+   * replica, within 2 s, or for one call at a time after a pause: see Headroom) left at least this call's full price,
+   * which is then taken from that view.
    */
   forecast(input: AdmitInput): Forecast | undefined {
     const { payer, request, inputTokens } = input;
