@@ -2,9 +2,13 @@ import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { AdmissionRedis, withDeadline } from '../admission-redis';
 import type { QuotaLogger } from './memory-quota.persistence';
-import { limitOf, planCounters, QUOTA_WINDOW_MARGIN_MS, quotaTag, wholeTokens, type PlannedCounter } from './quota-rules';
+import { QuotaKeys } from './quota-keys';
+import { limitOf, planCounters, QUOTA_WINDOW_MARGIN_MS, wholeTokens } from './quota-rules';
 import type { QuotaCounter, QuotaHold, QuotaReserveInput, QuotaReserveResult, QuotaStore, QuotaUsage } from './quota-store';
+import { appendFinishes, finished, PendingFinishes, type Arg, type PendingFinish } from './quota-finishes';
 import { QUOTA_FINISH_LUA, QUOTA_RESERVE_LUA, QUOTA_USAGE_LUA } from './redis-quota.script';
+
+export { QUOTA_FINISH_LINGER_MS } from './quota-finishes';
 
 export interface RedisQuotaStoreOptions {
   timeZone: string;
@@ -22,27 +26,6 @@ export interface RedisQuotaStoreOptions {
   warnEveryMs?: number;
 }
 
-type Arg = string | number;
-
-/** One hold's settle (`s`) or release (`r`) waiting for its turn's batch. */
-interface PendingFinish {
-  keys: string[];
-  holdId: string;
-  mode: 's' | 'r';
-  tokens: number;
-  requests: number;
-  done: () => void;
-}
-
-/** Holds per finish script: the batch of a very busy turn is split so one script never runs long. */
-const MAX_FINISH_BATCH = 256;
-
-/**
- * How long settles and releases wait for a reserve of their hash tag to carry them before they leave on their own.
- * Short against the hold TTL and any window: it only delays when a hold's tokens turn from held into settled.
- */
-export const QUOTA_FINISH_LINGER_MS = 10;
-
 type ScriptedRedis = Redis & {
   gwQuotaReserve(numKeys: number, ...args: Arg[]): Promise<number[]>;
   gwQuotaFinish(numKeys: number, ...args: Arg[]): Promise<number>;
@@ -51,9 +34,8 @@ type ScriptedRedis = Redis & {
 
 /**
  * Quotas shared by every replica, exact under concurrency: reserve and usage are one EVALSHA each over all their
- * counters, settles and releases one per event-loop turn and hash tag (see redis-quota.script.ts). Key of a counter:
- * `<prefix>{<tag>}:<key>:<window id>` (+ `|x` for its hold set), the tag from {@link quotaTag}, so the counters of one
- * organisation share a Cluster slot.
+ * counters; settles and releases ride on the next reserve of their hash tag or leave together ({@link PendingFinishes}).
+ * Keys: {@link QuotaKeys} (the counters of one organisation share a Cluster slot).
  *
  * Windows and hold expiries use the caller's clock (replicas' clocks only need to agree to well within the hold
  * TTL and the window margin). Fail-closed: commands are never queued while disconnected nor retried, and time
@@ -64,7 +46,7 @@ type ScriptedRedis = Redis & {
  */
 export class RedisQuotaStore implements QuotaStore {
   private readonly redis: ScriptedRedis;
-  private readonly prefix: string;
+  private readonly keys: QuotaKeys;
   private readonly logger: QuotaLogger;
   private readonly now: () => number;
   private readonly timeoutMs: number;
@@ -72,12 +54,11 @@ export class RedisQuotaStore implements QuotaStore {
   private lastWarnAt = Number.NEGATIVE_INFINITY;
   private failedFinishes = 0;
   /** Settles and releases waiting for a reserve of their hash tag to carry them, or for the linger (see {@link finish}). */
-  private readonly pendingFinishes = new Map<string, PendingFinish[]>();
-  private finishTimer: NodeJS.Timeout | undefined;
+  private readonly pending = new PendingFinishes((batch) => this.sendFinishes(batch));
   private readonly connection: AdmissionRedis;
 
   constructor(target: string | AdmissionRedis, private readonly options: RedisQuotaStoreOptions) {
-    this.prefix = options.keyPrefix ?? 'gw:q:';
+    this.keys = new QuotaKeys(options.keyPrefix ?? 'gw:q:');
     this.logger = options.logger ?? new Logger(RedisQuotaStore.name);
     this.now = options.now ?? Date.now;
     this.timeoutMs = options.commandTimeoutMs ?? 1_000;
@@ -107,13 +88,12 @@ export class RedisQuotaStore implements QuotaStore {
     const entries = planned.map((p) => ({ scope: p.counter.scope, key: p.counter.key, windowKey: p.windowKey, resetAtMs: p.window.resetAtMs }));
     const hold: QuotaHold = { holdId: input.holdId, entries, requests, tokens, expiresAtMs };
     if (planned.length === 0) return { ok: true, hold };
-    const { keys, tag } = this.slotKeys(entries);
+    const { keys, tag } = this.keys.slot(entries);
     const args: Arg[] = [planned.length, input.holdId, requests, tokens, now, expiresAtMs];
     for (const p of planned) args.push(limitOf(p.counter.limit.requests), limitOf(p.counter.limit.tokens), p.window.resetAtMs + QUOTA_WINDOW_MARGIN_MS - now);
     if (this.redis.status !== 'ready') await this.ready(this.timeoutMs);
     // This tag's settles and releases waiting since earlier calls ride on this round trip, applied before the reserve.
-    const carried = tag ? this.pendingFinishes.get(tag) : undefined;
-    if (carried) this.pendingFinishes.delete(tag!);
+    const carried = tag ? this.pending.take(tag) : undefined;
     appendFinishes(carried ?? [], keys, args);
     let reply: number[];
     try {
@@ -144,8 +124,8 @@ export class RedisQuotaStore implements QuotaStore {
     const planned = planCounters(counters, now, this.options.timeZone);
     if (planned.length === 0) return [];
     if (this.redis.status !== 'ready') await this.ready(this.timeoutMs);
-    void this.flushFinishes(); // what waits to be settled goes first on the connection, so the read sees it
-    const flat = await this.bounded(this.redis.gwQuotaUsage(planned.length * 2, ...this.keys(planned), now));
+    void this.pending.flush(); // what waits to be settled goes first on the connection, so the read sees it
+    const flat = await this.bounded(this.redis.gwQuotaUsage(planned.length * 2, ...this.keys.of(planned), now));
     return planned.map((p, i) => ({
       scope: p.counter.scope,
       key: p.counter.key,
@@ -158,8 +138,8 @@ export class RedisQuotaStore implements QuotaStore {
   /** Sends the finishes still waiting (for a reserve or the linger), waits for them, then gives the connection back. */
   async close(): Promise<void> {
     if (this.closed) return;
-    clearTimeout(this.finishTimer);
-    await this.flushFinishes();
+    this.pending.stop();
+    await this.pending.flush();
     this.closed = true;
     this.connection.release();
   }
@@ -179,29 +159,8 @@ export class RedisQuotaStore implements QuotaStore {
    */
   private finish(hold: QuotaHold, mode: 's' | 'r', tokens: number, requests: number): Promise<void> {
     if (hold.entries.length === 0) return Promise.resolve();
-    const { keys, tag } = this.slotKeys(hold.entries); // several slots (tag null): a batch of its own
-    return new Promise<void>((done) => {
-      const item: PendingFinish = { keys, holdId: hold.holdId, mode, tokens, requests, done };
-      const group = tag ?? `\u0000${hold.holdId}`;
-      const batch = this.pendingFinishes.get(group);
-      if (!batch) this.pendingFinishes.set(group, [item]);
-      else if (batch.push(item) >= MAX_FINISH_BATCH) {
-        this.pendingFinishes.delete(group); // full: it leaves now, in order, and the turn's next ones start another
-        void this.sendFinishes(batch);
-      }
-      if (this.finishTimer === undefined) {
-        this.finishTimer = setTimeout(() => void this.flushFinishes(), QUOTA_FINISH_LINGER_MS);
-        this.finishTimer.unref();
-      }
-    });
-  }
-
-  private async flushFinishes(): Promise<void> {
-    clearTimeout(this.finishTimer);
-    this.finishTimer = undefined;
-    const groups = [...this.pendingFinishes.values()];
-    this.pendingFinishes.clear();
-    await Promise.all(groups.map((batch) => this.sendFinishes(batch)));
+    const { keys, tag } = this.keys.slot(hold.entries); // several slots (tag null): a batch of its own
+    return this.pending.add(tag ?? `\u0000${hold.holdId}`, { keys, holdId: hold.holdId, mode, tokens, requests });
   }
 
   private async sendFinishes(batch: PendingFinish[]): Promise<void> {
@@ -228,27 +187,6 @@ export class RedisQuotaStore implements QuotaStore {
     finished(batch);
   }
 
-  private keys(planned: PlannedCounter[]): string[] {
-    return planned.flatMap((p) => this.counterKeys(quotaTag(p.counter.key), p.windowKey));
-  }
-
-  /** Each counter's two keys, and the hash tag they all share (null when they span several Cluster slots). */
-  private slotKeys(counters: readonly { key: string; windowKey: string }[]): { keys: string[]; tag: string | null } {
-    const keys: string[] = [];
-    let tag: string | null | undefined;
-    for (const c of counters) {
-      const own = quotaTag(c.key);
-      tag = tag === undefined || tag === own ? own : null;
-      keys.push(...this.counterKeys(own, c.windowKey));
-    }
-    return { keys, tag: tag ?? null };
-  }
-
-  private counterKeys(tag: string, windowKey: string): [hash: string, holds: string] {
-    const hash = `${this.prefix}{${tag}}:${windowKey}`;
-    return [hash, `${hash}|x`];
-  }
-
   /**
    * Waits for the connection while a connect attempt is under way (boot), up to `timeoutMs`; between attempts
    * (`reconnecting`) or after close it fails at once, so callers fail closed without waiting. `patient` waits
@@ -266,17 +204,4 @@ export class RedisQuotaStore implements QuotaStore {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
-}
-
-/** A finish batch's script arguments (as `finish` in redis-quota.script.ts reads them), appended to `keys` and `args`. */
-function appendFinishes(batch: readonly PendingFinish[], keys: string[], args: Arg[]): void {
-  args.push(batch.length);
-  for (const f of batch) {
-    for (const k of f.keys) keys.push(k);
-    args.push(f.keys.length / 2, f.holdId, f.mode, f.tokens, f.requests);
-  }
-}
-
-function finished(batch: readonly PendingFinish[]): void {
-  for (const f of batch) f.done();
 }
