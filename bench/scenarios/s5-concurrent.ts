@@ -30,15 +30,14 @@ export async function runConcurrent(st: StreamTarget, n: number, o: BenchOptions
     const streams = Array.from({ length: n }, async (_, i) => {
       await sleep((i * o.rampMs) / n);
       const startMs = performance.now() - t0;
-      const startEpochMs = performance.timeOrigin + performance.now();
-      return { startMs, startEpochMs, r: await runStream(pool, request) };
+      return { startMs, r: await runStream(pool, request) };
     });
     const timed = await Promise.all(streams);
     const results = timed.map((x) => x.r);
     // BENCH_S5_DUMP=<dir>: each stream's start (ms into the window), TTFT and start (epoch ms), one JSON file per window, to see whether
     // a TTFT tail is a few stalls (clustered starts) or spread over the window.
     const dump = process.env.BENCH_S5_DUMP;
-    if (dump) writeFileSync(join(dump, `s5-${st.type}-${n}-${Date.now()}.json`), JSON.stringify(timed.map((x) => [Math.round(x.startMs * 10) / 10, Math.round(x.r.ttftMs * 100) / 100, Math.round(x.startEpochMs * 10) / 10])));
+    if (dump) writeFileSync(join(dump, `s5-${st.type}-${n}-${Date.now()}.json`), JSON.stringify(timed.map((x) => [Math.round(x.startMs * 10) / 10, Math.round(x.r.ttftMs * 100) / 100, Math.round((performance.timeOrigin + t0 + x.startMs) * 10) / 10])));
     const busy = loadCpu === undefined ? NaN : busyFraction(before, coreSample(loadCpu));
     // The target's own CPU while its n streams ran (the gateway's control thread included in the embedded mode).
     const row = summarise(st, n, results, o.chunks, busy, (processCpuMicros(st.target.pid) - cpu0) / n);

@@ -56,18 +56,13 @@ export class PendingFinishes {
     return batch;
   }
 
-  /** Sends every waiting group now and resolves when all were sent. */
+  /** Sends every waiting group now (the linger timer is cancelled) and resolves when all were sent. */
   async flush(): Promise<void> {
-    this.stop();
+    clearTimeout(this.timer);
+    this.timer = undefined;
     const groups = [...this.groups.values()];
     this.groups.clear();
     await Promise.all(groups.map((batch) => this.send(batch)));
-  }
-
-  /** Cancels the linger timer (what waits stays queued for a flush). */
-  stop(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
   }
 }
 

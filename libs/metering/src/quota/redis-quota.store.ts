@@ -138,7 +138,6 @@ export class RedisQuotaStore implements QuotaStore {
   /** Sends the finishes still waiting (for a reserve or the linger), waits for them, then gives the connection back. */
   async close(): Promise<void> {
     if (this.closed) return;
-    this.pending.stop();
     await this.pending.flush();
     this.closed = true;
     this.connection.release();
