@@ -36,7 +36,7 @@ function responseStore(ds: DataSource, ttlSeconds: number): ResponseStore {
 export class InferenceAppModule {
   static register(rt: Runtime): DynamicModule {
     const env = rt.config.env;
-    const credits = CreditsModule.forInference(rt.config, rt.credits);
+    const credits = CreditsModule.forInference(rt.config, rt.credits, rt.creditLeases);
     return {
       module: InferenceAppModule,
       imports: [

@@ -141,6 +141,11 @@ export const envSchema = z.object({
   DEFAULT_MAX_TOKENS: int(1).default(4096),
   /** An unsettled reservation (gateway crashed mid-call) is released after this long. */
   CREDIT_RESERVATION_TTL_MS: int(60_000).default(24 * 3600 * 1000),
+  /**
+   * Per-replica credit leases: a replica holds a chunk of a busy organisation's credits and grants its calls from it
+   * in memory (no Postgres round trip per call); near the bottom of a balance calls reserve one by one as without.
+   */
+  CREDIT_LEASES: bool.default(false),
   /** Crash recovery: each process refreshes its `gateway_replica` row this often... */
   REPLICA_HEARTBEAT_MS: int(100, 600_000).default(5_000),
   /** ...a peer whose row is older than this is dead, and its calls in flight are settled as `gateway_lost`. */

@@ -11,6 +11,8 @@ export * from './rate-limit/rate-limit.module';
 export * from './credits/credit-math';
 export * from './credits/credit.entities';
 export * from './credits/credit-reservations';
+export * from './credits/credit-leases';
+export * from './credits/lease-sizing';
 export * from './credits/ledger-entry';
 export * from './credits/ledger.repository';
 export * from './credits/billing.queue';

@@ -3,7 +3,7 @@ import { createDataSource, runMigrations, startPostgres, type PostgresHandle } f
 import type { DataSource } from 'typeorm';
 import { createCatalog, type ModelCatalog } from '@gw/inference';
 import { join } from 'node:path';
-import { AdmissionRedis, CreditReservations, ReplicaLease, createQuotaStore, createRateLimitStore, type QuotaStore, type RateLimitStore, type SweeperLease } from '@gw/metering';
+import { AdmissionRedis, CreditLeases, CreditReservations, DEFAULT_LEASE_SIZING, ReplicaLease, createQuotaStore, createRateLimitStore, type QuotaStore, type RateLimitStore, type SweeperLease } from '@gw/metering';
 import { configureQueueBackend, type QueueConnection } from '@gw/queue';
 import type { Logger } from 'pino';
 import { ContentHmacKeys, contentHmacMaster } from '@gw/audit';
@@ -29,6 +29,8 @@ export interface Runtime {
   quotas: QuotaStore;
   /** Credit admission on the request path (its own async-commit pool). */
   credits: CreditReservations;
+  /** Per-replica credit leases (CREDIT_LEASES; inference role only). */
+  creditLeases?: CreditLeases;
   /** This process's boot id, heartbeat and progress checkpoints (crash recovery). */
   lease: ReplicaLease;
   /** Per-org keys of the audit records' prompt/output HMACs. */
@@ -62,6 +64,7 @@ export async function startRuntime(config: GatewayConfig, logger: Logger, roles:
     const admission = config.env.REDIS_URL ? new AdmissionRedis(config.env.REDIS_URL) : undefined;
     const rateLimits = createRateLimitStore(config, {}, admission);
     const credits = new CreditReservations(postgres.url, config.env.DB_POOL_SIZE, lease);
+    const creditLeases = config.env.CREDIT_LEASES && roles.includes('inference') ? startCreditLeases(config, postgres.url, lease, logger) : undefined;
     const quotas = createQuotaStore({
       redisUrl: config.env.REDIS_URL,
       timeZone: config.env.QUOTA_TIMEZONE,
@@ -70,7 +73,7 @@ export async function startRuntime(config: GatewayConfig, logger: Logger, roles:
       connection: admission,
     });
     const contentHmac = new ContentHmacKeys(contentHmacMaster(config.env.AUDIT_HMAC_KEY, jwtSecret));
-    return { config, logger, roles: new Set(roles), postgres, dataSource, queue, catalog, jwtSecret, rateLimits, quotas, credits, lease, contentHmac };
+    return { config, logger, roles: new Set(roles), postgres, dataSource, queue, catalog, jwtSecret, rateLimits, quotas, credits, creditLeases, lease, contentHmac };
   } catch (err) {
     await postgres.stop().catch(() => undefined);
     throw err;
@@ -85,8 +88,23 @@ export async function stopRuntime(rt: Runtime, step: (name: string, release: () 
   await step('catalog', () => rt.catalog.close());
   await step('rate limits', () => rt.rateLimits.close().catch(() => undefined));
   await step('quotas', () => rt.quotas.close().catch(() => undefined));
+  if (rt.creditLeases) await step('credit leases', () => rt.creditLeases!.close());
   await step('lease', () => rt.lease.stop());
   await step('credits', () => rt.credits.close().catch(() => undefined));
   await step('database pool', () => rt.dataSource.destroy().catch(() => undefined));
   await step('postgres', () => rt.postgres.stop());
+}
+
+/** The replica's credit leases, carved at each of its progress checkpoints. */
+function startCreditLeases(config: GatewayConfig, url: string, lease: ReplicaLease, logger: Logger): CreditLeases {
+  const leases = new CreditLeases(url, {
+    ...DEFAULT_LEASE_SIZING,
+    bootId: lease.bootId,
+    progress: lease.progress,
+    ttlMs: config.env.CREDIT_RESERVATION_TTL_MS,
+    idleMs: 2_000,
+    onError: (what, err) => logger.warn({ err: err.message }, `${what} failed; calls reserve one by one meanwhile`),
+  });
+  lease.beforeCheckpoint(() => leases.carve());
+  return leases;
 }

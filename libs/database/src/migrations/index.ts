@@ -17,6 +17,7 @@ import { AuditFilterIndexes1795430000000 } from './1795430000000-AuditFilterInde
 import { ReserveCreditsBatch1795440000000 } from './1795440000000-ReserveCreditsBatch';
 import { ReserveBatchGenericPlan1795450000000 } from './1795450000000-ReserveBatchGenericPlan';
 import { ReserveIndexScan1795460000000 } from './1795460000000-ReserveIndexScan';
+import { CreditLeases1795480000000 } from './1795480000000-CreditLeases';
 import { ReservationAutovacuum1795470000000 } from './1795470000000-ReservationAutovacuum';
 
 /** Committed migrations, oldest first. Add each new migration here (explicit list, no globs). */
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   ReserveBatchGenericPlan1795450000000,
   ReserveIndexScan1795460000000,
   ReservationAutovacuum1795470000000,
+  CreditLeases1795480000000,
 ];

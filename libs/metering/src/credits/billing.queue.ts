@@ -34,6 +34,7 @@ export function parseUsageEntry(data: unknown): UsageEntry {
   if (typeof e.model !== 'string') problems.push('model must be a string');
   for (const k of ['inputTokens', 'outputTokens', 'credits', 'costUsd']) if (!isCount(e[k])) problems.push(`${k} must be a number ≥ 0`);
   if (typeof e.occurredAt !== 'string' || Number.isNaN(Date.parse(e.occurredAt))) problems.push('occurredAt must be a date');
+  if (e.lease !== undefined && e.lease !== null && typeof e.lease !== 'string') problems.push('lease must be a string or null');
   if (problems.length) throw new UnrecoverableError(`invalid usage entry: ${problems.join('; ')}`);
   return e as unknown as UsageEntry;
 }

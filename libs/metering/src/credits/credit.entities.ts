@@ -74,6 +74,10 @@ export class CreditReservationEntity {
   /** Output tokens streamed so far (checkpointed about once a second). */
   @Column({ name: 'output_tokens', type: 'integer', default: 0 })
   outputTokens!: number;
+
+  /** A replica's credit lease (CreditLeases migration), not a call: released, never settled. */
+  @Column({ type: 'boolean', default: false })
+  lease!: boolean;
 }
 
 /** Append-only: usage (negative credits), grants and adjustments. `entry_id` makes retries harmless. */

@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { GatewayError, GatewayErrorCode, Headroom, type Admission, type AdmitInput, type Charge, type Forecast, type Meter, type Payer, type Usage } from '@gw/inference';
 import { BillingProducer } from './billing.producer';
 import { costUsd, creditsFor, planForGrant, type Pricing } from './credit-math';
-import { CreditReservations } from './credit-reservations';
+import { CreditLeases } from './credit-leases';
+import { CreditReservations, type ReservationFacts } from './credit-reservations';
 
 export const CREDIT_METER_OPTIONS = Symbol('CREDIT_METER_OPTIONS');
 
@@ -21,6 +22,8 @@ interface MeterState {
   granted: number;
   availableBefore: number;
   settled: boolean;
+  /** The credit lease it was granted from (none: a reservation row of its own). */
+  lease?: string;
 }
 
 const safeTokens = (n: number): number => (Number.isNaN(n) ? 0 : Math.min(Math.max(0, n), Number.MAX_SAFE_INTEGER / 2));
@@ -44,6 +47,7 @@ export class CreditMeter implements Meter {
     @Inject(CREDIT_METER_OPTIONS) private readonly opts: CreditMeterOptions,
     private readonly reservations: CreditReservations,
     private readonly billing: BillingProducer,
+    @Optional() private readonly leases?: CreditLeases,
   ) {}
 
   async admit(input: AdmitInput): Promise<Admission> {
@@ -56,26 +60,34 @@ export class CreditMeter implements Meter {
     if (!payer.orgId) throw insufficient('This credential belongs to no organisation with credits.');
     const wanted = request.maxTokens ?? this.opts.defaultMaxTokens;
     const credits = creditsFor(inputTokens + wanted, this.opts.pricing);
+    const facts: ReservationFacts = {
+      apiKeyId: payer.apiKeyId,
+      userId: payer.userId,
+      model,
+      provider: input.provider ?? '',
+      upstreamModel: input.upstreamModel ?? '',
+      surface: input.surface ?? '',
+      stream: input.stream ?? false,
+      inputTokens,
+      startedAtMs: input.startedAtMs ?? Date.now(),
+    };
+    const full = planForGrant(credits, inputTokens, wanted, this.opts.pricing);
+    const leased = full && this.leases?.grant(payer.orgId, requestId, credits, facts);
+    if (full && leased) {
+      const state: MeterState = { requestId, model, payer, granted: credits, availableBefore: leased.availableBefore, settled: false, lease: leased.leaseId };
+      return { maxTokens: full.maxTokens, capped: request.maxTokens !== undefined && full.capped, state };
+    }
     let reservation;
     this.headroom.begin(payer.orgId, credits);
     try {
-      reservation = await this.reservations.reserve(payer.orgId, requestId, credits, this.opts.reservationTtlMs, {
-        apiKeyId: payer.apiKeyId,
-        userId: payer.userId,
-        model,
-        provider: input.provider ?? '',
-        upstreamModel: input.upstreamModel ?? '',
-        surface: input.surface ?? '',
-        stream: input.stream ?? false,
-        inputTokens,
-        startedAtMs: input.startedAtMs ?? Date.now(),
-      });
+      reservation = await this.reservations.reserve(payer.orgId, requestId, credits, this.opts.reservationTtlMs, facts);
     } catch (err) {
       this.headroom.settle(payer.orgId, credits, 0); // no forecast until the store answers again
       // Credits fail closed: without the store nobody can tell whether the call is paid for.
       throw new GatewayError(GatewayErrorCode.UpstreamOverloaded, 'Credit accounting is unavailable; retry shortly.', { status: 503, cause: err });
     }
     this.headroom.settle(payer.orgId, credits, reservation.availableBefore - reservation.granted);
+    if (reservation.granted >= 1) this.leases?.observe(payer.orgId, reservation.availableBefore - reservation.granted, credits);
     if (reservation.granted < 1) {
       throw insufficient('Insufficient credits: the balance is below one credit. Top up to continue.');
     }
@@ -102,7 +114,8 @@ export class CreditMeter implements Meter {
     try {
       const credits = creditsFor(inputTokens + wanted, this.opts.pricing);
       const plan = planForGrant(credits, inputTokens, wanted, this.opts.pricing);
-      if (!plan || !this.headroom.take(payer.orgId, credits)) return undefined;
+      if (!plan) return undefined;
+      if (!this.leases?.covers(payer.orgId, credits) && !this.headroom.take(payer.orgId, credits)) return undefined;
       return { maxTokens: plan.maxTokens };
     } catch {
       return undefined; // unpriceable: admit() gives the 400
@@ -126,6 +139,7 @@ export class CreditMeter implements Meter {
     if (state.settled) return { remainingCredits: state.availableBefore - credits, creditsUsed: credits, costUsd: cost };
     state.settled = true;
     this.reservations.forget(state.requestId);
+    if (state.lease) this.leases?.settle(state.requestId, credits);
     if (due > state.granted) this.log.warn(`request ${state.requestId} used ${due} credits but held ${state.granted}; charged ${state.granted}`);
     this.billing.record({
       v: 1,
@@ -139,6 +153,7 @@ export class CreditMeter implements Meter {
       credits,
       costUsd: cost,
       occurredAt: new Date(occurredAtMs).toISOString(),
+      ...(state.lease ? { lease: state.lease } : {}),
     });
     return { remainingCredits: Math.max(0, state.availableBefore - credits), creditsUsed: credits, costUsd: cost };
   }

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { BILLING_PRODUCER_OPTIONS, BillingProducer } from './billing.producer';
 import { BILLING_QUEUE } from './billing.queue';
 import { CREDIT_METER_OPTIONS, CreditMeter, type CreditMeterOptions } from './credit.meter';
+import { CreditLeases } from './credit-leases';
 import { CreditReservations } from './credit-reservations';
 import { LEDGER_PROCESSOR_OPTIONS, LedgerProcessor, type LedgerProcessorOptions } from './ledger.processor';
 import { LedgerRepository } from './ledger.repository';
@@ -24,13 +25,14 @@ export function creditMeterOptions(config: GatewayConfig): CreditMeterOptions {
 @Module({})
 export class CreditsModule {
   /** Inference plane: the meter (admission + settlement) and the billing producer. */
-  static forInference(config: GatewayConfig, reservations: CreditReservations): DynamicModule {
+  static forInference(config: GatewayConfig, reservations: CreditReservations, leases?: CreditLeases): DynamicModule {
     const { AUDIT_BATCH_SIZE: batchSize, AUDIT_FLUSH_MS: flushMs } = config.env;
     return {
       module: CreditsModule,
       imports: [BullModule.registerQueue({ name: BILLING_QUEUE, defaultJobOptions: DEFAULT_JOB_OPTIONS })],
       providers: [
         { provide: CreditReservations, useValue: reservations },
+        ...(leases ? [{ provide: CreditLeases, useValue: leases }] : []),
         { provide: BILLING_PRODUCER_OPTIONS, useValue: { batchSize, flushMs, maxBuffered: Math.max(100_000, batchSize * 100), bootId: reservations.owner?.bootId } },
         { provide: CREDIT_METER_OPTIONS, useValue: creditMeterOptions(config) },
         BillingProducer,

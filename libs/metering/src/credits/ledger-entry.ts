@@ -15,6 +15,8 @@ export interface UsageEntryV1 {
   costUsd: number;
   /** ISO-8601 time the call ended. */
   occurredAt: string;
+  /** The credit lease the call was granted from (`lease:<uuid>`); absent for a call with a reservation of its own. */
+  lease?: string | null;
 }
 
 export type UsageEntry = UsageEntryV1;
@@ -39,5 +41,6 @@ export function sanitizeUsageEntry(e: UsageEntry): UsageEntry {
     credits: clampInt(e.credits, 0, Number.MAX_SAFE_INTEGER),
     costUsd: finiteNonNegative(e.costUsd, 1e15),
     occurredAt: safeIsoTime(e.occurredAt),
+    ...(e.lease ? { lease: safeText(String(e.lease), 256) } : {}),
   };
 }

@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { BILLING_QUEUE, billingJobId, bootOfBillingBatch } from '../credits/billing.queue';
 import type { Pricing } from '../credits/credit-math';
-import { FIND_ORPHANS_SQL, FORGET_DEAD_REPLICAS_SQL, SETTLE_ORPHANS_SQL } from './orphan.sql';
+import { FIND_ORPHANS_SQL, FORGET_DEAD_REPLICAS_SQL, RELEASE_DEAD_LEASES_SQL, SETTLE_ORPHANS_SQL } from './orphan.sql';
 
 export const ORPHAN_SWEEPER_OPTIONS = Symbol('ORPHAN_SWEEPER_OPTIONS');
 
@@ -32,6 +32,8 @@ export interface SweepResult {
   credits: number;
   /** Orphans left for the queue: their billing job is still pending. */
   deferred: number;
+  /** Credit leases of dead boots given back. */
+  leasesReleased: number;
 }
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
@@ -77,7 +79,7 @@ export class OrphanSweeper implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** One pass over the current orphans (batches until none is left but the deferred ones). */
   async sweep(): Promise<SweepResult> {
-    const total: SweepResult = { settled: 0, charged: 0, audited: 0, credits: 0, deferred: 0 };
+    const total: SweepResult = { settled: 0, charged: 0, audited: 0, credits: 0, deferred: 0, leasesReleased: 0 };
     const { lease, othersDead, staleMs, pricing, batchSize } = this.opts;
     // Heartbeats only prove a death if this process could have seen them for the whole stale window.
     if (!othersDead && lease && !lease.healthyFor(staleMs)) return total;
@@ -104,6 +106,9 @@ export class OrphanSweeper implements OnApplicationBootstrap, OnModuleDestroy {
       total.audited += r.audited;
       total.credits += Number(r.credits);
     }
+    busyBoots ??= await this.bootsWithQueuedBatches();
+    const released = await this.ds.query<unknown[]>(RELEASE_DEAD_LEASES_SQL, [[...busyBoots], ...dead]);
+    total.leasesReleased = Array.isArray(released[0]) ? released[0].length : released.length; // TypeORM: [rows, count] for a DELETE
     await this.ds.query(FORGET_DEAD_REPLICAS_SQL, [...dead]);
     if (total.settled) {
       // Counts only: request ids may come from callers (x-request-id).

@@ -8,7 +8,7 @@ const DEAD = `r.boot_id IS NOT NULL AND r.boot_id <> $2::uuid AND ($3::boolean O
 
 /** Candidate orphans (read only; the caller leaves out those whose settlement is still queued). */
 export const FIND_ORPHANS_SQL = `
-SELECT r.request_id, r.boot_id::text AS boot_id FROM credit_reservation r WHERE ${DEAD} ORDER BY r.request_id LIMIT $1::int`;
+SELECT r.request_id, r.boot_id::text AS boot_id FROM credit_reservation r WHERE NOT r.lease AND ${DEAD} ORDER BY r.request_id LIMIT $1::int`;
 
 /**
  * Settles a batch of orphans in one statement (one transaction): locks them (`SKIP LOCKED`: a racing
@@ -27,7 +27,7 @@ WITH o AS (
          CASE WHEN r.reached_upstream_at IS NULL THEN 0 ELSE r.output_tokens END AS output_tokens,
          COALESCE(GREATEST(r.progress_at, r.started_at, (SELECT g.heartbeat_at FROM gateway_replica g WHERE g.boot_id = r.boot_id)), now()) AS ended_at
     FROM credit_reservation r
-   WHERE r.request_id = ANY($1::text[]) AND ${DEAD}
+   WHERE r.request_id = ANY($1::text[]) AND NOT r.lease AND ${DEAD}
      FOR UPDATE OF r SKIP LOCKED
 ), del AS (
   DELETE FROM credit_reservation r USING o WHERE r.request_id = o.request_id
@@ -64,6 +64,14 @@ WITH o AS (
 )
 SELECT (SELECT count(*) FROM o)::int AS settled, (SELECT count(*) FROM ins)::int AS charged, (SELECT count(*) FROM aud)::int AS audited,
        (SELECT COALESCE(sum(due), 0) FROM priced)::bigint AS credits, (SELECT count(*) FROM upd)::int AS accounts`;
+
+/**
+ * Releases the credit leases of dead boots (CreditLeases migration), except those of boots in `$1` (settlements still
+ * queued: each lowers its lease as it lands). What a lease still holds then was granted to calls that died before
+ * their first checkpoint carved them out of it; nothing records them, so nothing is charged.
+ */
+export const RELEASE_DEAD_LEASES_SQL = `
+DELETE FROM credit_reservation r WHERE r.lease AND NOT (r.boot_id::text = ANY($1::text[])) AND ${DEAD} RETURNING r.credits`;
 
 /** Rows of dead boots that hold nothing any more (a live replica cut off for a while simply registers again). */
 export const FORGET_DEAD_REPLICAS_SQL = `

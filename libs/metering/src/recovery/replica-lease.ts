@@ -39,6 +39,8 @@ export class ReplicaLease {
   /** Since when every heartbeat succeeded (0 = the last one failed). */
   private healthySince = 0;
   private checkpointing: Promise<void> | undefined;
+  /** Runs first at each checkpoint: gives lease-granted calls in flight their reservation rows (CreditLeases). */
+  private carver: (() => Promise<void>) | undefined;
 
   constructor(
     databaseUrl: string,
@@ -84,7 +86,13 @@ export class ReplicaLease {
     return this.checkpointing;
   }
 
+  /** Sets what runs before each checkpoint's write (the credit leases' carve). */
+  beforeCheckpoint(carver: () => Promise<void>): void {
+    this.carver = carver;
+  }
+
   private async writeChanged(): Promise<void> {
+    await this.carver?.().catch((err: Error) => this.opts.onError?.('credit lease carve', err));
     const batch: ProgressBatch = this.progress.takeChanged();
     if (!batch.requestIds.length) return;
     try {

@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import type { ProgressBook } from '../recovery/progress-book';
+import type { ReservationFacts } from './credit-reservations';
+import { leaseWant, type LeaseSizing } from './lease-sizing';
+import { CarveBook } from './lease-carve';
+
+export interface CreditLeaseOptions extends LeaseSizing {
+  bootId: string;
+  progress: ProgressBook;
+  /** The lease row's expiry (CREDIT_RESERVATION_TTL_MS); a lease not renewed within half of it is not granted from. */
+  ttlMs: number;
+  /** Unused credits of a lease not granted from for this long go back to the organisation. */
+  idleMs: number;
+  onError?: (what: string, err: Error) => void;
+}
+
+export interface LeaseGrant {
+  leaseId: string;
+  /** The organisation's available credits as this replica sees them, before this grant. */
+  availableBefore: number;
+}
+
+interface OrgLease {
+  orgId: string;
+  id: string;
+  /** The row exists (a take created it). */
+  exists: boolean;
+  /** Credits of the lease this replica may still grant. */
+  free: number;
+  /** The organisation's available credits as this replica sees them (its own `free` included). */
+  view: number;
+  /** Credits of the organisation's last call here (sizes the lease). */
+  unit: number;
+  takenAt: number;
+  usedAt: number;
+  taking?: Promise<void>;
+  failedAt: number;
+}
+
+const TAKE_SQL = 'SELECT available, granted, held FROM gw_credit_lease_take($1, $2, $3, $4, $5, $6, $7)';
+const RETURN_SQL = 'SELECT gw_credit_lease_return($1, $2)';
+/** After a failed take, the organisation's calls reserve one by one for this long before the next try. */
+const RETRY_MS = 1_000;
+
+/**
+ * Per-replica credit leases (issue 12; CreditLeases migration). Once an organisation's per-call reservation shows
+ * enough credits, this replica takes a chunk of them as one held row, in the background, and grants its calls from
+ * it in memory: no round trip per call. The lease is topped up before it runs dry, a call it cannot cover falls back
+ * to the exact per-call reservation, and near the bottom of a balance no lease is taken at all (see lease-sizing).
+ * Calls still in flight at a progress checkpoint are carved out of the lease into rows of their own, so a crash
+ * leaves the same evidence as before for every call older than one checkpoint.
+ */
+export class CreditLeases {
+  private readonly pool: Pool;
+  private readonly orgs = new Map<string, OrgLease>();
+  private readonly carves: CarveBook;
+  private readonly idleTimer: NodeJS.Timeout;
+
+  constructor(
+    databaseUrl: string,
+    private readonly opts: CreditLeaseOptions,
+  ) {
+    // Synchronous commit: a lease lost in a database crash while its replica grants from it would be spent twice.
+    this.pool = new Pool({ connectionString: databaseUrl, max: 2, application_name: 'llm-gateway-leases' });
+    this.pool.on('error', () => undefined); // surfaces on the next query
+    this.carves = new CarveBook(this.pool, opts.progress, opts.ttlMs);
+    this.idleTimer = setInterval(() => this.returnIdle(), Math.max(100, Math.floor(opts.idleMs / 2)));
+    this.idleTimer.unref();
+  }
+
+  /** Grants `credits` from the organisation's lease, without I/O; undefined when it cannot (reserve per call then). */
+  grant(orgId: string, requestId: string, credits: number, facts: ReservationFacts): LeaseGrant | undefined {
+    const l = this.orgs.get(orgId);
+    if (!l) return undefined;
+    const now = Date.now();
+    l.unit = credits;
+    if (l.free < credits || now - l.takenAt > this.opts.ttlMs / 2) {
+      this.topUp(l);
+      return undefined;
+    }
+    l.free -= credits;
+    const availableBefore = l.view;
+    l.view -= credits;
+    l.usedAt = now;
+    this.carves.add(requestId, { orgId, leaseId: l.id, credits, facts, own: false });
+    if (l.free < leaseWant(this.opts, l.unit, l.view) / 2) this.topUp(l);
+    return { leaseId: l.id, availableBefore };
+  }
+
+  /** Whether the organisation's lease could grant `credits` now (the forecast of speculative dispatch). */
+  covers(orgId: string, credits: number): boolean {
+    const l = this.orgs.get(orgId);
+    return !!l && l.free >= credits && Date.now() - l.takenAt <= this.opts.ttlMs / 2;
+  }
+
+  /** A per-call reservation answered: what it left available starts (or grows) the organisation's lease. */
+  observe(orgId: string, availableAfter: number, credits: number): void {
+    let l = this.orgs.get(orgId);
+    if (!l) this.orgs.set(orgId, (l = { orgId, id: `lease:${randomUUID()}`, exists: false, free: 0, view: 0, unit: credits, takenAt: 0, usedAt: 0, failedAt: 0 }));
+    l.unit = credits;
+    l.view = availableAfter + l.free;
+    l.usedAt = Date.now();
+    if (l.free < leaseWant(this.opts, l.unit, l.view) / 2) this.topUp(l);
+  }
+
+  /** The call settled, charged `charged` of its grant: what it did not use is this replica's to grant again. */
+  settle(requestId: string, charged: number): void {
+    const call = this.carves.remove(requestId);
+    if (!call) return;
+    const l = this.orgs.get(call.orgId);
+    if (!l) return;
+    const unused = Math.max(0, call.credits - charged);
+    l.view += unused;
+    // A carved call's hold left the lease with it: the settlement releases its row, not the lease.
+    if (!call.own && l.id === call.leaseId) l.free += unused;
+  }
+
+  /** Moves the holds of the lease calls in flight into rows of their own (called at each progress checkpoint). */
+  carve(): Promise<void> {
+    return this.carves.carveAll();
+  }
+
+  /** Credits held by this replica's leases and not granted (for tests and metrics). */
+  freeCredits(orgId: string): number {
+    return this.orgs.get(orgId)?.free ?? 0;
+  }
+
+  /** Gives back every lease's unused credits (after the calls settled) and closes the pool. */
+  async close(): Promise<void> {
+    clearInterval(this.idleTimer);
+    await Promise.all([...this.orgs.values()].map((l) => l.taking ?? Promise.resolve()));
+    await this.carves.idle();
+    await Promise.all([...this.orgs.values()].map((l) => this.giveBack(l)));
+    await this.pool.end().catch(() => undefined);
+  }
+
+  private topUp(l: OrgLease): void {
+    const now = Date.now();
+    if (l.taking || now - l.failedAt < RETRY_MS) return;
+    const want = leaseWant(this.opts, l.unit, l.view) - l.free;
+    const floor = l.unit * this.opts.minCalls;
+    const stale = l.exists && now - l.takenAt > this.opts.ttlMs / 2; // renew the row's expiry even with nothing to add
+    if (want < floor && !stale) return;
+    const asked = Math.max(want, 0);
+    l.taking = this.pool
+      .query<{ available: string | null; granted: string; held: string | null }>(TAKE_SQL, [l.orgId, l.id, this.opts.bootId, asked, Math.min(floor, asked), this.opts.ttlMs, !l.exists])
+      .then(({ rows: [r] }) => {
+        if (r.held === null) {
+          // The row is gone (swept as expired or as a dead boot's): what was granted from it is held no more.
+          this.opts.onError?.('credit lease', new Error('a credit lease of this replica was released by the database; starting a new one'));
+          Object.assign(l, { id: `lease:${randomUUID()}`, exists: false, free: 0, takenAt: 0 });
+          return;
+        }
+        if (Number(r.granted) > 0) l.exists = true;
+        if (l.exists) l.takenAt = Date.now();
+        l.view = Number(r.available) + l.free;
+        l.free += Number(r.granted);
+      })
+      .catch((err: Error) => {
+        l.failedAt = Date.now();
+        this.opts.onError?.('credit lease', err);
+      })
+      .finally(() => (l.taking = undefined));
+  }
+
+  private returnIdle(): void {
+    const cutoff = Date.now() - this.opts.idleMs;
+    for (const l of this.orgs.values()) if (l.usedAt < cutoff && l.free > 0 && !l.taking) void this.giveBack(l);
+  }
+
+  private async giveBack(l: OrgLease): Promise<void> {
+    if (!l.exists || l.free <= 0) return;
+    const credits = l.free;
+    l.free = 0; // not granted from meanwhile; kept back (held until the row is released) if the return fails
+    await this.pool.query(RETURN_SQL, [l.id, credits]).catch((err: Error) => this.opts.onError?.('credit lease return', err));
+  }
+}

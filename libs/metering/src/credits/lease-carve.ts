@@ -1,0 +1,106 @@
+import type { Pool } from 'pg';
+import type { ProgressBook } from '../recovery/progress-book';
+import type { ReservationFacts } from './credit-reservations';
+
+/** A call granted from a lease and not settled yet. */
+export interface LeaseCall {
+  orgId: string;
+  leaseId: string;
+  credits: number;
+  facts: ReservationFacts;
+  /**
+   * Its hold may have left the lease for a row of its own (a carve was sent): its settlement then gives nothing back
+   * to the lease. Set before a carve is sent and cleared only when the database answered that it was not carved.
+   */
+  own: boolean;
+  /** A carve that included it failed: send it again (the row may or may not exist). */
+  retry?: boolean;
+}
+
+const CARVE_SQL = 'SELECT request_id FROM gw_credit_lease_carve($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)';
+
+/**
+ * The lease calls in flight, and their carving (gw_credit_lease_carve): at each progress checkpoint every call not yet
+ * carved gets a reservation row with its facts, taken from its lease, so a crash of this process leaves it for the
+ * orphan sweeper like any reserved call. Calls that settle between two checkpoints (nearly all) never get a row.
+ */
+export class CarveBook {
+  private readonly calls = new Map<string, LeaseCall>();
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly progress: ProgressBook,
+    private readonly ttlMs: number,
+  ) {}
+
+  add(requestId: string, call: LeaseCall): void {
+    this.calls.set(requestId, call);
+  }
+
+  remove(requestId: string): LeaseCall | undefined {
+    const call = this.calls.get(requestId);
+    this.calls.delete(requestId);
+    return call;
+  }
+
+  get size(): number {
+    return this.calls.size;
+  }
+
+  /** One carve at a time; a tick finding one running waits for it. */
+  carveAll(): Promise<void> {
+    this.running ??= this.run().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  async idle(): Promise<void> {
+    await this.running?.catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    const byLease = new Map<string, Array<[string, LeaseCall, boolean]>>();
+    for (const [id, call] of this.calls) {
+      if (call.own && !call.retry) continue;
+      const first = !call.own;
+      call.own = true;
+      call.retry = false;
+      let group = byLease.get(call.leaseId);
+      if (!group) byLease.set(call.leaseId, (group = []));
+      group.push([id, call, first]);
+    }
+    const errors: Error[] = [];
+    for (const [leaseId, group] of byLease) {
+      try {
+        const carved = await this.send(leaseId, group);
+        // A first carve that left a call out is definitive (its ledger entry or request id existed): the lease keeps it.
+        for (const [id, call, first] of group) if (first && !carved.has(id)) call.own = false;
+        this.progress.retry({ requestIds: [...carved], inputTokens: [], outputTokens: [] }); // their progress goes to the new rows
+      } catch (err) {
+        for (const [, call] of group) call.retry = true;
+        errors.push(err as Error);
+      }
+    }
+    if (errors.length) throw errors[0];
+  }
+
+  private async send(leaseId: string, group: Array<[string, LeaseCall, boolean]>): Promise<Set<string>> {
+    const col = <V>(f: (c: LeaseCall) => V) => group.map(([, c]) => f(c));
+    const { rows } = await this.pool.query<{ request_id: string }>(CARVE_SQL, [
+      leaseId,
+      this.ttlMs,
+      group.map(([id]) => id),
+      col((c) => c.credits),
+      col((c) => c.facts.apiKeyId),
+      col((c) => c.facts.userId),
+      col((c) => c.facts.model),
+      col((c) => c.facts.provider),
+      col((c) => c.facts.upstreamModel),
+      col((c) => c.facts.surface),
+      col((c) => c.facts.stream),
+      col((c) => Math.round(c.facts.inputTokens)),
+      col((c) => new Date(c.facts.startedAtMs)),
+    ]);
+    return new Set(rows.map((r) => r.request_id));
+  }
+}

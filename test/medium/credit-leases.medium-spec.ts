@@ -1,0 +1,197 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '@gw/database';
+import { CreditLeases, CreditReservations, LedgerRepository, ProgressBook, type ReservationFacts, type UsageEntry } from '@gw/metering';
+import { RELEASE_DEAD_LEASES_SQL } from '../../libs/metering/src/recovery/orphan.sql';
+import { createTestDatabase, type TestDatabase } from '../../libs/database/src/testing';
+
+const TTL = 60_000;
+const SIZING = { chunkCalls: 64, minCalls: 4, share: 1 / 4 };
+const facts = (): ReservationFacts => ({ apiKeyId: null, userId: null, model: 'm', provider: 'p', upstreamModel: 'u', surface: 'chat', stream: true, inputTokens: 7, startedAtMs: Date.now() });
+const entry = (orgId: string, requestId: string, credits: number, lease?: string): UsageEntry => ({
+  v: 1,
+  requestId,
+  orgId,
+  apiKeyId: null,
+  userId: null,
+  model: 'm',
+  inputTokens: 10,
+  outputTokens: 20,
+  credits,
+  costUsd: 0,
+  occurredAt: new Date().toISOString(),
+  ...(lease ? { lease } : {}),
+});
+
+/** Polls until `f` is true (the lease takes are in the background). */
+async function until(f: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await f())) {
+    if (Date.now() > end) assert.fail('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('credit leases: per-replica chunks of a balance (Postgres)', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let ledger: LedgerRepository;
+  let reservations: CreditReservations;
+  const open: CreditLeases[] = [];
+
+  const replica = (idleMs = 60_000) => {
+    const progress = new ProgressBook();
+    const leases = new CreditLeases(db.url, { ...SIZING, bootId: randomUUID(), progress, ttlMs: TTL, idleMs });
+    open.push(leases);
+    return { leases, progress };
+  };
+  const leaseRows = (org: string) =>
+    ds.query<Array<{ request_id: string; credits: string; boot_id: string }>>('SELECT request_id, credits, boot_id FROM credit_reservation WHERE org_id = $1 AND lease', [org]);
+
+  /** A per-call reservation, reported to the replica as the meter does; then waits for the lease it starts. */
+  async function startLease(leases: CreditLeases, org: string, unit: number): Promise<void> {
+    const r = await reservations.reserve(org, `seed_${randomUUID()}`, unit, TTL);
+    leases.observe(org, r.availableBefore - r.granted, unit);
+    await until(() => leases.freeCredits(org) > 0);
+  }
+
+  before(async () => {
+    db = await createTestDatabase();
+    ds = await createDataSource(db.url, 5).initialize();
+    ledger = new LedgerRepository(ds);
+    reservations = new CreditReservations(db.url, 5);
+  });
+
+  after(async () => {
+    for (const l of open) await l.close();
+    await reservations?.close();
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  it('grants from a lease without I/O, holds the lease in Postgres and shrinks it by what settled calls were charged', async () => {
+    const org = randomUUID();
+    await ledger.grant(org, 10_000, null);
+    const { leases } = replica();
+    await startLease(leases, org, 5);
+    // 64 calls' worth, at most a quarter of the 9,995 left: 320 credits.
+    assert.equal(leases.freeCredits(org), 320);
+    const [row] = await leaseRows(org);
+    assert.equal(Number(row.credits), 320);
+    const g = leases.grant(org, 'call_1', 5, facts());
+    assert.ok(g && g.leaseId === row.request_id);
+    assert.equal(g.availableBefore, 10_000 - 5);
+    assert.equal(leases.freeCredits(org), 315);
+    leases.settle('call_1', 2); // charged 2 of 5: 3 go back to the lease at once
+    assert.equal(leases.freeCredits(org), 318);
+    await ledger.settleBatch([entry(org, 'call_1', 2, g.leaseId)]);
+    await ledger.settleBatch([entry(org, 'call_1', 2, g.leaseId)]); // a redelivery shrinks nothing more
+    assert.equal(Number((await leaseRows(org))[0].credits), 318);
+    assert.equal((await ledger.balance(org)).balance, 9_998);
+    assert.equal(await ledger.ledgerSum(org), 9_998); // the seed call is still held, not settled
+  });
+
+  it('carves calls in flight into rows of their own; their settlement releases the row and leaves the lease alone', async () => {
+    const org = randomUUID();
+    await ledger.grant(org, 10_000, null);
+    const { leases, progress } = replica();
+    await startLease(leases, org, 5);
+    const free = leases.freeCredits(org);
+    assert.ok(leases.grant(org, 'stream_1', 5, facts()));
+    assert.ok(leases.grant(org, 'stream_2', 5, facts()));
+    progress.watch('stream_1', () => ({ inputTokens: 7, outputTokens: 3 }));
+    await leases.carve();
+    const rows = await ds.query<Array<{ request_id: string; credits: string; model: string; stream: boolean; lease: boolean }>>(
+      `SELECT request_id, credits, model, stream, lease FROM credit_reservation WHERE request_id IN ('stream_1', 'stream_2') ORDER BY 1`,
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.request_id, Number(r.credits), r.model, r.stream, r.lease]),
+      [
+        ['stream_1', 5, 'm', true, false],
+        ['stream_2', 5, 'm', true, false],
+      ],
+    );
+    const lease = (await leaseRows(org))[0];
+    assert.equal(Number(lease.credits), free - 10, 'the holds moved out of the lease');
+    leases.settle('stream_1', 1);
+    assert.equal(leases.freeCredits(org), free - 10, 'a carved call gives nothing back to the lease');
+    await ledger.settleBatch([entry(org, 'stream_1', 1, lease.request_id)]);
+    assert.equal(Number((await leaseRows(org))[0].credits), free - 10);
+    assert.equal((await ds.query(`SELECT 1 FROM credit_reservation WHERE request_id = 'stream_1'`)).length, 0);
+    await leases.carve(); // nothing new to carve: stream_2 keeps its single row
+    assert.equal(Number((await leaseRows(org))[0].credits), free - 10);
+  });
+
+  it('two replicas and per-call reservations together never hold more than the balance; everything returns to it', async () => {
+    const org = randomUUID();
+    await ledger.grant(org, 2_000, null);
+    const a = replica();
+    const b = replica();
+    await startLease(a.leases, org, 3);
+    await startLease(b.leases, org, 3);
+    const entries: UsageEntry[] = [];
+    let granted = 0;
+    for (let i = 0; i < 400; i++) {
+      const r = i % 2 ? a : b;
+      const id = `mix_${i}`;
+      const g = r.leases.grant(org, id, 3, facts());
+      if (g) {
+        granted += 3;
+        r.leases.settle(id, 2);
+        entries.push(entry(org, id, 2, g.leaseId));
+      } else {
+        const res = await reservations.reserve(org, id, 3, TTL);
+        if (res.granted) r.leases.observe(org, res.availableBefore - res.granted, 3);
+        entries.push(entry(org, id, Math.min(2, res.granted)));
+      }
+      const { balance, reserved } = await ledger.balance(org);
+      assert.ok(reserved <= balance, `held ${reserved} of ${balance}`);
+      if (i % 50 === 49) await ledger.settleBatch(entries.splice(0));
+    }
+    assert.ok(granted > 300, `most calls came from leases (${granted} credits)`);
+    await ledger.settleBatch(entries.splice(0));
+    await a.leases.close();
+    await b.leases.close();
+    const seeds = await ds.query<Array<{ request_id: string }>>(`SELECT request_id FROM credit_reservation WHERE org_id = $1 AND NOT lease`, [org]);
+    await ledger.settleBatch(seeds.map((s) => entry(org, s.request_id, 0)));
+    const { balance, reserved } = await ledger.balance(org);
+    assert.equal(reserved, 0, 'closed replicas gave back what they did not grant');
+    assert.equal(balance, await ledger.ledgerSum(org));
+    assert.equal(balance, 2_000 - 2 * 400 + 2 * 0);
+  });
+
+  it('takes no lease near the bottom of a balance: every call reserves exactly', async () => {
+    const org = randomUUID();
+    await ledger.grant(org, 40, null);
+    const { leases } = replica();
+    const r = await reservations.reserve(org, 'low_1', 5, TTL);
+    leases.observe(org, r.availableBefore - r.granted, 5); // 35 left: a quarter is under 4 calls' worth
+    await new Promise((res) => setTimeout(res, 50));
+    assert.equal(leases.freeCredits(org), 0);
+    assert.equal((await leaseRows(org)).length, 0);
+    assert.equal(leases.grant(org, 'low_2', 5, facts()), undefined);
+  });
+
+  it('gives back an idle lease, and a dead boot’s lease is released unless its settlements are queued', async () => {
+    const org = randomUUID();
+    await ledger.grant(org, 10_000, null);
+    const { leases } = replica(100);
+    await startLease(leases, org, 5);
+    await until(async () => Number((await leaseRows(org))[0].credits) === 0, 3_000);
+    assert.equal(leases.freeCredits(org), 0);
+    const dead = randomUUID();
+    await ds.query(`INSERT INTO credit_reservation (request_id, org_id, credits, expires_at, boot_id, lease) VALUES ($1, $2, 40, now() + interval '1 hour', $3, true)`, [
+      `lease:${randomUUID()}`,
+      org,
+      dead,
+    ]);
+    const release = (busy: string[]) => ds.query(RELEASE_DEAD_LEASES_SQL, [busy, randomUUID(), true, 1_000]);
+    await release([dead]);
+    assert.equal((await ds.query(`SELECT 1 FROM credit_reservation WHERE boot_id = $1`, [dead])).length, 1, 'kept while its batches are queued');
+    await release([]);
+    assert.equal((await ds.query(`SELECT 1 FROM credit_reservation WHERE boot_id = $1`, [dead])).length, 0);
+  });
+});
