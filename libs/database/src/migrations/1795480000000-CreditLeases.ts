@@ -15,8 +15,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   ledger and never moves more than the lease holds.
  * - `gw_credit_lease_return` gives back credits the replica will not grant (idle, or shutting down).
  *
- * A settled call that was never carved lowers its lease by what it was charged, with the ledger row (LedgerRepository);
- * the rest of its grant stays in the lease for the replica to grant again. Leases of dead boots are released by the
+ * - `gw_settle_usage` is the ledger's settlement (it was a statement of LedgerRepository's): a settled call that was never
+ *   carved lowers its lease by what it was charged, with its ledger row, so a redelivery lowers nothing; the rest of
+ *   its grant stays in the lease for the replica to grant again. Leases of dead boots are released by the
  * orphan sweeper once none of their settlements is queued; they are never settled as calls.
  */
 const TAKE = `
@@ -103,6 +104,52 @@ RETURNS bigint LANGUAGE sql VOLATILE AS $fn$
   RETURNING credits
 $fn$`;
 
+/**
+ * Settles a batch of usage entries (LedgerRepository): ledger rows, reservations released, balances moved, and a lease
+ * shrunk by what its uncarved calls were charged. The leases named are locked first, in their own statement (a fresh
+ * snapshot for the rest): a carve of one of them (which locks it too) either committed before, and its rows are
+ * deleted here, or runs after, and skips the calls now in the ledger. One round trip, one transaction.
+ */
+const SETTLE = `
+CREATE FUNCTION gw_settle_usage(p_entries text[], p_orgs uuid[], p_api_keys uuid[], p_users uuid[], p_models text[],
+  p_input_tokens integer[], p_output_tokens integer[], p_credits bigint[], p_costs numeric[], p_occurred_at timestamptz[],
+  p_leases text[])
+RETURNS void LANGUAGE plpgsql VOLATILE AS $fn$
+DECLARE
+  v_leases text[];
+BEGIN
+  SELECT array_agg(DISTINCT l ORDER BY l) INTO v_leases FROM unnest(p_leases) AS l WHERE l IS NOT NULL;
+  IF v_leases IS NOT NULL THEN
+    PERFORM 1 FROM credit_reservation r WHERE r.request_id = ANY (v_leases) AND r.lease ORDER BY r.request_id FOR UPDATE;
+  END IF;
+  WITH input AS (
+    SELECT * FROM unnest(p_entries, p_orgs, p_api_keys, p_users, p_models, p_input_tokens, p_output_tokens, p_credits, p_costs,
+                         p_occurred_at, p_leases)
+      AS t(entry_id, org_id, api_key_id, user_id, model, input_tokens, output_tokens, credits, cost_usd, occurred_at, lease_id)
+  ), ins AS (
+    INSERT INTO credit_ledger (entry_id, kind, org_id, api_key_id, user_id, model, input_tokens, output_tokens, credits, cost_usd, occurred_at)
+    SELECT i.entry_id, 'usage', i.org_id, i.api_key_id, i.user_id, i.model, i.input_tokens, i.output_tokens, -i.credits, i.cost_usd, i.occurred_at
+      FROM input i WHERE i.credits > 0
+    ON CONFLICT (entry_id) DO NOTHING
+    RETURNING credit_ledger.entry_id, credit_ledger.org_id, -credit_ledger.credits AS used
+  ), rel AS (
+    DELETE FROM credit_reservation r USING input i WHERE r.request_id = i.entry_id AND NOT r.lease RETURNING r.request_id
+  ), lease_use AS (
+    SELECT i.lease_id, sum(ins.used) AS used FROM ins JOIN input i ON i.entry_id = ins.entry_id
+     WHERE i.lease_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM rel WHERE rel.request_id = ins.entry_id)
+     GROUP BY i.lease_id
+  ), lease_upd AS (
+    UPDATE credit_reservation r SET credits = GREATEST(r.credits - u.used, 0) FROM lease_use u WHERE r.request_id = u.lease_id AND r.lease
+  ), delta AS (
+    SELECT ins.org_id, sum(ins.used) AS used FROM ins GROUP BY ins.org_id
+  )
+  UPDATE credit_account a SET balance = a.balance - d.used, updated_at = now() FROM delta d WHERE a.org_id = d.org_id;
+END
+$fn$`;
+
+const SETTLE_ARGS =
+  'text[], uuid[], uuid[], uuid[], text[], integer[], integer[], bigint[], numeric[], timestamptz[], text[]';
+
 const CARVE_ARGS =
   'text, double precision, text[], bigint[], uuid[], uuid[], text[], text[], text[], text[], boolean[], integer[], timestamptz[]';
 
@@ -114,11 +161,13 @@ export class CreditLeases1795480000000 implements MigrationInterface {
     await q.query(TAKE);
     await q.query(CARVE);
     await q.query(RETURN_FN);
+    await q.query(SETTLE);
     // As the batch function (ReserveIndexScan): equality lookups only, which a plain index scan serves.
     await q.query(`ALTER FUNCTION gw_credit_lease_take(uuid, text, uuid, bigint, bigint, double precision, boolean) SET enable_bitmapscan = off`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP FUNCTION gw_settle_usage(${SETTLE_ARGS})`);
     await q.query(`DROP FUNCTION gw_credit_lease_return(text, bigint)`);
     await q.query(`DROP FUNCTION gw_credit_lease_carve(${CARVE_ARGS})`);
     await q.query(`DROP FUNCTION gw_credit_lease_take(uuid, text, uuid, bigint, bigint, double precision, boolean)`);

@@ -91,7 +91,9 @@ export class CreditMeter implements Meter {
     if (reservation.granted < 1) {
       throw insufficient('Insufficient credits: the balance is below one credit. Top up to continue.');
     }
-    const state: MeterState = { requestId, model, payer, granted: reservation.granted, availableBefore: reservation.availableBefore, settled: false };
+    // This replica's own lease is held, not spent: it is part of what the organisation has left, as a lease grant reports.
+    const availableBefore = reservation.availableBefore + (this.leases?.freeCredits(payer.orgId) ?? 0);
+    const state: MeterState = { requestId, model, payer, granted: reservation.granted, availableBefore, settled: false };
     const plan = planForGrant(reservation.granted, inputTokens, wanted, this.opts.pricing);
     if (!plan) {
       this.settle({ capped: false, state }, { inputTokens: 0, outputTokens: 0 }, false, Date.now()); // release

@@ -4,43 +4,12 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { UsageEntry } from './ledger-entry';
 
 /**
- * Settles a batch in one transaction: usage entries become ledger rows (skipping entry ids already
- * written), their reservations are deleted, and each account's balance moves by the aggregate
- * charged. Exactly once per request id, whatever the redeliveries. A call granted from a replica's
- * credit lease (`lease_id`) and never carved out of it has no row of its own: its lease shrinks by what it
- * was charged, with its ledger row (so a redelivery, which writes no row, shrinks nothing); the rest of its
- * grant stays in the lease, which its replica grants again.
+ * Settles a batch in one transaction (`gw_settle_usage`, CreditLeases migration): usage entries become ledger rows
+ * (skipping entry ids already written), their reservations are deleted, and each account's balance moves by the
+ * aggregate charged. Exactly once per request id, whatever the redeliveries. A call granted from a replica's credit
+ * lease and never carved out of it has no row of its own: its lease shrinks by what it was charged, with its ledger row.
  */
-const SETTLE_SQL = `
-WITH input AS (
-  SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::int[], $7::int[], $8::bigint[], $9::numeric[], $10::timestamptz[], $11::text[])
-    AS t(entry_id, org_id, api_key_id, user_id, model, input_tokens, output_tokens, credits, cost_usd, occurred_at, lease_id)
-), ins AS (
-  INSERT INTO credit_ledger (entry_id, kind, org_id, api_key_id, user_id, model, input_tokens, output_tokens, credits, cost_usd, occurred_at)
-  SELECT entry_id, 'usage', org_id, api_key_id, user_id, model, input_tokens, output_tokens, -credits, cost_usd, occurred_at
-  FROM input WHERE credits > 0
-  ON CONFLICT (entry_id) DO NOTHING
-  RETURNING entry_id, org_id, -credits AS used
-), rel AS (
-  DELETE FROM credit_reservation r USING input i WHERE r.request_id = i.entry_id AND NOT r.lease RETURNING r.request_id
-), lease_use AS (
-  SELECT i.lease_id, sum(ins.used) AS used FROM ins JOIN input i ON i.entry_id = ins.entry_id
-   WHERE i.lease_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM rel WHERE rel.request_id = ins.entry_id)
-   GROUP BY i.lease_id
-), lease_upd AS (
-  UPDATE credit_reservation r SET credits = GREATEST(r.credits - u.used, 0) FROM lease_use u WHERE r.request_id = u.lease_id AND r.lease
-), delta AS (
-  SELECT org_id, sum(used) AS used FROM ins GROUP BY org_id
-)
-UPDATE credit_account a SET balance = a.balance - d.used, updated_at = now()
-FROM delta d WHERE a.org_id = d.org_id`;
-
-/**
- * Taken first when a batch settles lease calls, in its own statement (a fresh snapshot for the settlement): a carve of
- * the same lease (gw_credit_lease_carve, which locks it too) either committed before, and its rows are deleted, or
- * runs after, and skips the calls already in the ledger.
- */
-const LOCK_LEASES_SQL = `SELECT 1 FROM credit_reservation WHERE request_id = ANY($1::text[]) AND lease ORDER BY request_id FOR UPDATE`;
+const SETTLE_SQL = 'SELECT gw_settle_usage($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)';
 
 const GRANT_SQL = `
 WITH ins AS (
@@ -145,15 +114,7 @@ export class LedgerRepository {
       col((e) => e.occurredAt),
       col((e) => e.lease ?? null),
     ];
-    const leases = [...new Set(unique.flatMap((e) => (e.lease ? [e.lease] : [])))];
-    if (!leases.length) {
-      await this.ds.query(SETTLE_SQL, params);
-      return;
-    }
-    await this.ds.transaction(async (m) => {
-      await m.query(LOCK_LEASES_SQL, [leases]);
-      await m.query(SETTLE_SQL, params);
-    });
+    await this.ds.query(SETTLE_SQL, params);
   }
 
   /**
