@@ -63,11 +63,11 @@ describe('credits: reservation, ledger and balance (Postgres + BullMQ on Redis)'
     const admitted = ids.filter((_, i) => results[i].granted > 0);
     assert.equal(admitted.length, 10);
     assert.ok(results.every((r) => r.granted <= 1));
-    assert.deepEqual(await ledger.balance(org), { balance: 10, reserved: 10, available: 0 });
+    assert.deepEqual(await ledger.balance(org), { balance: 10, reserved: 10, leased: 0, available: 0 });
     for (const id of admitted) producer.record(entry(org, id, 1));
     for (const id of ids.filter((i) => !admitted.includes(i))) producer.record(entry(org, id, 0)); // refused: no charge
     await drain();
-    assert.deepEqual(await ledger.balance(org), { balance: 0, reserved: 0, available: 0 });
+    assert.deepEqual(await ledger.balance(org), { balance: 0, reserved: 0, leased: 0, available: 0 });
     assert.equal(await ledger.ledgerSum(org), 0);
   });
 
@@ -81,7 +81,7 @@ describe('credits: reservation, ledger and balance (Postgres + BullMQ on Redis)'
     // Each admitted call used 1 credit of its grant: the rest goes back.
     results.forEach((r, i) => producer.record(entry(org, `req_big_${i}`, r.granted > 0 ? 1 : 0)));
     await drain();
-    assert.deepEqual(await ledger.balance(org), { balance: 6, reserved: 0, available: 6 });
+    assert.deepEqual(await ledger.balance(org), { balance: 6, reserved: 0, leased: 0, available: 6 });
     assert.equal(await ledger.ledgerSum(org), 6);
   });
 
@@ -131,7 +131,7 @@ describe('credits: reservation, ledger and balance (Postgres + BullMQ on Redis)'
       assert.deepEqual(granted.slice(50, 62), Array(12).fill(0));
       assert.equal(results[1].availableBefore, 98);
       assert.equal(results[49].availableBefore, 2);
-      assert.deepEqual(await ledger.balance(org), { balance: 100, reserved: 100, available: 0 });
+      assert.deepEqual(await ledger.balance(org), { balance: 100, reserved: 100, leased: 0, available: 0 });
     } finally {
       await holder.end();
     }
@@ -169,7 +169,7 @@ describe('credits: reservation, ledger and balance (Postgres + BullMQ on Redis)'
     producer.record(e);
     await queue.add('usage-entry', e, { jobId: 'forced-redelivery' }); // a second job for the same call
     await drain();
-    assert.deepEqual(await ledger.balance(org), { balance: 3, reserved: 0, available: 3 });
+    assert.deepEqual(await ledger.balance(org), { balance: 3, reserved: 0, leased: 0, available: 3 });
     assert.equal(await ledger.ledgerSum(org), 3);
     const rows = await ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM credit_ledger WHERE entry_id = 'req_dup'`);
     assert.equal(rows[0].n, 1);
@@ -189,7 +189,7 @@ describe('credits: reservation, ledger and balance (Postgres + BullMQ on Redis)'
     await reservations.reserve(org, 'req_lost', 3, 1); // a gateway died mid-call; 1 ms TTL
     await new Promise((r) => setTimeout(r, 20));
     assert.ok((await ledger.sweepExpired()) >= 1);
-    assert.deepEqual(await ledger.balance(org), { balance: 4, reserved: 0, available: 4 });
+    assert.deepEqual(await ledger.balance(org), { balance: 4, reserved: 0, leased: 0, available: 4 });
   });
 
   it('reports usage by day, key and model from the ledger', async () => {

@@ -69,7 +69,7 @@ for (const mode of MODES) {
         const rows = await env.direct.query<Array<{ entry_id: string }>>(`SELECT entry_id FROM credit_ledger WHERE kind = 'usage' ORDER BY entry_id`);
         assert.deepEqual(rows.map((r) => r.entry_id), good.map((e) => e.requestId).sort());
         const charged = good.reduce((s, e) => s + e.credits, 0);
-        assert.deepEqual(await ledger.balance(org), { balance: 10_000 - charged, reserved: 0, available: 10_000 - charged });
+        assert.deepEqual(await ledger.balance(org), { balance: 10_000 - charged, reserved: 0, leased: 0, available: 10_000 - charged });
         assert.equal(await ledger.ledgerSum(org), 10_000 - charged);
 
         const dead = await deadLetterRows(env.direct, BILLING_QUEUE);

@@ -134,9 +134,12 @@ export function ownRedis(port: number): OwnRedis {
   };
 }
 
-/** Credits held by an organisation's calls in flight (sum of its reservation rows; 0 once all settled). */
+/**
+ * Credits held by an organisation's calls in flight (sum of its reservation rows; 0 once all settled). A replica's
+ * credit lease (CREDIT_LEASES) is not a call: its uncarved calls settle against it, its idle part is given back.
+ */
 export async function reservedCredits(dbUrl: string, orgId: string): Promise<number> {
-  const [{ n }] = await query<{ n: string }>(dbUrl, 'SELECT COALESCE(sum(credits), 0) AS n FROM credit_reservation WHERE org_id = $1', [orgId]);
+  const [{ n }] = await query<{ n: string }>(dbUrl, 'SELECT COALESCE(sum(credits), 0) AS n FROM credit_reservation WHERE org_id = $1 AND NOT lease', [orgId]);
   return Number(n);
 }
 

@@ -4,6 +4,7 @@ import type { ProgressBook } from '../recovery/progress-book';
 import type { ReservationFacts } from './credit-reservations';
 import { leaseWant, type LeaseSizing } from './lease-sizing';
 import { CarveBook } from './lease-carve';
+import { certainlyNotApplied } from './query-outcome';
 
 export interface CreditLeaseOptions extends LeaseSizing {
   bootId: string;
@@ -158,8 +159,9 @@ export class CreditLeases {
         l.free += Number(r.granted);
       })
       .catch((err: Error) => {
+        // Not applied, or applied with the answer lost: then what it added stays held, unused, until this boot ends.
         l.failedAt = Date.now();
-        this.opts.onError?.('credit lease', err);
+        this.opts.onError?.(certainlyNotApplied(err) ? 'credit lease' : 'credit lease (outcome unknown)', err);
       })
       .finally(() => (l.taking = undefined));
   }
@@ -173,6 +175,9 @@ export class CreditLeases {
     if (!l.exists || l.free <= 0) return;
     const credits = l.free;
     l.free = 0; // not granted from meanwhile; kept back (held until the row is released) if the return fails
-    await this.pool.query(RETURN_SQL, [l.id, credits]).catch((err: Error) => this.opts.onError?.('credit lease return', err));
+    await this.pool.query(RETURN_SQL, [l.id, credits]).catch((err: Error) => {
+      if (certainlyNotApplied(err)) l.free += credits; // still held: grant it again
+      this.opts.onError?.('credit lease return', err);
+    });
   }
 }

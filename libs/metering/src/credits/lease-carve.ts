@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { ProgressBook } from '../recovery/progress-book';
 import type { ReservationFacts } from './credit-reservations';
+import { certainlyNotApplied } from './query-outcome';
 
 /** A call granted from a lease and not settled yet. */
 export interface LeaseCall {
@@ -13,7 +14,7 @@ export interface LeaseCall {
    * to the lease. Set before a carve is sent and cleared only when the database answered that it was not carved.
    */
   own: boolean;
-  /** A carve that included it failed: send it again (the row may or may not exist). */
+  /** A carve that included it may have committed or not: send it again (the answer then tells nothing new). */
   retry?: boolean;
 }
 
@@ -77,7 +78,12 @@ export class CarveBook {
         for (const [id, call, first] of group) if (first && !carved.has(id)) call.own = false;
         this.progress.retry({ requestIds: [...carved], inputTokens: [], outputTokens: [] }); // their progress goes to the new rows
       } catch (err) {
-        for (const [, call] of group) call.retry = true;
+        // Rolled back for sure: nothing moved, the calls are carved at the next tick. Else their rows may exist.
+        const none = certainlyNotApplied(err);
+        for (const [, call, first] of group) {
+          if (none && first) call.own = false;
+          else call.retry = true;
+        }
         errors.push(err as Error);
       }
     }

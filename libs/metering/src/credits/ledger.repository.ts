@@ -77,7 +77,13 @@ export async function grantCredits(manager: EntityManager, orgId: string, credit
 
 export interface Balance {
   balance: number;
+  /** Held by calls in flight with a reservation of their own. */
   reserved: number;
+  /**
+   * Held by the replicas' credit leases (CREDIT_LEASES): granted to calls in flight not carved out yet, or still to
+   * grant; an idle replica gives its unused part back within seconds.
+   */
+  leased: number;
   available: number;
 }
 
@@ -127,14 +133,18 @@ export class LedgerRepository {
   }
 
   async balance(orgId: string): Promise<Balance> {
-    const rows = await this.ds.query<Array<{ balance: string; reserved: string }>>(
-      `SELECT a.balance, (SELECT COALESCE(sum(r.credits), 0) FROM credit_reservation r WHERE r.org_id = a.org_id) AS reserved
-         FROM credit_account a WHERE a.org_id = $1`,
+    const rows = await this.ds.query<Array<{ balance: string; reserved: string; leased: string }>>(
+      `SELECT a.balance, h.reserved, h.leased FROM credit_account a,
+              LATERAL (SELECT COALESCE(sum(r.credits) FILTER (WHERE NOT r.lease), 0) AS reserved,
+                              COALESCE(sum(r.credits) FILTER (WHERE r.lease), 0) AS leased
+                         FROM credit_reservation r WHERE r.org_id = a.org_id) h
+        WHERE a.org_id = $1`,
       [orgId],
     );
     const balance = Number(rows[0]?.balance ?? 0);
     const reserved = Number(rows[0]?.reserved ?? 0);
-    return { balance, reserved, available: Math.max(0, balance - reserved) };
+    const leased = Number(rows[0]?.leased ?? 0);
+    return { balance, reserved, leased, available: Math.max(0, balance - reserved - leased) };
   }
 
   /** Sum of the organisation's ledger (equals `balance` once the billing queue is drained). */
