@@ -128,4 +128,32 @@ describe('billing: credit fields, concurrency and the ledger (e2e)', () => {
     const requests = (usageApi.body.data as Array<{ requests: number | string }>).reduce((s, r) => s + Number(r.requests), 0);
     assert.ok(requests >= 10, `GET /api/usage counts the served calls: ${JSON.stringify(usageApi.body)}`);
   });
+
+  it('a busy organisation is served from a credit lease (CREDIT_LEASES, on by default), given back when idle, exact in the books', async () => {
+    const busy = await bootstrapCli({ DATABASE_URL: dbUrl }, ['--org', 'busy', '--email', 'owner@busy.test', '--credits', '100000']);
+    const orgId = busy.organization.id;
+    const c = new OpenAI({ baseURL: `${gw.info.inferenceUrl}/v1`, apiKey: busy.api_key.key, maxRetries: 0 });
+    const remaining: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const r = (await c.chat.completions.create({ model: 'abliterated-model', messages: [{ role: 'user', content: `call ${i}` }], max_tokens: 50 })) as OpenAI.Chat.ChatCompletion & CreditFields;
+      remaining.push(r.remaining_credits);
+    }
+    const [lease] = await query<{ credits: string }>(dbUrl, 'SELECT credits FROM credit_reservation WHERE org_id = $1 AND lease', [orgId]);
+    assert.ok(lease && Number(lease.credits) > 0, 'the replica holds a lease for the organisation');
+    for (let i = 1; i < remaining.length; i++) assert.ok(remaining[i] < remaining[i - 1], `remaining_credits decreases: ${remaining.join(' > ')}`);
+    const control = await controlAs(gw.info.controlUrl!, busy.user.email, busy.password);
+    const held = await control.call('GET', '/api/credits');
+    assert.equal(Number(held.body.available), Number(held.body.balance) - Number(held.body.reserved) - Number(held.body.leased));
+    // Idle for 2 s: the unused part goes back; the calls' charges have landed, so nothing stays held.
+    const idle = await until(async () => {
+      const b = await control.call('GET', '/api/credits');
+      return Number(b.body.leased) === 0 && Number(b.body.reserved) === 0;
+    }, 15_000);
+    assert.ok(idle, 'an idle lease is given back');
+    const acc = await balanceAndLedgerSum(dbUrl, orgId);
+    assert.equal(acc.balance, acc.ledgerSum);
+    assert.equal(100_000 - acc.balance, 30, 'thirty one-credit calls');
+    const api = await control.call('GET', '/api/credits');
+    assert.deepEqual([api.body.balance, api.body.reserved, api.body.leased, api.body.available].map(Number), [acc.balance, 0, 0, acc.balance]);
+  });
 });

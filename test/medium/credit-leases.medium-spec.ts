@@ -42,9 +42,9 @@ describe('credit leases: per-replica chunks of a balance (Postgres)', () => {
   let reservations: CreditReservations;
   const open: CreditLeases[] = [];
 
-  const replica = (idleMs = 60_000) => {
+  const replica = (idleMs = 60_000, carveMs = 60_000) => {
     const progress = new ProgressBook();
-    const leases = new CreditLeases(db.url, { ...SIZING, bootId: randomUUID(), progress, ttlMs: TTL, idleMs });
+    const leases = new CreditLeases(db.url, { ...SIZING, bootId: randomUUID(), progress, ttlMs: TTL, idleMs, carveMs });
     open.push(leases);
     return { leases, progress };
   };
@@ -97,7 +97,14 @@ describe('credit leases: per-replica chunks of a balance (Postgres)', () => {
   it('carves calls in flight into rows of their own; their settlement releases the row and leaves the lease alone', async () => {
     const org = randomUUID();
     await ledger.grant(org, 10_000, null);
-    const { leases, progress } = replica();
+    const young = replica();
+    const other = randomUUID();
+    await ledger.grant(other, 10_000, null);
+    await startLease(young.leases, other, 5);
+    assert.ok(young.leases.grant(other, 'young_1', 5, facts()));
+    await young.leases.carve();
+    assert.equal((await ds.query(`SELECT 1 FROM credit_reservation WHERE request_id = 'young_1'`)).length, 0, 'younger than carveMs: no row');
+    const { leases, progress } = replica(60_000, 0);
     await startLease(leases, org, 5);
     const free = leases.freeCredits(org);
     assert.ok(leases.grant(org, 'stream_1', 5, facts()));
@@ -119,10 +126,11 @@ describe('credit leases: per-replica chunks of a balance (Postgres)', () => {
     leases.settle('stream_1', 1);
     assert.equal(leases.freeCredits(org), free - 10, 'a carved call gives nothing back to the lease');
     await ledger.settleBatch([entry(org, 'stream_1', 1, lease.request_id)]);
-    assert.equal(Number((await leaseRows(org))[0].credits), free - 10);
+    const held = async () => Number((await leaseRows(org))[0].credits);
+    assert.equal(await held(), free - 10);
     assert.equal((await ds.query(`SELECT 1 FROM credit_reservation WHERE request_id = 'stream_1'`)).length, 0);
     await leases.carve(); // nothing new to carve: stream_2 keeps its single row
-    assert.equal(Number((await leaseRows(org))[0].credits), free - 10);
+    assert.equal(await held(), free - 10);
   });
 
   it('two replicas and per-call reservations together never hold more than the balance; everything returns to it', async () => {

@@ -144,8 +144,9 @@ export const envSchema = z.object({
   /**
    * Per-replica credit leases: a replica holds a chunk of a busy organisation's credits and grants its calls from it
    * in memory (no Postgres round trip per call); near the bottom of a balance calls reserve one by one as without.
+   * Off: every call reserves its own row at admission (a crash then leaves a record even of calls under 100 ms old).
    */
-  CREDIT_LEASES: bool.default(false),
+  CREDIT_LEASES: bool.default(true),
   /** Crash recovery: each process refreshes its `gateway_replica` row this often... */
   REPLICA_HEARTBEAT_MS: int(100, 600_000).default(5_000),
   /** ...a peer whose row is older than this is dead, and its calls in flight are settled as `gateway_lost`. */

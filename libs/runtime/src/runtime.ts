@@ -103,6 +103,7 @@ function startCreditLeases(config: GatewayConfig, url: string, lease: ReplicaLea
     progress: lease.progress,
     ttlMs: config.env.CREDIT_RESERVATION_TTL_MS,
     idleMs: 2_000,
+    carveMs: 100,
     onError: (what, err) => logger.warn({ err: err.message }, `${what} failed; calls reserve one by one meanwhile`),
   });
   lease.beforeCheckpoint(() => leases.carve());

@@ -13,6 +13,8 @@ export interface CreditLeaseOptions extends LeaseSizing {
   ttlMs: number;
   /** Unused credits of a lease not granted from for this long go back to the organisation. */
   idleMs: number;
+  /** A lease call in flight this long is carved into a reservation row of its own (crash evidence). */
+  carveMs: number;
   onError?: (what: string, err: Error) => void;
 }
 
@@ -49,14 +51,15 @@ const RETRY_MS = 1_000;
  * enough credits, this replica takes a chunk of them as one held row, in the background, and grants its calls from
  * it in memory: no round trip per call. The lease is topped up before it runs dry, a call it cannot cover falls back
  * to the exact per-call reservation, and near the bottom of a balance no lease is taken at all (see lease-sizing).
- * Calls still in flight at a progress checkpoint are carved out of the lease into rows of their own, so a crash
- * leaves the same evidence as before for every call older than one checkpoint.
+ * Calls in flight for `carveMs` (100 ms) are carved out of the lease into rows of their own, so a crash leaves the
+ * same evidence as before for every call older than that.
  */
 export class CreditLeases {
   private readonly pool: Pool;
   private readonly orgs = new Map<string, OrgLease>();
   private readonly carves: CarveBook;
   private readonly idleTimer: NodeJS.Timeout;
+  private readonly carveTimer: NodeJS.Timeout;
 
   constructor(
     databaseUrl: string,
@@ -68,6 +71,8 @@ export class CreditLeases {
     this.carves = new CarveBook(this.pool, opts.progress, opts.ttlMs);
     this.idleTimer = setInterval(() => this.returnIdle(), Math.max(100, Math.floor(opts.idleMs / 2)));
     this.idleTimer.unref();
+    this.carveTimer = setInterval(() => void this.carve().catch((err: Error) => opts.onError?.('credit lease carve', err)), Math.max(10, Math.floor(opts.carveMs / 2)));
+    this.carveTimer.unref();
   }
 
   /** Grants `credits` from the organisation's lease, without I/O; undefined when it cannot (reserve per call then). */
@@ -84,7 +89,7 @@ export class CreditLeases {
     const availableBefore = l.view;
     l.view -= credits;
     l.usedAt = now;
-    this.carves.add(requestId, { orgId, leaseId: l.id, credits, facts, own: false });
+    this.carves.add(requestId, { orgId, leaseId: l.id, credits, facts, own: false, at: now });
     if (l.free < leaseWant(this.opts, l.unit, l.view) / 2) this.topUp(l);
     return { leaseId: l.id, availableBefore };
   }
@@ -117,9 +122,10 @@ export class CreditLeases {
     if (!call.own && l.id === call.leaseId) l.free += unused;
   }
 
-  /** Moves the holds of the lease calls in flight into rows of their own (called at each progress checkpoint). */
+  /** Moves the holds of the lease calls in flight for `carveMs` into rows of their own (a timer; and each checkpoint). */
   carve(): Promise<void> {
-    return this.carves.carveAll();
+    if (!this.carves.size) return Promise.resolve();
+    return this.carves.carveAll(this.opts.carveMs);
   }
 
   /** Credits held by this replica's leases and not granted (for tests and metrics). */
@@ -130,6 +136,7 @@ export class CreditLeases {
   /** Gives back every lease's unused credits (after the calls settled) and closes the pool. */
   async close(): Promise<void> {
     clearInterval(this.idleTimer);
+    clearInterval(this.carveTimer);
     await Promise.all([...this.orgs.values()].map((l) => l.taking ?? Promise.resolve()));
     await this.carves.idle();
     await Promise.all([...this.orgs.values()].map((l) => this.giveBack(l)));

@@ -16,14 +16,16 @@ export interface LeaseCall {
   own: boolean;
   /** A carve that included it may have committed or not: send it again (the answer then tells nothing new). */
   retry?: boolean;
+  /** When it was granted (ms): a call is carved once it is `minAgeMs` old. */
+  at: number;
 }
 
 const CARVE_SQL = 'SELECT request_id FROM gw_credit_lease_carve($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)';
 
 /**
- * The lease calls in flight, and their carving (gw_credit_lease_carve): at each progress checkpoint every call not yet
- * carved gets a reservation row with its facts, taken from its lease, so a crash of this process leaves it for the
- * orphan sweeper like any reserved call. Calls that settle between two checkpoints (nearly all) never get a row.
+ * The lease calls in flight, and their carving (gw_credit_lease_carve): a call in flight for `minAgeMs` gets a
+ * reservation row with its facts, its hold taken from its lease, so a crash of this process leaves it for the orphan
+ * sweeper like any reserved call. Calls that settle sooner (nearly all JSON calls) never get a row.
  */
 export class CarveBook {
   private readonly calls = new Map<string, LeaseCall>();
@@ -49,9 +51,9 @@ export class CarveBook {
     return this.calls.size;
   }
 
-  /** One carve at a time; a tick finding one running waits for it. */
-  carveAll(): Promise<void> {
-    this.running ??= this.run().finally(() => (this.running = undefined));
+  /** Carves the calls at least `minAgeMs` old; one carve at a time (a tick finding one running waits for it). */
+  carveAll(minAgeMs: number): Promise<void> {
+    this.running ??= this.run(Date.now() - minAgeMs).finally(() => (this.running = undefined));
     return this.running;
   }
 
@@ -59,10 +61,10 @@ export class CarveBook {
     await this.running?.catch(() => undefined);
   }
 
-  private async run(): Promise<void> {
+  private async run(grantedBy: number): Promise<void> {
     const byLease = new Map<string, Array<[string, LeaseCall, boolean]>>();
     for (const [id, call] of this.calls) {
-      if (call.own && !call.retry) continue;
+      if ((call.own && !call.retry) || call.at > grantedBy) continue;
       const first = !call.own;
       call.own = true;
       call.retry = false;
