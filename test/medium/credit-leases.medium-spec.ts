@@ -7,6 +7,7 @@ import { createDataSource } from '@gw/database';
 import { CreditLeases, CreditReservations, LedgerRepository, ProgressBook, type ReservationFacts, type UsageEntry } from '@gw/metering';
 import { RELEASE_DEAD_LEASES_SQL } from '../../libs/metering/src/recovery/orphan.sql';
 import { createTestDatabase, type TestDatabase } from '../../libs/database/src/testing';
+import { until } from '../support/metering-e2e';
 
 const TTL = 60_000;
 const SIZING = { chunkCalls: 64, minCalls: 4, share: 1 / 4 };
@@ -25,15 +26,6 @@ const entry = (orgId: string, requestId: string, credits: number, lease?: string
   occurredAt: new Date().toISOString(),
   ...(lease ? { lease } : {}),
 });
-
-/** Polls until `f` is true (the lease takes are in the background). */
-async function until(f: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await f())) {
-    if (Date.now() > end) assert.fail('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('credit leases: per-replica chunks of a balance (Postgres)', () => {
   let db: TestDatabase;
@@ -55,7 +47,7 @@ describe('credit leases: per-replica chunks of a balance (Postgres)', () => {
   async function startLease(leases: CreditLeases, org: string, unit: number): Promise<void> {
     const r = await reservations.reserve(org, `seed_${randomUUID()}`, unit, TTL);
     leases.observe(org, r.availableBefore - r.granted, unit);
-    await until(() => leases.freeCredits(org) > 0);
+    assert.ok(await until(async () => leases.freeCredits(org) > 0, 5_000), 'a lease is taken');
   }
 
   before(async () => {
@@ -188,7 +180,7 @@ describe('credit leases: per-replica chunks of a balance (Postgres)', () => {
     await ledger.grant(org, 10_000, null);
     const { leases } = replica(100);
     await startLease(leases, org, 5);
-    await until(async () => Number((await leaseRows(org))[0].credits) === 0, 3_000);
+    assert.ok(await until(async () => Number((await leaseRows(org))[0].credits) === 0, 3_000), 'the idle lease is given back');
     assert.equal(leases.freeCredits(org), 0);
     const dead = randomUUID();
     await ds.query(`INSERT INTO credit_reservation (request_id, org_id, credits, expires_at, boot_id, lease) VALUES ($1, $2, 40, now() + interval '1 hour', $3, true)`, [
