@@ -33,7 +33,7 @@ export class CreditsController {
   constructor(private readonly ledger: LedgerRepository) {}
 
   @Get('credits')
-  @ApiOperation({ operationId: 'getBalance', summary: 'Balance, credits held by calls in flight, and what is available' })
+  @ApiOperation({ operationId: 'getBalance', summary: 'Balance, credits held by calls in flight (reserved) and by the replicas\' credit leases (leased), and what is available' })
   async balance(@CurrentPrincipal() p: Principal | undefined): Promise<Balance & { organization_id: string }> {
     const { orgId } = requireActor(p);
     return { organization_id: orgId, ...(await this.ledger.balance(orgId)) };
