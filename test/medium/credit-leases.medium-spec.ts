@@ -34,9 +34,9 @@ describe('credit leases: per-replica chunks of a balance (Postgres)', () => {
   let reservations: CreditReservations;
   const open: CreditLeases[] = [];
 
-  const replica = (idleMs = 60_000, carveMs = 60_000) => {
+  const replica = (idleMs = 60_000) => {
     const progress = new ProgressBook();
-    const leases = new CreditLeases(db.url, { ...SIZING, bootId: randomUUID(), progress, ttlMs: TTL, idleMs, carveMs });
+    const leases = new CreditLeases(db.url, { ...SIZING, bootId: randomUUID(), progress, ttlMs: TTL, idleMs, carveMs: 60_000 });
     open.push(leases);
     return { leases, progress };
   };
@@ -89,20 +89,15 @@ describe('credit leases: per-replica chunks of a balance (Postgres)', () => {
   it('carves calls in flight into rows of their own; their settlement releases the row and leaves the lease alone', async () => {
     const org = randomUUID();
     await ledger.grant(org, 10_000, null);
-    const young = replica();
-    const other = randomUUID();
-    await ledger.grant(other, 10_000, null);
-    await startLease(young.leases, other, 5);
-    assert.ok(young.leases.grant(other, 'young_1', 5, facts()));
-    await young.leases.carve();
-    assert.equal((await ds.query(`SELECT 1 FROM credit_reservation WHERE request_id = 'young_1'`)).length, 0, 'younger than carveMs: no row');
-    const { leases, progress } = replica(60_000, 0);
+    const { leases, progress } = replica();
     await startLease(leases, org, 5);
     const free = leases.freeCredits(org);
     assert.ok(leases.grant(org, 'stream_1', 5, facts()));
     assert.ok(leases.grant(org, 'stream_2', 5, facts()));
     progress.watch('stream_1', () => ({ inputTokens: 7, outputTokens: 3 }));
-    await leases.carve();
+    await leases.carve(); // younger than carveMs (60 s here): not carved yet
+    assert.equal((await ds.query(`SELECT 1 FROM credit_reservation WHERE request_id IN ('stream_1', 'stream_2')`)).length, 0);
+    await leases.carve(0);
     const rows = await ds.query<Array<{ request_id: string; credits: string; model: string; stream: boolean; lease: boolean }>>(
       `SELECT request_id, credits, model, stream, lease FROM credit_reservation WHERE request_id IN ('stream_1', 'stream_2') ORDER BY 1`,
     );
@@ -121,8 +116,23 @@ describe('credit leases: per-replica chunks of a balance (Postgres)', () => {
     const held = async () => Number((await leaseRows(org))[0].credits);
     assert.equal(await held(), free - 10);
     assert.equal((await ds.query(`SELECT 1 FROM credit_reservation WHERE request_id = 'stream_1'`)).length, 0);
-    await leases.carve(); // nothing new to carve: stream_2 keeps its single row
+    await leases.carve(0); // nothing new to carve: stream_2 keeps its single row
     assert.equal(await held(), free - 10);
+  });
+
+  it('a carve skips a call whose settlement landed first: the lease keeps its hold, less the charge, once', async () => {
+    const org = randomUUID();
+    await ledger.grant(org, 10_000, null);
+    const { leases } = replica();
+    await startLease(leases, org, 5);
+    const free = leases.freeCredits(org);
+    const g = leases.grant(org, 'raced_1', 5, facts())!;
+    await ledger.settleBatch([entry(org, 'raced_1', 2, g.leaseId)]); // the billing landed before the replica's carve ran
+    await leases.carve(0);
+    assert.equal((await ds.query(`SELECT 1 FROM credit_reservation WHERE request_id = 'raced_1'`)).length, 0, 'no row for a settled call');
+    leases.settle('raced_1', 2);
+    assert.equal(leases.freeCredits(org), free - 2, 'the carve answered without it: its unused 3 are the lease’s again');
+    assert.equal(Number((await leaseRows(org))[0].credits), free - 2, 'the lease and the replica agree');
   });
 
   it('two replicas and per-call reservations together never hold more than the balance; everything returns to it', async () => {
@@ -179,7 +189,9 @@ describe('credit leases: per-replica chunks of a balance (Postgres)', () => {
     const org = randomUUID();
     await ledger.grant(org, 10_000, null);
     const { leases } = replica(100);
-    await startLease(leases, org, 5);
+    const r = await reservations.reserve(org, `seed_${randomUUID()}`, 5, TTL);
+    leases.observe(org, r.availableBefore - r.granted, 5);
+    assert.ok(await until(async () => (await leaseRows(org)).length === 1, 3_000), 'a lease is taken');
     assert.ok(await until(async () => Number((await leaseRows(org))[0].credits) === 0, 3_000), 'the idle lease is given back');
     assert.equal(leases.freeCredits(org), 0);
     const dead = randomUUID();

@@ -122,10 +122,10 @@ export class CreditLeases {
     if (!call.own && l.id === call.leaseId) l.free += unused;
   }
 
-  /** Moves the holds of the lease calls in flight for `carveMs` into rows of their own (a timer; and each checkpoint). */
-  carve(): Promise<void> {
+  /** Moves the holds of the lease calls in flight for `minAgeMs` into rows of their own (a timer; and each checkpoint). */
+  carve(minAgeMs = this.opts.carveMs): Promise<void> {
     if (!this.carves.size) return Promise.resolve();
-    return this.carves.carveAll(this.opts.carveMs);
+    return this.carves.carveAll(minAgeMs);
   }
 
   /** Credits held by this replica's leases and not granted (for tests and metrics). */
