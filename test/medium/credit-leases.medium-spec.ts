@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '@gw/database';
-import { CreditLeases, CreditReservations, LedgerRepository, ProgressBook, type ReservationFacts, type UsageEntry } from '@gw/metering';
+import type { CanonicalRequest, Payer } from '@gw/inference';
+import { CreditLeases, CreditMeter, CreditReservations, LedgerRepository, ProgressBook, type BillingProducer, type ReservationFacts, type UsageEntry } from '@gw/metering';
 import { RELEASE_DEAD_LEASES_SQL } from '../../libs/metering/src/recovery/orphan.sql';
 import { createTestDatabase, type TestDatabase } from '../../libs/database/src/testing';
 import { until } from '../support/metering-e2e';
@@ -133,6 +134,31 @@ describe('credit leases: per-replica chunks of a balance (Postgres)', () => {
     leases.settle('raced_1', 2);
     assert.equal(leases.freeCredits(org), free - 2, 'the carve answered without it: its unused 3 are the lease’s again');
     assert.equal(Number((await leaseRows(org))[0].credits), free - 2, 'the lease and the replica agree');
+  });
+
+  it('the meter reports remaining credits that fall call after call while its first lease is being taken', async () => {
+    // The first call reserves on its own and starts the lease; the next ones must not read the lease row as held
+    // before this replica counts it as its own (the CI flake of stop 31: 99997 > 99226 > 99994).
+    const org = randomUUID();
+    await ledger.grant(org, 100_000, null);
+    const { leases } = replica();
+    const billed: UsageEntry[] = [];
+    const billing = { record: (e: UsageEntry) => billed.push(e) } as unknown as BillingProducer;
+    const meter = new CreditMeter({ pricing: { tokensPerCredit: 500, usdPerToken: 1e-6 }, reservationTtlMs: TTL, defaultMaxTokens: 600, freeTierMaxTokens: 100 }, reservations, billing, leases);
+    const payer: Payer = { kind: 'api_key', orgId: org, apiKeyId: null, userId: null, projectId: null };
+    const remaining: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const requestId = `seq_${i}`;
+      const admission = await meter.admit({ requestId, payer, request: { maxTokens: 600 } as CanonicalRequest, inputTokens: 606, model: 'm' });
+      if (i === 0) assert.ok(leases.pending(org), 'the first reservation starts a lease take');
+      remaining.push(meter.settle(admission, { inputTokens: 606, outputTokens: 400 }, true, Date.now()).remainingCredits);
+      await ledger.settleBatch(billed.splice(0));
+    }
+    assert.deepEqual(remaining, [99_997, 99_994, 99_991, 99_988, 99_985, 99_982], 'three credits a call, from 100,000');
+    assert.ok(leases.freeCredits(org) > 0, 'the later calls came from the lease');
+    const { balance, reserved, leased } = await ledger.balance(org);
+    assert.equal(balance, 100_000 - 18);
+    assert.equal(balance - reserved - leased + leases.freeCredits(org), 99_982, 'what the meter reported is what Postgres and the replica hold');
   });
 
   it('two replicas and per-call reservations together never hold more than the balance; everything returns to it', async () => {

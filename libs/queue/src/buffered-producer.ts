@@ -1,6 +1,7 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { waitAtMost, type BatchJobData, type BufferedProducerOptions, type FlushableProducer, type ProducerIdentity } from './producer-types';
+import { type BatchJobData, type BufferedProducerOptions, type FlushableProducer, type ProducerIdentity } from './producer-types';
+import { waitAtMost } from './wait-at-most';
 import { sanitizeJson } from './sanitize.util';
 import { Watermark } from './watermark';
 import { messageTemplate } from './write-failure';

@@ -9,3 +9,4 @@ export * from './sanitize.util';
 export * from './split-write.util';
 export * from './write-failure';
 export * from './dead-letter.replay';
+export * from './wait-at-most';

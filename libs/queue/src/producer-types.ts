@@ -42,14 +42,3 @@ export interface FlushableProducer {
   /** Resolves `true` once every record accepted before the call has left, or `false` after `timeoutMs`. */
   sendAccepted(timeoutMs: number): Promise<boolean>;
 }
-
-/** Resolves when `promise` settles or after `ms`, whichever comes first; leaves no timer behind. */
-export async function waitAtMost(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))));
-  try {
-    await Promise.race([promise?.catch(() => undefined) ?? timeout, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

@@ -38,6 +38,7 @@ interface OrgLease {
   takenAt: number;
   usedAt: number;
   taking?: Promise<void>;
+  returning?: Promise<void>;
   failedAt: number;
 }
 
@@ -128,6 +129,16 @@ export class CreditLeases {
     return this.carves.carveAll(minAgeMs);
   }
 
+  /**
+   * This replica's take or return for the organisation still in flight. A per-call reservation waits for it first:
+   * it would otherwise read the lease row as changed while this replica's `free` is not yet, and report the
+   * organisation's remaining credits off by the whole change.
+   */
+  pending(orgId: string): Promise<void> | undefined {
+    const l = this.orgs.get(orgId);
+    return l?.taking ?? l?.returning;
+  }
+
   /** Credits held by this replica's leases and not granted (for tests and metrics). */
   freeCredits(orgId: string): number {
     return this.orgs.get(orgId)?.free ?? 0;
@@ -175,16 +186,23 @@ export class CreditLeases {
 
   private returnIdle(): void {
     const cutoff = Date.now() - this.opts.idleMs;
-    for (const l of this.orgs.values()) if (l.usedAt < cutoff && l.free > 0 && !l.taking) void this.giveBack(l);
+    for (const l of this.orgs.values()) if (l.usedAt < cutoff && l.free > 0 && !l.taking && !l.returning) void this.giveBack(l);
   }
 
-  private async giveBack(l: OrgLease): Promise<void> {
-    if (!l.exists || l.free <= 0) return;
+  private giveBack(l: OrgLease): Promise<void> {
+    if (!l.exists || l.free <= 0) return l.returning ?? Promise.resolve();
     const credits = l.free;
     l.free = 0; // not granted from meanwhile; kept back (held until the row is released) if the return fails
-    await this.pool.query(RETURN_SQL, [l.id, credits]).catch((err: Error) => {
-      if (certainlyNotApplied(err)) l.free += credits; // still held: grant it again
-      this.opts.onError?.('credit lease return', err);
-    });
+    const returning = this.pool
+      .query(RETURN_SQL, [l.id, credits])
+      .then(() => undefined)
+      .catch((err: Error) => {
+        if (certainlyNotApplied(err)) l.free += credits; // still held: grant it again
+        this.opts.onError?.('credit lease return', err);
+      })
+      .finally(() => {
+        if (l.returning === returning) l.returning = undefined;
+      });
+    return (l.returning = returning);
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { GatewayError, GatewayErrorCode, Headroom, type Admission, type AdmitInput, type Charge, type Forecast, type Meter, type Payer, type Usage } from '@gw/inference';
+import { waitAtMost } from '@gw/queue';
 import { BillingProducer } from './billing.producer';
 import { costUsd, creditsFor, planForGrant, type Pricing } from './credit-math';
 import { CreditLeases } from './credit-leases';
@@ -25,6 +26,9 @@ interface MeterState {
   /** The credit lease it was granted from (none: a reservation row of its own). */
   lease?: string;
 }
+
+/** The longest a call waits for this replica's lease take or return in flight before reserving on its own. */
+const LEASE_WAIT_MS = 1_000;
 
 const safeTokens = (n: number): number => (Number.isNaN(n) ? 0 : Math.min(Math.max(0, n), Number.MAX_SAFE_INTEGER / 2));
 
@@ -72,7 +76,14 @@ export class CreditMeter implements Meter {
       startedAtMs: input.startedAtMs ?? Date.now(),
     };
     const full = planForGrant(credits, inputTokens, wanted, this.opts.pricing);
-    const leased = full && this.leases?.grant(payer.orgId, requestId, credits, facts);
+    let leased = full && this.leases?.grant(payer.orgId, requestId, credits, facts);
+    const pending = full && !leased && this.leases?.pending(payer.orgId);
+    if (pending) {
+      // Waits for this replica's own lease I/O (so the reservation below reads what this replica holds), and a take
+      // that lands may cover the call. Bounded: a stalled take leaves the call to the per-call path.
+      await waitAtMost(pending, LEASE_WAIT_MS);
+      leased = this.leases!.grant(payer.orgId, requestId, credits, facts);
+    }
     if (full && leased) {
       const state: MeterState = { requestId, model, payer, granted: credits, availableBefore: leased.availableBefore, settled: false, lease: leased.leaseId };
       return { maxTokens: full.maxTokens, capped: request.maxTokens !== undefined && full.capped, state };
