@@ -35,9 +35,9 @@ describe('credit leases: per-replica chunks of a balance (Postgres)', () => {
   let reservations: CreditReservations;
   const open: CreditLeases[] = [];
 
-  const replica = (idleMs = 60_000) => {
+  const replica = (idleMs = 60_000, onError?: (what: string, err: Error) => void) => {
     const progress = new ProgressBook();
-    const leases = new CreditLeases(db.url, { ...SIZING, bootId: randomUUID(), progress, ttlMs: TTL, idleMs, carveMs: 60_000 });
+    const leases = new CreditLeases(db.url, { ...SIZING, bootId: randomUUID(), progress, ttlMs: TTL, idleMs, carveMs: 60_000, onError });
     open.push(leases);
     return { leases, progress };
   };
@@ -119,6 +119,26 @@ describe('credit leases: per-replica chunks of a balance (Postgres)', () => {
     assert.equal((await ds.query(`SELECT 1 FROM credit_reservation WHERE request_id = 'stream_1'`)).length, 0);
     await leases.carve(0); // nothing new to carve: stream_2 keeps its single row
     assert.equal(await held(), free - 10);
+  });
+
+  it('a failed carve is reported once however many waited for it, never rejects, and the call is carved at the next try', async () => {
+    const org = randomUUID();
+    await ledger.grant(org, 10_000, null);
+    const errors: string[] = [];
+    const { leases } = replica(60_000, (what) => errors.push(what));
+    await startLease(leases, org, 5);
+    assert.ok(leases.grant(org, 'broken_1', 5, facts()));
+    const carveFn = 'gw_credit_lease_carve(text, double precision, text[], bigint[], uuid[], uuid[], text[], text[], text[], text[], boolean[], integer[], timestamptz[])';
+    await ds.query(`ALTER FUNCTION ${carveFn} RENAME TO gw_credit_lease_carve_away`);
+    try {
+      await Promise.all([leases.carve(0), leases.carve(0), leases.carve(0)]); // the timer and the checkpoint hook at once
+    } finally {
+      await ds.query(`ALTER FUNCTION ${carveFn.replace('gw_credit_lease_carve', 'gw_credit_lease_carve_away')} RENAME TO gw_credit_lease_carve`);
+    }
+    assert.deepEqual(errors, ['credit lease carve']);
+    assert.equal((await ds.query(`SELECT 1 FROM credit_reservation WHERE request_id = 'broken_1'`)).length, 0);
+    await leases.carve(0);
+    assert.equal((await ds.query(`SELECT 1 FROM credit_reservation WHERE request_id = 'broken_1'`)).length, 1, 'carved once the function is back');
   });
 
   it('a carve skips a call whose settlement landed first: the lease keeps its hold, less the charge, once', async () => {

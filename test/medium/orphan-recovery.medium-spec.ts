@@ -173,4 +173,19 @@ describe('orphan recovery: calls of a dead gateway process are settled and audit
     assert.deepEqual(row, { status: 'gateway_lost', input_tokens: 10, output_tokens: 0 }, 'never reached the upstream: audited, not charged');
     assert.equal((await ds.query<unknown[]>(`SELECT 1 FROM credit_ledger WHERE entry_id = 'req_predecessor'`)).length, 0);
   });
+
+  it('releases a dead boot’s credit lease, but not while a batch of that boot is queued; a lease is never settled as a call', async () => {
+    const org = randomUUID();
+    await ledger.grant(org, 100, null);
+    const gone = randomUUID();
+    const lease = `lease:${randomUUID()}`;
+    await ds.query(`INSERT INTO credit_reservation (request_id, org_id, credits, expires_at, boot_id, lease) VALUES ($1, $2, 40, now() + interval '1 hour', $3, true)`, [lease, org, gone]);
+    const held = async () => (await ds.query<unknown[]>(`SELECT 1 FROM credit_reservation WHERE request_id = $1`, [lease])).length;
+    const kept = await sweeper(queueWith(new Set(), [gone])).sweep();
+    assert.deepEqual([kept.leasesReleased, await held()], [0, 1], 'kept while its batches are queued');
+    const released = await sweeper(queueWith(new Set())).sweep();
+    assert.deepEqual([released.leasesReleased, await held()], [1, 0]);
+    assert.equal((await ds.query<unknown[]>(`SELECT 1 FROM credit_ledger WHERE entry_id = $1`, [lease])).length, 0, 'no ledger row for a lease');
+    assert.equal((await ledger.balance(org)).available, 100);
+  });
 });

@@ -95,6 +95,14 @@ export async function stopRuntime(rt: Runtime, step: (name: string, release: () 
   await step('postgres', () => rt.postgres.stop());
 }
 
+/** What a failed lease query means for the calls (CreditLeases' `what`). */
+const LEASE_FAILURE_MEANS: Record<string, string> = {
+  'credit lease': 'calls reserve one by one meanwhile',
+  'credit lease (outcome unknown)': 'calls reserve one by one meanwhile; what it may have added stays held until this process stops',
+  'credit lease return': 'its credits stay in the lease, granted again or held until this process stops',
+  'credit lease carve': 'calls in flight are carved at the next tick (until then a crash leaves them unrecorded)',
+};
+
 /** The replica's credit leases, carved at each of its progress checkpoints. */
 function startCreditLeases(config: GatewayConfig, url: string, lease: ReplicaLease, logger: Logger): CreditLeases {
   const leases = new CreditLeases(url, {
@@ -104,7 +112,7 @@ function startCreditLeases(config: GatewayConfig, url: string, lease: ReplicaLea
     ttlMs: config.env.CREDIT_RESERVATION_TTL_MS,
     idleMs: 2_000,
     carveMs: 100,
-    onError: (what, err) => logger.warn({ err: err.message }, `${what} failed; calls reserve one by one meanwhile`),
+    onError: (what, err) => logger.warn({ err: err.message }, `${what} failed; ${LEASE_FAILURE_MEANS[what] ?? 'retrying at the next tick'}`),
   });
   lease.beforeCheckpoint(() => leases.carve());
   return leases;

@@ -72,7 +72,7 @@ export class CreditLeases {
     this.carves = new CarveBook(this.pool, opts.progress, opts.ttlMs);
     this.idleTimer = setInterval(() => this.returnIdle(), Math.max(100, Math.floor(opts.idleMs / 2)));
     this.idleTimer.unref();
-    this.carveTimer = setInterval(() => void this.carve().catch((err: Error) => opts.onError?.('credit lease carve', err)), Math.max(10, Math.floor(opts.carveMs / 2)));
+    this.carveTimer = setInterval(() => void this.carve(), Math.max(10, Math.floor(opts.carveMs / 2)));
     this.carveTimer.unref();
   }
 
@@ -123,10 +123,13 @@ export class CreditLeases {
     if (!call.own && l.id === call.leaseId) l.free += unused;
   }
 
-  /** Moves the holds of the lease calls in flight for `minAgeMs` into rows of their own (a timer; and each checkpoint). */
+  /**
+   * Moves the holds of the lease calls in flight for `minAgeMs` into rows of their own (a timer; and each checkpoint).
+   * Never rejects: a failure is reported to `onError` once, and the calls are carved at the next tick.
+   */
   carve(minAgeMs = this.opts.carveMs): Promise<void> {
     if (!this.carves.size) return Promise.resolve();
-    return this.carves.carveAll(minAgeMs);
+    return this.carves.carveAll(minAgeMs, (err) => this.opts.onError?.('credit lease carve', err));
   }
 
   /**

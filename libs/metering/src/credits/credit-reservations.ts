@@ -52,6 +52,25 @@ interface Ask {
 }
 
 /**
+ * The nine fact columns of reservation rows, one array each, in the order `gw_reserve_credits_batch` and
+ * `gw_credit_lease_carve` take them (null where a call has no facts).
+ */
+export function factColumns(facts: Array<ReservationFacts | undefined>): unknown[][] {
+  const col = <V>(f: (x: ReservationFacts) => V): (V | null)[] => facts.map((x) => (x ? f(x) : null));
+  return [
+    col((f) => f.apiKeyId),
+    col((f) => f.userId),
+    col((f) => f.model),
+    col((f) => f.provider),
+    col((f) => f.upstreamModel),
+    col((f) => f.surface),
+    col((f) => f.stream),
+    col((f) => Math.round(f.inputTokens)),
+    col((f) => new Date(f.startedAtMs)),
+  ];
+}
+
+/**
  * The admission side of credits, on the request path. Uses its own small pool with
  * `synchronous_commit=off`: a reservation lost in a database crash only frees credits, never
  * spends them, so it need not wait for the WAL flush (~1 fsync per call otherwise). Settlement is
@@ -92,23 +111,7 @@ export class CreditReservations {
   private async send(key: string, asks: Ask[]): Promise<Reservation[]> {
     const orgId = key.slice(0, key.indexOf('|'));
     const owner = this.owner;
-    const col = <V>(f: (facts: ReservationFacts) => V): (V | null)[] => asks.map((a) => (owner && a.facts ? f(a.facts) : null));
-    const params = [
-      orgId,
-      asks[0].ttlMs,
-      owner ? owner.bootId : null,
-      asks.map((a) => a.requestId),
-      asks.map((a) => a.wanted),
-      col((f) => f.apiKeyId),
-      col((f) => f.userId),
-      col((f) => f.model),
-      col((f) => f.provider),
-      col((f) => f.upstreamModel),
-      col((f) => f.surface),
-      col((f) => f.stream),
-      col((f) => Math.round(f.inputTokens)),
-      col((f) => new Date(f.startedAtMs)),
-    ];
+    const params = [orgId, asks[0].ttlMs, owner ? owner.bootId : null, asks.map((a) => a.requestId), asks.map((a) => a.wanted), ...factColumns(asks.map((a) => (owner ? a.facts : undefined)))];
     const { rows } = await this.pool.query<{ ord: number; available: string | null; granted: string | null }>({ name: RESERVE_BATCH_STATEMENT, text: RESERVE_BATCH_SQL, values: params });
     const out: Reservation[] = asks.map(() => ({ granted: 0, availableBefore: 0 }));
     for (const row of rows) {

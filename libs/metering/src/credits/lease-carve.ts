@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { ProgressBook } from '../recovery/progress-book';
-import type { ReservationFacts } from './credit-reservations';
+import { factColumns, type ReservationFacts } from './credit-reservations';
 import { certainlyNotApplied } from './query-outcome';
 
 /** A call granted from a lease and not settled yet. */
@@ -51,14 +51,19 @@ export class CarveBook {
     return this.calls.size;
   }
 
-  /** Carves the calls at least `minAgeMs` old; one carve at a time (a tick finding one running waits for it). */
-  carveAll(minAgeMs: number): Promise<void> {
-    this.running ??= this.run(Date.now() - minAgeMs).finally(() => (this.running = undefined));
+  /**
+   * Carves the calls at least `minAgeMs` old; one carve at a time (a tick finding one running waits for it). Never
+   * rejects: a run's failure goes to `onError` once, however many callers waited for it.
+   */
+  carveAll(minAgeMs: number, onError: (err: Error) => void): Promise<void> {
+    this.running ??= this.run(Date.now() - minAgeMs)
+      .catch(onError)
+      .finally(() => (this.running = undefined));
     return this.running;
   }
 
   async idle(): Promise<void> {
-    await this.running?.catch(() => undefined);
+    await this.running;
   }
 
   private async run(grantedBy: number): Promise<void> {
@@ -93,21 +98,13 @@ export class CarveBook {
   }
 
   private async send(leaseId: string, group: Array<[string, LeaseCall, boolean]>): Promise<Set<string>> {
-    const col = <V>(f: (c: LeaseCall) => V) => group.map(([, c]) => f(c));
+    const calls = group.map(([, c]) => c);
     const { rows } = await this.pool.query<{ request_id: string }>(CARVE_SQL, [
       leaseId,
       this.ttlMs,
       group.map(([id]) => id),
-      col((c) => c.credits),
-      col((c) => c.facts.apiKeyId),
-      col((c) => c.facts.userId),
-      col((c) => c.facts.model),
-      col((c) => c.facts.provider),
-      col((c) => c.facts.upstreamModel),
-      col((c) => c.facts.surface),
-      col((c) => c.facts.stream),
-      col((c) => Math.round(c.facts.inputTokens)),
-      col((c) => new Date(c.facts.startedAtMs)),
+      calls.map((c) => c.credits),
+      ...factColumns(calls.map((c) => c.facts)),
     ]);
     return new Set(rows.map((r) => r.request_id));
   }

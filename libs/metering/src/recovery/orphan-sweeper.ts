@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { BILLING_QUEUE, billingJobId, bootOfBillingBatch } from '../credits/billing.queue';
 import type { Pricing } from '../credits/credit-math';
-import { FIND_ORPHANS_SQL, FORGET_DEAD_REPLICAS_SQL, RELEASE_DEAD_LEASES_SQL, SETTLE_ORPHANS_SQL } from './orphan.sql';
+import { DEAD_LEASES_EXIST_SQL, FIND_ORPHANS_SQL, FORGET_DEAD_REPLICAS_SQL, RELEASE_DEAD_LEASES_SQL, SETTLE_ORPHANS_SQL } from './orphan.sql';
 
 export const ORPHAN_SWEEPER_OPTIONS = Symbol('ORPHAN_SWEEPER_OPTIONS');
 
@@ -106,9 +106,13 @@ export class OrphanSweeper implements OnApplicationBootstrap, OnModuleDestroy {
       total.audited += r.audited;
       total.credits += Number(r.credits);
     }
-    busyBoots ??= await this.bootsWithQueuedBatches();
-    const released = await this.ds.query<unknown[]>(RELEASE_DEAD_LEASES_SQL, [[...busyBoots], ...dead]);
-    total.leasesReleased = Array.isArray(released[0]) ? released[0].length : released.length; // TypeORM: [rows, count] for a DELETE
+    // The queued job ids are read only when a dead boot holds a lease (they grow with a queue backlog).
+    const [{ found }] = await this.ds.query<Array<{ found: boolean }>>(DEAD_LEASES_EXIST_SQL, [[], ...dead]);
+    if (found) {
+      busyBoots ??= await this.bootsWithQueuedBatches();
+      const released = await this.ds.query<unknown[]>(RELEASE_DEAD_LEASES_SQL, [[...busyBoots], ...dead]);
+      total.leasesReleased = Array.isArray(released[0]) ? released[0].length : released.length; // TypeORM: [rows, count] for a DELETE
+    }
     await this.ds.query(FORGET_DEAD_REPLICAS_SQL, [...dead]);
     if (total.settled) {
       // Counts only: request ids may come from callers (x-request-id).

@@ -65,6 +65,10 @@ WITH o AS (
 SELECT (SELECT count(*) FROM o)::int AS settled, (SELECT count(*) FROM ins)::int AS charged, (SELECT count(*) FROM aud)::int AS audited,
        (SELECT COALESCE(sum(due), 0) FROM priced)::bigint AS credits, (SELECT count(*) FROM upd)::int AS accounts`;
 
+/** Whether a dead boot outside $1 holds a credit lease (the sweeper asks with none left out before reading the queue). */
+export const DEAD_LEASES_EXIST_SQL = `
+SELECT EXISTS (SELECT 1 FROM credit_reservation r WHERE r.lease AND NOT (r.boot_id::text = ANY($1::text[])) AND ${DEAD}) AS found`;
+
 /**
  * Releases the credit leases of dead boots (CreditLeases migration), except those of boots in `$1` (settlements still
  * queued: each lowers its lease as it lands). What a lease still holds then was granted to calls that died before
