@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { createServer, connect, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '@gw/database';
@@ -27,6 +28,34 @@ const entry = (orgId: string, requestId: string, credits: number, lease?: string
   occurredAt: new Date().toISOString(),
   ...(lease ? { lease } : {}),
 });
+
+/**
+ * A TCP relay to Postgres that can lose one answer: with `cut` set, the next bytes the server sends are dropped and the
+ * connection is closed, after the server has committed (it answers a function call only at Sync, after the commit).
+ * This is the network failure that leaves a lease take or return with an unknown outcome.
+ */
+async function answerCutter(url: string): Promise<{ url: string; cut: () => void; close: () => Promise<void> }> {
+  const target = new URL(url);
+  let cut = false;
+  const server: Server = createServer((client) => {
+    const up = connect(Number(target.port || 5432), target.hostname);
+    client.on('data', (d) => up.write(d));
+    up.on('data', (d) => {
+      if (!cut) return void client.write(d);
+      cut = false;
+      client.destroy();
+      up.destroy();
+    });
+    const end = () => (client.destroy(), up.destroy());
+    client.on('error', end).on('close', end);
+    up.on('error', end).on('close', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const via = new URL(url);
+  via.hostname = '127.0.0.1';
+  via.port = String((server.address() as { port: number }).port);
+  return { url: via.toString(), cut: () => (cut = true), close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
 
 describe('credit leases: per-replica chunks of a balance (Postgres)', () => {
   let db: TestDatabase;
@@ -179,6 +208,64 @@ describe('credit leases: per-replica chunks of a balance (Postgres)', () => {
     const { balance, reserved, leased } = await ledger.balance(org);
     assert.equal(balance, 100_000 - 18);
     assert.equal(balance - reserved - leased + leases.freeCredits(org), 99_982, 'what the meter reported is what Postgres and the replica hold');
+  });
+
+  it('a take or return sent again with its sequence number is applied once, and answers what it did', async () => {
+    const org = randomUUID();
+    await ledger.grant(org, 1_000, null);
+    const lease = `lease:${randomUUID()}`;
+    const boot = randomUUID();
+    const take = (seq: number, create: boolean) =>
+      ds.query<Array<{ available: string; granted: string; held: string }>>('SELECT * FROM gw_credit_lease_take($1, $2, $3, 100, 10, $4, $5, $6)', [org, lease, boot, TTL, create, seq]);
+    const [first] = await take(1, true);
+    const [again] = await take(1, true);
+    assert.deepEqual([first, again].map((r) => [Number(r.available), Number(r.granted), Number(r.held)]), [
+      [1_000, 100, 100],
+      [1_000, 100, 100],
+    ]);
+    const [grown] = await take(2, false);
+    assert.deepEqual([Number(grown.available), Number(grown.granted), Number(grown.held)], [900, 100, 200]);
+    const give = (seq: number) => ds.query<Array<{ gw_credit_lease_return: string }>>('SELECT gw_credit_lease_return($1, 150, $2)', [lease, seq]);
+    assert.equal(Number((await give(3))[0].gw_credit_lease_return), 50);
+    assert.equal(Number((await give(3))[0].gw_credit_lease_return), 50, 'the same return again changes nothing');
+    assert.equal((await ledger.balance(org)).leased, 50);
+  });
+
+  it('a take whose answer was lost is resolved by sending it again, and nothing stays stranded in the lease', async () => {
+    const org = randomUUID();
+    await ledger.grant(org, 10_000, null);
+    const cutter = await answerCutter(db.url);
+    const errors: string[] = [];
+    const progress = new ProgressBook();
+    const leases = new CreditLeases(cutter.url, { ...SIZING, bootId: randomUUID(), progress, ttlMs: TTL, idleMs: 60_000, carveMs: 60_000, onError: (what) => errors.push(what) });
+    try {
+      await startLease(leases, org, 5);
+      const first = leases.freeCredits(org);
+      let n = 0;
+      const grant = () => leases.grant(org, `lost_${n++}`, 5, facts());
+      while (!leases.pending(org)) {
+        cutter.cut(); // the top-up this grant starts commits, and its answer never arrives
+        assert.ok(grant(), 'granted from the lease');
+      }
+      await leases.pending(org);
+      assert.deepEqual(errors, ['credit lease (outcome unknown)']);
+      const held = Number((await leaseRows(org))[0].credits);
+      assert.ok(held > first, `the take committed (${held} held, ${first} before)`);
+      const free = leases.freeCredits(org);
+      assert.equal(free, first - 5 * n, 'the replica did not count what it could not confirm');
+      await new Promise((resolve) => setTimeout(resolve, 1_050)); // RETRY_MS
+      grant();
+      await leases.pending(org);
+      assert.equal(errors.length, 1);
+      assert.equal(leases.freeCredits(org), held - 5 * n, 'sent again: the take answered what it granted, once');
+      assert.equal(Number((await leaseRows(org))[0].credits), held, 'and the row did not grow twice');
+      for (let i = 0; i < n; i++) leases.settle(`lost_${i}`, 0);
+      await leases.close();
+      assert.equal(Number((await leaseRows(org))[0].credits), 0, 'every credit went back');
+    } finally {
+      await leases.close();
+      await cutter.close();
+    }
   });
 
   it('two replicas and per-call reservations together never hold more than the balance; everything returns to it', async () => {

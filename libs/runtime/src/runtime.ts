@@ -98,8 +98,9 @@ export async function stopRuntime(rt: Runtime, step: (name: string, release: () 
 /** What a failed lease query means for the calls (CreditLeases' `what`). */
 const LEASE_FAILURE_MEANS: Record<string, string> = {
   'credit lease': 'calls reserve one by one meanwhile',
-  'credit lease (outcome unknown)': 'calls reserve one by one meanwhile; what it may have added stays held until this process stops',
-  'credit lease return': 'its credits stay in the lease, granted again or held until this process stops',
+  'credit lease (outcome unknown)': 'calls reserve one by one meanwhile; the take is sent again, with its sequence number, in 1 s',
+  'credit lease return': 'its credits are granted again from the lease',
+  'credit lease return (outcome unknown)': 'the return is sent again, with its sequence number, in 1 s',
   'credit lease carve': 'calls in flight are carved at the next tick (until then a crash leaves them unrecorded)',
 };
 

@@ -18,6 +18,7 @@ import { ReserveCreditsBatch1795440000000 } from './1795440000000-ReserveCredits
 import { ReserveBatchGenericPlan1795450000000 } from './1795450000000-ReserveBatchGenericPlan';
 import { ReserveIndexScan1795460000000 } from './1795460000000-ReserveIndexScan';
 import { CreditLeases1795480000000 } from './1795480000000-CreditLeases';
+import { LeaseOpSequence1795490000000 } from './1795490000000-LeaseOpSequence';
 import { ReservationAutovacuum1795470000000 } from './1795470000000-ReservationAutovacuum';
 
 /** Committed migrations, oldest first. Add each new migration here (explicit list, no globs). */
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   ReserveIndexScan1795460000000,
   ReservationAutovacuum1795470000000,
   CreditLeases1795480000000,
+  LeaseOpSequence1795490000000,
 ];

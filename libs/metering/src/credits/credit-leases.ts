@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import type { ProgressBook } from '../recovery/progress-book';
 import type { ReservationFacts } from './credit-reservations';
 import { leaseWant, type LeaseSizing } from './lease-sizing';
 import { CarveBook } from './lease-carve';
-import { certainlyNotApplied } from './query-outcome';
+import { LeaseOps, newLease, type OrgLease } from './lease-ops';
 
 export interface CreditLeaseOptions extends LeaseSizing {
   bootId: string;
@@ -24,27 +23,7 @@ export interface LeaseGrant {
   availableBefore: number;
 }
 
-interface OrgLease {
-  orgId: string;
-  id: string;
-  /** The row exists (a take created it). */
-  exists: boolean;
-  /** Credits of the lease this replica may still grant. */
-  free: number;
-  /** The organisation's available credits as this replica sees them (its own `free` included). */
-  view: number;
-  /** Credits of the organisation's last call here (sizes the lease). */
-  unit: number;
-  takenAt: number;
-  usedAt: number;
-  taking?: Promise<void>;
-  returning?: Promise<void>;
-  failedAt: number;
-}
-
-const TAKE_SQL = 'SELECT available, granted, held FROM gw_credit_lease_take($1, $2, $3, $4, $5, $6, $7)';
-const RETURN_SQL = 'SELECT gw_credit_lease_return($1, $2)';
-/** After a failed take, the organisation's calls reserve one by one for this long before the next try. */
+/** After a failed take or return, the organisation's calls reserve one by one for this long before the next try. */
 const RETRY_MS = 1_000;
 
 /**
@@ -59,6 +38,7 @@ export class CreditLeases {
   private readonly pool: Pool;
   private readonly orgs = new Map<string, OrgLease>();
   private readonly carves: CarveBook;
+  private readonly ops: LeaseOps;
   private readonly idleTimer: NodeJS.Timeout;
   private readonly carveTimer: NodeJS.Timeout;
 
@@ -70,6 +50,7 @@ export class CreditLeases {
     this.pool = new Pool({ connectionString: databaseUrl, max: 2, application_name: 'llm-gateway-leases' });
     this.pool.on('error', () => undefined); // surfaces on the next query
     this.carves = new CarveBook(this.pool, opts.progress, opts.ttlMs);
+    this.ops = new LeaseOps(this.pool, opts, (leaseId) => this.carves.holds(leaseId));
     this.idleTimer = setInterval(() => this.returnIdle(), Math.max(100, Math.floor(opts.idleMs / 2)));
     this.idleTimer.unref();
     this.carveTimer = setInterval(() => void this.carve(), Math.max(10, Math.floor(opts.carveMs / 2)));
@@ -104,7 +85,7 @@ export class CreditLeases {
   /** A per-call reservation answered: what it left available starts (or grows) the organisation's lease. */
   observe(orgId: string, availableAfter: number, credits: number): void {
     let l = this.orgs.get(orgId);
-    if (!l) this.orgs.set(orgId, (l = { orgId, id: `lease:${randomUUID()}`, exists: false, free: 0, view: 0, unit: credits, takenAt: 0, usedAt: 0, failedAt: 0 }));
+    if (!l) this.orgs.set(orgId, (l = newLease(orgId, credits)));
     l.unit = credits;
     l.view = availableAfter + l.free;
     l.usedAt = Date.now();
@@ -139,7 +120,7 @@ export class CreditLeases {
    */
   pending(orgId: string): Promise<void> | undefined {
     const l = this.orgs.get(orgId);
-    return l?.taking ?? l?.returning;
+    return l?.busy;
   }
 
   /** Credits held by this replica's leases and not granted (for tests and metrics). */
@@ -151,61 +132,46 @@ export class CreditLeases {
   async close(): Promise<void> {
     clearInterval(this.idleTimer);
     clearInterval(this.carveTimer);
-    await Promise.all([...this.orgs.values()].map((l) => l.taking ?? Promise.resolve()));
+    await Promise.all([...this.orgs.values()].map((l) => l.busy ?? Promise.resolve()));
     await this.carves.idle();
-    await Promise.all([...this.orgs.values()].map((l) => this.giveBack(l)));
+    await Promise.all(
+      [...this.orgs.values()].map(async (l) => {
+        if (l.unresolved) await this.giveBack(l); // one more try for the operation in doubt
+        if (!l.unresolved) await this.giveBack(l); // then the unused credits go back
+      }),
+    );
     await this.pool.end().catch(() => undefined);
   }
 
   private topUp(l: OrgLease): void {
     const now = Date.now();
-    if (l.taking || now - l.failedAt < RETRY_MS) return;
+    if (l.busy || now - l.failedAt < RETRY_MS) return;
+    if (l.unresolved) return void this.ops.run(l, l.unresolved);
     const want = leaseWant(this.opts, l.unit, l.view) - l.free;
     const floor = l.unit * this.opts.minCalls;
     const stale = l.exists && now - l.takenAt > this.opts.ttlMs / 2; // renew the row's expiry even with nothing to add
     if (want < floor && !stale) return;
     const asked = Math.max(want, 0);
-    l.taking = this.pool
-      .query<{ available: string | null; granted: string; held: string | null }>(TAKE_SQL, [l.orgId, l.id, this.opts.bootId, asked, Math.min(floor, asked), this.opts.ttlMs, !l.exists])
-      .then(({ rows: [r] }) => {
-        if (r.held === null) {
-          // The row is gone (swept as expired or as a dead boot's): what was granted from it is held no more.
-          this.opts.onError?.('credit lease', new Error('a credit lease of this replica was released by the database; starting a new one'));
-          Object.assign(l, { id: `lease:${randomUUID()}`, exists: false, free: 0, takenAt: 0 });
-          return;
-        }
-        if (Number(r.granted) > 0) l.exists = true;
-        if (l.exists) l.takenAt = Date.now();
-        l.view = Number(r.available) + l.free;
-        l.free += Number(r.granted);
-      })
-      .catch((err: Error) => {
-        // Not applied, or applied with the answer lost: then what it added stays held, unused, until this boot ends.
-        l.failedAt = Date.now();
-        this.opts.onError?.(certainlyNotApplied(err) ? 'credit lease' : 'credit lease (outcome unknown)', err);
-      })
-      .finally(() => (l.taking = undefined));
+    void this.ops.run(l, { kind: 'take', seq: ++l.seq, credits: asked, floor: Math.min(floor, asked), create: !l.exists });
   }
 
+  /** Gives back what is idle, and sends again what is unresolved (after RETRY_MS) even where nothing is used. */
   private returnIdle(): void {
-    const cutoff = Date.now() - this.opts.idleMs;
-    for (const l of this.orgs.values()) if (l.usedAt < cutoff && l.free > 0 && !l.taking && !l.returning) void this.giveBack(l);
+    const now = Date.now();
+    for (const l of this.orgs.values()) {
+      if (l.busy || now - l.failedAt < RETRY_MS) continue;
+      if (l.unresolved || (l.usedAt < now - this.opts.idleMs && l.free > 0)) void this.giveBack(l);
+    }
   }
 
-  private giveBack(l: OrgLease): Promise<void> {
-    if (!l.exists || l.free <= 0) return l.returning ?? Promise.resolve();
+  /** Returns the lease's unused credits: one operation (or the unresolved one first), after the one in flight. */
+  private async giveBack(l: OrgLease): Promise<void> {
+    if (l.busy) await l.busy;
+    if (l.busy) return l.busy; // another operation started meanwhile
+    if (l.unresolved) return this.ops.run(l, l.unresolved);
+    if (!l.exists || l.free <= 0) return;
     const credits = l.free;
-    l.free = 0; // not granted from meanwhile; kept back (held until the row is released) if the return fails
-    const returning = this.pool
-      .query(RETURN_SQL, [l.id, credits])
-      .then(() => undefined)
-      .catch((err: Error) => {
-        if (certainlyNotApplied(err)) l.free += credits; // still held: grant it again
-        this.opts.onError?.('credit lease return', err);
-      })
-      .finally(() => {
-        if (l.returning === returning) l.returning = undefined;
-      });
-    return (l.returning = returning);
+    l.free = 0; // not granted from meanwhile; granted again if the return certainly did not commit
+    return this.ops.run(l, { kind: 'return', seq: ++l.seq, credits, floor: 0, create: false });
   }
 }

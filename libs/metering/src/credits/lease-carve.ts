@@ -47,6 +47,12 @@ export class CarveBook {
     return call;
   }
 
+  /** Whether a call granted from `leaseId` is still in flight. */
+  holds(leaseId: string): boolean {
+    for (const call of this.calls.values()) if (call.leaseId === leaseId) return true;
+    return false;
+  }
+
   get size(): number {
     return this.calls.size;
   }
