@@ -30,16 +30,23 @@ const entry = (orgId: string, requestId: string, credits: number, lease?: string
 });
 
 /**
- * A TCP relay to Postgres that can lose one answer: with `cut` set, the next bytes the server sends are dropped and the
- * connection is closed, after the server has committed (it answers a function call only at Sync, after the commit).
- * This is the network failure that leaves a lease take or return with an unknown outcome.
+ * A TCP relay to Postgres that can lose one message: with `cut` set, the next bytes the server sends are dropped and
+ * the connection is closed, after the server has committed (it answers a function call only at Sync, after the
+ * commit); with `cutRequest` set, the next bytes the client sends are, so nothing is applied. Either way the client
+ * sees its connection end with the query out: the failure that leaves a lease take or return with an unknown outcome.
  */
-async function answerCutter(url: string): Promise<{ url: string; cut: () => void; close: () => Promise<void> }> {
+async function answerCutter(url: string): Promise<{ url: string; cut: () => void; cutRequest: () => void; close: () => Promise<void> }> {
   const target = new URL(url);
   let cut = false;
+  let cutRequest = false;
   const server: Server = createServer((client) => {
     const up = connect(Number(target.port || 5432), target.hostname);
-    client.on('data', (d) => up.write(d));
+    client.on('data', (d) => {
+      if (!cutRequest) return void up.write(d);
+      cutRequest = false;
+      client.destroy();
+      up.destroy();
+    });
     up.on('data', (d) => {
       if (!cut) return void client.write(d);
       cut = false;
@@ -54,7 +61,7 @@ async function answerCutter(url: string): Promise<{ url: string; cut: () => void
   const via = new URL(url);
   via.hostname = '127.0.0.1';
   via.port = String((server.address() as { port: number }).port);
-  return { url: via.toString(), cut: () => (cut = true), close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { url: via.toString(), cut: () => (cut = true), cutRequest: () => (cutRequest = true), close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 describe('credit leases: per-replica chunks of a balance (Postgres)', () => {
@@ -262,6 +269,60 @@ describe('credit leases: per-replica chunks of a balance (Postgres)', () => {
       for (let i = 0; i < n; i++) leases.settle(`lost_${i}`, 0);
       await leases.close();
       assert.equal(Number((await leaseRows(org))[0].credits), 0, 'every credit went back');
+    } finally {
+      await leases.close();
+      await cutter.close();
+    }
+  });
+
+  it('a return whose answer was lost is sent again with its number: the credits go back once, none stay in doubt', async () => {
+    const org = randomUUID();
+    await ledger.grant(org, 10_000, null);
+    const cutter = await answerCutter(db.url);
+    const errors: string[] = [];
+    const progress = new ProgressBook();
+    const leases = new CreditLeases(cutter.url, { ...SIZING, bootId: randomUUID(), progress, ttlMs: TTL, idleMs: 200, carveMs: 60_000, onError: (what) => errors.push(what) });
+    const held = async () => Number((await leaseRows(org))[0].credits);
+    try {
+      await startLease(leases, org, 5);
+      assert.ok(leases.grant(org, 'kept_1', 5, facts()), 'a call in flight keeps 5 credits in the lease');
+      cutter.cut(); // the idle return of the rest commits, and its answer never arrives
+      assert.ok(await until(async () => errors.length > 0, 3_000), 'the idle return was sent');
+      assert.deepEqual(errors, ['credit lease return (outcome unknown)']);
+      assert.equal(await held(), 5, 'the return committed');
+      assert.equal(leases.freeCredits(org), 0, 'the replica assumed it did, and grants none of them');
+      await new Promise((resolve) => setTimeout(resolve, 1_300)); // RETRY_MS, then the idle timer sends it again
+      await leases.pending(org);
+      assert.equal(errors.length, 1, 'the second try was answered');
+      assert.equal(await held(), 5, 'and gave nothing back twice');
+      await startLease(leases, org, 5); // resolved: the next top-up is a take again
+      leases.settle('kept_1', 2);
+      await leases.close();
+      const { balance, leased } = await ledger.balance(org);
+      assert.deepEqual([balance, leased], [10_000, 2], 'only the call’s charge (2 of its 5) stays leased, until its billing lands');
+    } finally {
+      await leases.close();
+      await cutter.close();
+    }
+  });
+
+  it('a return lost before it reached Postgres is applied when sent again: before, its credits stayed held until the boot ended', async () => {
+    const org = randomUUID();
+    await ledger.grant(org, 10_000, null);
+    const cutter = await answerCutter(db.url);
+    const errors: string[] = [];
+    const progress = new ProgressBook();
+    const leases = new CreditLeases(cutter.url, { ...SIZING, bootId: randomUUID(), progress, ttlMs: TTL, idleMs: 200, carveMs: 60_000, onError: (what) => errors.push(what) });
+    try {
+      await startLease(leases, org, 5);
+      const before = Number((await leaseRows(org))[0].credits);
+      cutter.cutRequest(); // the idle return never reaches Postgres; the replica cannot tell
+      assert.ok(await until(async () => errors.length > 0, 3_000), 'the idle return was sent');
+      assert.deepEqual(errors, ['credit lease return (outcome unknown)']);
+      assert.equal(Number((await leaseRows(org))[0].credits), before, 'nothing was given back yet');
+      assert.ok(await until(async () => Number((await leaseRows(org))[0].credits) === 0, 3_000), 'sent again after RETRY_MS: given back');
+      assert.equal(errors.length, 1);
+      assert.equal((await ledger.balance(org)).leased, 0, 'nothing stranded');
     } finally {
       await leases.close();
       await cutter.close();
