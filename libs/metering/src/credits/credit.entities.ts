@@ -78,6 +78,14 @@ export class CreditReservationEntity {
   /** A replica's credit lease (CreditLeases migration), not a call: released, never settled. */
   @Column({ type: 'boolean', default: false })
   lease!: boolean;
+
+  /** A lease's last take or return applied (LeaseOpSequence migration): one sent again is recognised. */
+  @Column({ name: 'lease_seq', type: 'bigint', nullable: true })
+  leaseSeq!: string | null;
+
+  /** What that take granted (answered again to a take sent twice). */
+  @Column({ name: 'lease_granted', type: 'bigint', nullable: true })
+  leaseGranted!: string | null;
 }
 
 /** Append-only: usage (negative credits), grants and adjustments. `entry_id` makes retries harmless. */
