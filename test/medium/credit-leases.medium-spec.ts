@@ -77,6 +77,16 @@ describe('credit leases: per-replica chunks of a balance (Postgres)', () => {
     open.push(leases);
     return { leases, progress };
   };
+  const cutters: Array<{ close: () => Promise<void> }> = [];
+  /** A replica whose lease pool reaches Postgres through an {@link answerCutter} (both closed after the spec). */
+  const relayed = async (idleMs: number) => {
+    const cutter = await answerCutter(db.url);
+    cutters.push(cutter);
+    const errors: string[] = [];
+    const leases = new CreditLeases(cutter.url, { ...SIZING, bootId: randomUUID(), progress: new ProgressBook(), ttlMs: TTL, idleMs, carveMs: 60_000, onError: (what) => errors.push(what) });
+    open.push(leases);
+    return { cutter, errors, leases };
+  };
   const leaseRows = (org: string) =>
     ds.query<Array<{ request_id: string; credits: string; boot_id: string }>>('SELECT request_id, credits, boot_id FROM credit_reservation WHERE org_id = $1 AND lease', [org]);
 
@@ -96,6 +106,7 @@ describe('credit leases: per-replica chunks of a balance (Postgres)', () => {
 
   after(async () => {
     for (const l of open) await l.close();
+    for (const c of cutters) await c.close();
     await reservations?.close();
     await ds?.destroy();
     await db?.drop();
@@ -241,92 +252,68 @@ describe('credit leases: per-replica chunks of a balance (Postgres)', () => {
   it('a take whose answer was lost is resolved by sending it again, and nothing stays stranded in the lease', async () => {
     const org = randomUUID();
     await ledger.grant(org, 10_000, null);
-    const cutter = await answerCutter(db.url);
-    const errors: string[] = [];
-    const progress = new ProgressBook();
-    const leases = new CreditLeases(cutter.url, { ...SIZING, bootId: randomUUID(), progress, ttlMs: TTL, idleMs: 60_000, carveMs: 60_000, onError: (what) => errors.push(what) });
-    try {
-      await startLease(leases, org, 5);
-      const first = leases.freeCredits(org);
-      let n = 0;
-      const grant = () => leases.grant(org, `lost_${n++}`, 5, facts());
-      while (!leases.pending(org)) {
-        cutter.cut(); // the top-up this grant starts commits, and its answer never arrives
-        assert.ok(grant(), 'granted from the lease');
-      }
-      await leases.pending(org);
-      assert.deepEqual(errors, ['credit lease (outcome unknown)']);
-      const held = Number((await leaseRows(org))[0].credits);
-      assert.ok(held > first, `the take committed (${held} held, ${first} before)`);
-      const free = leases.freeCredits(org);
-      assert.equal(free, first - 5 * n, 'the replica did not count what it could not confirm');
-      await new Promise((resolve) => setTimeout(resolve, 1_050)); // RETRY_MS
-      grant();
-      await leases.pending(org);
-      assert.equal(errors.length, 1);
-      assert.equal(leases.freeCredits(org), held - 5 * n, 'sent again: the take answered what it granted, once');
-      assert.equal(Number((await leaseRows(org))[0].credits), held, 'and the row did not grow twice');
-      for (let i = 0; i < n; i++) leases.settle(`lost_${i}`, 0);
-      await leases.close();
-      assert.equal(Number((await leaseRows(org))[0].credits), 0, 'every credit went back');
-    } finally {
-      await leases.close();
-      await cutter.close();
+    const { cutter, errors, leases } = await relayed(60_000);
+    await startLease(leases, org, 5);
+    const first = leases.freeCredits(org);
+    let n = 0;
+    const grant = () => leases.grant(org, `lost_${n++}`, 5, facts());
+    while (!leases.pending(org)) {
+      cutter.cut(); // the top-up this grant starts commits, and its answer never arrives
+      assert.ok(grant(), 'granted from the lease');
     }
+    await leases.pending(org);
+    assert.deepEqual(errors, ['credit lease (outcome unknown)']);
+    const held = Number((await leaseRows(org))[0].credits);
+    assert.ok(held > first, `the take committed (${held} held, ${first} before)`);
+    const free = leases.freeCredits(org);
+    assert.equal(free, first - 5 * n, 'the replica did not count what it could not confirm');
+    await new Promise((resolve) => setTimeout(resolve, 1_050)); // RETRY_MS
+    grant();
+    await leases.pending(org);
+    assert.equal(errors.length, 1);
+    assert.equal(leases.freeCredits(org), held - 5 * n, 'sent again: the take answered what it granted, once');
+    assert.equal(Number((await leaseRows(org))[0].credits), held, 'and the row did not grow twice');
+    for (let i = 0; i < n; i++) leases.settle(`lost_${i}`, 0);
+    await leases.close();
+    assert.equal(Number((await leaseRows(org))[0].credits), 0, 'every credit went back');
   });
 
   it('a return whose answer was lost is sent again with its number: the credits go back once, none stay in doubt', async () => {
     const org = randomUUID();
     await ledger.grant(org, 10_000, null);
-    const cutter = await answerCutter(db.url);
-    const errors: string[] = [];
-    const progress = new ProgressBook();
-    const leases = new CreditLeases(cutter.url, { ...SIZING, bootId: randomUUID(), progress, ttlMs: TTL, idleMs: 200, carveMs: 60_000, onError: (what) => errors.push(what) });
+    const { cutter, errors, leases } = await relayed(200);
     const held = async () => Number((await leaseRows(org))[0].credits);
-    try {
-      await startLease(leases, org, 5);
-      assert.ok(leases.grant(org, 'kept_1', 5, facts()), 'a call in flight keeps 5 credits in the lease');
-      cutter.cut(); // the idle return of the rest commits, and its answer never arrives
-      assert.ok(await until(async () => errors.length > 0, 3_000), 'the idle return was sent');
-      assert.deepEqual(errors, ['credit lease return (outcome unknown)']);
-      assert.equal(await held(), 5, 'the return committed');
-      assert.equal(leases.freeCredits(org), 0, 'the replica assumed it did, and grants none of them');
-      await new Promise((resolve) => setTimeout(resolve, 1_300)); // RETRY_MS, then the idle timer sends it again
-      await leases.pending(org);
-      assert.equal(errors.length, 1, 'the second try was answered');
-      assert.equal(await held(), 5, 'and gave nothing back twice');
-      await startLease(leases, org, 5); // resolved: the next top-up is a take again
-      leases.settle('kept_1', 2);
-      await leases.close();
-      const { balance, leased } = await ledger.balance(org);
-      assert.deepEqual([balance, leased], [10_000, 2], 'only the call’s charge (2 of its 5) stays leased, until its billing lands');
-    } finally {
-      await leases.close();
-      await cutter.close();
-    }
+    await startLease(leases, org, 5);
+    assert.ok(leases.grant(org, 'kept_1', 5, facts()), 'a call in flight keeps 5 credits in the lease');
+    cutter.cut(); // the idle return of the rest commits, and its answer never arrives
+    assert.ok(await until(async () => errors.length > 0, 3_000), 'the idle return was sent');
+    assert.deepEqual(errors, ['credit lease return (outcome unknown)']);
+    assert.equal(await held(), 5, 'the return committed');
+    assert.equal(leases.freeCredits(org), 0, 'the replica assumed it did, and grants none of them');
+    await new Promise((resolve) => setTimeout(resolve, 1_300)); // RETRY_MS, then the idle timer sends it again
+    await leases.pending(org);
+    assert.equal(errors.length, 1, 'the second try was answered');
+    assert.equal(await held(), 5, 'and gave nothing back twice');
+    await startLease(leases, org, 5); // resolved: the next top-up is a take again
+    leases.settle('kept_1', 2);
+    await leases.close();
+    const { balance, leased } = await ledger.balance(org);
+    assert.deepEqual([balance, leased], [10_000, 2], 'only the call’s charge (2 of its 5) stays leased, until its billing lands');
   });
 
   it('a return lost before it reached Postgres is applied when sent again: before, its credits stayed held until the boot ended', async () => {
     const org = randomUUID();
     await ledger.grant(org, 10_000, null);
-    const cutter = await answerCutter(db.url);
-    const errors: string[] = [];
-    const progress = new ProgressBook();
-    const leases = new CreditLeases(cutter.url, { ...SIZING, bootId: randomUUID(), progress, ttlMs: TTL, idleMs: 200, carveMs: 60_000, onError: (what) => errors.push(what) });
-    try {
-      await startLease(leases, org, 5);
-      const before = Number((await leaseRows(org))[0].credits);
-      cutter.cutRequest(); // the idle return never reaches Postgres; the replica cannot tell
-      assert.ok(await until(async () => errors.length > 0, 3_000), 'the idle return was sent');
-      assert.deepEqual(errors, ['credit lease return (outcome unknown)']);
-      assert.equal(Number((await leaseRows(org))[0].credits), before, 'nothing was given back yet');
-      assert.ok(await until(async () => Number((await leaseRows(org))[0].credits) === 0, 3_000), 'sent again after RETRY_MS: given back');
-      assert.equal(errors.length, 1);
-      assert.equal((await ledger.balance(org)).leased, 0, 'nothing stranded');
-    } finally {
-      await leases.close();
-      await cutter.close();
-    }
+    const { cutter, errors, leases } = await relayed(200);
+    await startLease(leases, org, 5);
+    const before = Number((await leaseRows(org))[0].credits);
+    cutter.cutRequest(); // the idle return never reaches Postgres; the replica cannot tell
+    assert.ok(await until(async () => errors.length > 0, 3_000), 'the idle return was sent');
+    assert.deepEqual(errors, ['credit lease return (outcome unknown)']);
+    assert.equal(Number((await leaseRows(org))[0].credits), before, 'nothing was given back yet');
+    assert.ok(await until(async () => Number((await leaseRows(org))[0].credits) === 0, 3_000), 'sent again after RETRY_MS: given back');
+    assert.equal(errors.length, 1);
+    assert.equal((await ledger.balance(org)).leased, 0, 'nothing stranded');
   });
 
   it('two replicas and per-call reservations together never hold more than the balance; everything returns to it', async () => {
