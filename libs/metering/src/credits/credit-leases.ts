@@ -172,6 +172,6 @@ export class CreditLeases {
     if (!l.exists || l.free <= 0) return;
     const credits = l.free;
     l.free = 0; // not granted from meanwhile; granted again if the return certainly did not commit
-    return this.ops.run(l, { kind: 'return', seq: ++l.seq, credits, floor: 0, create: false });
+    return this.ops.run(l, { kind: 'return', seq: ++l.seq, credits });
   }
 }

@@ -25,15 +25,8 @@ export interface OrgLease {
   unresolved?: LeaseOp;
 }
 
-export interface LeaseOp {
-  kind: 'take' | 'return';
-  seq: number;
-  credits: number;
-  /** Take: grant nothing below this. */
-  floor: number;
-  /** Take: create the row. */
-  create: boolean;
-}
+/** A take (grant nothing below `floor`; `create` the row) or a return, numbered per lease. */
+export type LeaseOp = { kind: 'take'; seq: number; credits: number; floor: number; create: boolean } | { kind: 'return'; seq: number; credits: number };
 
 export const newLease = (orgId: string, unit: number): OrgLease => ({
   orgId,
