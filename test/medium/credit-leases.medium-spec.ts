@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createServer, connect, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '@gw/database';
 import type { CanonicalRequest, Payer } from '@gw/inference';
@@ -226,6 +227,29 @@ describe('credit leases: per-replica chunks of a balance (Postgres)', () => {
     const { balance, reserved, leased } = await ledger.balance(org);
     assert.equal(balance, 100_000 - 18);
     assert.equal(balance - reserved - leased + leases.freeCredits(org), 99_982, 'what the meter reported is what Postgres and the replica hold');
+  });
+
+  it('after each idle return, the first call may still go upstream while its take is in flight (a forecast), pause after pause', async () => {
+    // Before: only a per-call answer renewed the forecast's evidence, so a leased organisation got one probe after
+    // its first reservation and then waited for every take after a pause (S5 at c=1: the stream waited for Postgres).
+    const org = randomUUID();
+    await ledger.grant(org, 100_000, null);
+    const { leases } = replica(100);
+    const billing = { record: () => undefined } as unknown as BillingProducer;
+    const meter = new CreditMeter({ pricing: { tokensPerCredit: 500, usdPerToken: 1e-6 }, reservationTtlMs: TTL, defaultMaxTokens: 600, freeTierMaxTokens: 100 }, reservations, billing, leases);
+    const payer: Payer = { kind: 'api_key', orgId: org, apiKeyId: null, userId: null, projectId: null };
+    const input = (i: number) => ({ requestId: `pause_${i}`, payer, request: { maxTokens: 600 } as CanonicalRequest, inputTokens: 606, model: 'm' });
+    const call = async (i: number) => meter.settle(await meter.admit(input(i)), { inputTokens: 606, outputTokens: 400 }, true, Date.now());
+    await call(0); // per call: starts the lease
+    assert.ok(await until(async () => leases.freeCredits(org) > 0, 5_000), 'a lease is taken');
+    for (let i = 1; i <= 2; i++) {
+      await call(10 * i); // granted from the lease
+      assert.ok(await until(async () => leases.freeCredits(org) === 0 && !leases.pending(org), 5_000), 'the idle lease went back');
+      await sleep(2_100); // past the forecast's fresh window: a pause
+      assert.ok(meter.forecast(input(10 * i + 1)), `pause ${i}: the first call is forecast`);
+      assert.equal(meter.forecast(input(10 * i + 2)), undefined, `pause ${i}: the rest of a burst waits for an answer`);
+      await call(10 * i + 1); // waits for the take, then granted from the lease
+    }
   });
 
   it('a take or return sent again with its sequence number is applied once, and answers what it did', async () => {

@@ -38,6 +38,19 @@ export class Headroom {
   }
 
   /**
+   * A grant made without asking the store (from a credit lease) saw `left` remain: renews the entry as an answer does,
+   * so the first call after a pause may speculate again (without it, one probe after the last per-call answer was all
+   * a leased organisation ever got). In place when the entry exists: this runs on every leased call.
+   */
+  renew(key: string, left: number, nowMs = Date.now()): void {
+    const e = this.entries.get(key);
+    if (!e) return this.settle(key, 0, left, nowMs);
+    e.left = left - (this.asked.get(key) ?? 0);
+    e.atMs = nowMs;
+    e.probing = false;
+  }
+
+  /**
    * True (and `amount` taken) when the last answer left at least `amount` and is fresh, or is older but younger than
    * `probeMs` and no call went ahead on it yet; false when unknown, short, too old, or already probed.
    */

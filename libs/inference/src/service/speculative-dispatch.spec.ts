@@ -258,4 +258,19 @@ describe('Headroom: the forecast evidence', () => {
     h.settle('org', 0, 0, 70_000);
     assert.equal(h.take('org', 1, 80_000), false, 'a refusal (0 left) is never probed past');
   });
+
+  it('a lease grant renews the entry like an answer: the next pause probes again, calls in flight still discounted', () => {
+    const h = new Headroom(1_000, 10_000, 60_000);
+    h.renew('org', 20, 0); // no entry yet: starts one
+    assert.equal(h.take('org', 3, 5_000), true, 'the first call after a pause probes');
+    assert.equal(h.take('org', 3, 5_001), false, 'probed: the rest waits');
+    h.renew('org', 14, 5_002); // that call was granted from the lease
+    assert.equal(h.take('org', 3, 5_003), true, 'fresh again');
+    assert.equal(h.take('org', 3, 9_000), true, 'and after the next pause, one more probe');
+    assert.equal(h.take('org', 3, 9_001), false);
+    h.begin('org', 10); // a per-call reservation in flight
+    h.renew('org', 14, 9_002);
+    assert.equal(h.take('org', 5, 9_003), false, '14 - 10 in flight = 4 < 5');
+    assert.equal(h.take('org', 4, 9_003), true);
+  });
 });

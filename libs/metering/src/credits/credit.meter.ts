@@ -85,6 +85,7 @@ export class CreditMeter implements Meter {
       leased = this.leases!.grant(payer.orgId, requestId, credits, facts);
     }
     if (full && leased) {
+      this.headroom.renew(payer.orgId, leased.availableBefore - credits);
       const state: MeterState = { requestId, model, payer, granted: credits, availableBefore: leased.availableBefore, settled: false, lease: leased.leaseId };
       return { maxTokens: full.maxTokens, capped: request.maxTokens !== undefined && full.capped, state };
     }
