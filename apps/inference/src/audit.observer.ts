@@ -14,7 +14,7 @@ function projectOf(s: InferenceSummary): string | null {
 @Injectable()
 export class AuditObserver implements InferenceObserver {
   constructor(
-    private readonly producer: AuditProducer,
+    protected readonly producer: AuditProducer,
     private readonly hmac: ContentHmacKeys,
     private readonly vault: ContentVault,
   ) {}

@@ -83,3 +83,35 @@ describe('BufferedProducer.enqueueAfter', () => {
     assert.deepEqual(log, ['billing:r2']);
   });
 });
+
+describe('BufferedProducer.defer', () => {
+  it('records after the turn, and a follower batch that leaves first still waits for the deferred record', async () => {
+    const log: string[] = [];
+    const audit = producer('audit', log, 50);
+    const billing = producer('billing', log, 0);
+    billing.enqueueAfter(audit);
+    audit.defer(() => audit.record({ id: 'r1' })); // the audit record, deferred past the response write
+    billing.record({ id: 'r1' }); // the settlement, recorded at once
+    assert.equal(audit.stats.buffered, 0, 'not recorded synchronously');
+    assert.equal(audit.pending, 1, 'but counted as pending');
+    await billing.flush(); // its batch runs the deferred work before it reads what the audit producer accepted
+    await audit.flush();
+    assert.deepEqual(log, ['audit:r1', 'billing:r1']);
+  });
+
+  it('runs on its own after the I/O of the turn; a flush or close runs what waits, and a failing builder loses only its record', async () => {
+    const log: string[] = [];
+    const audit = producer('audit', log, 10);
+    audit.defer(() => audit.record({ id: 'soon' }));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(audit.pending, 1, 'recorded by the immediate');
+    assert.equal(await audit.flush(), 0);
+    audit.defer(() => {
+      throw new Error('boom');
+    });
+    audit.defer(() => audit.record({ id: 'late' }));
+    await audit.close(); // before the immediate fires
+    assert.deepEqual(log, ['audit:soon', 'audit:late']);
+    assert.equal(audit.stats.dropped, 1, 'the failing builder is counted as a lost record');
+  });
+});

@@ -1,5 +1,6 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import { DeferredWork } from './deferred-work';
 import { type BatchJobData, type BufferedProducerOptions, type FlushableProducer, type ProducerIdentity } from './producer-types';
 import { waitAtMost } from './wait-at-most';
 import { sanitizeJson } from './sanitize.util';
@@ -32,6 +33,10 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
   private predecessor: FlushableProducer | undefined;
   private batchSeq = 0;
   private readonly out = new Watermark();
+  private readonly later = new DeferredWork((err) => {
+    this.dropped++;
+    this.log.error(`${this.identity.label.toUpperCase()} RECORD LOST (its deferred builder failed: ${messageTemplate(err.message)}; ${this.dropped} so far)`);
+  });
 
   constructor(
     private readonly queue: Queue,
@@ -60,6 +65,15 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
   }
 
   /**
+   * Runs `work` (which calls {@link record}) after this turn's I/O, so a caller can write its response first; and in any
+   * case before this producer flushes, closes or reports what it accepted, so deferring loses nothing at shutdown and a
+   * follower's batch still waits for the records that belong with it (see {@link enqueueAfter}). Never throws.
+   */
+  defer(work: () => void): void {
+    this.later.add(work);
+  }
+
+  /**
    * Orders two producers: every batch of this one is enqueued only after `predecessor` sent every record it had
    * accepted when the batch left (waiting at most {@link PREDECESSOR_WAIT_MS}); records it accepted later do not hold
    * the batch back. The billing producer follows the audit one, so
@@ -74,7 +88,7 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
 
   /** Records not yet accepted by the queue (buffered + being sent). */
   get pending(): number {
-    return this.buffer.length + this.sending;
+    return this.later.size + this.buffer.length + this.sending;
   }
 
   get stats(): { buffered: number; sending: number; enqueued: number; dropped: number; consecutiveFailures: number } {
@@ -83,6 +97,7 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
 
   /** Sends every record accepted so far without waiting for the timer (unless sends are failing: then their backoff). */
   sendAccepted(timeoutMs: number): Promise<boolean> {
+    this.later.run();
     const mark = this.out.mark;
     if (this.out.reached(mark)) return Promise.resolve(true);
     if (!this.failures && !this.pumping) void this.pumpNow();
@@ -95,10 +110,12 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
    */
   async flush(timeoutMs = 10_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
+    this.later.run();
     while (this.pending && Date.now() < deadline) {
       // A send can hang (ioredis queues commands while Redis is away): never wait past the deadline.
       await waitAtMost(this.pumpNow(), deadline - Date.now());
       if (this.pending && this.failures) await waitAtMost(undefined, Math.min(this.backoffMs(), deadline - Date.now()));
+      this.later.run(); // what was deferred meanwhile
     }
     if (this.buffer.length) this.schedule(this.backoffMs()); // keep retrying after a timed-out flush
     return this.pending;
@@ -157,8 +174,8 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
     const batch = this.buffer.splice(0, this.opts.batchSize);
     this.sending = batch.length;
     try {
-      // Batches leave on a timer, and a call's records are recorded together (synchronously or within
-      // microtasks), so by now the predecessor holds the records that belong with this batch.
+      // Batches leave on a timer, and a call's records are recorded together (synchronously, within microtasks,
+      // or deferred, which sendAccepted runs first), so by now the predecessor holds the records of this batch.
       if (this.predecessor) await this.predecessor.sendAccepted(PREDECESSOR_WAIT_MS);
       const one = this.identity.batch;
       if (one) await this.queue.add(one.jobName, { v: 1, records: batch } satisfies BatchJobData<T>, { jobId: one.jobId(++this.batchSeq) });
