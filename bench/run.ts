@@ -166,9 +166,9 @@ async function main(): Promise<void> {
 
   let s6: S6Row[] | undefined;
   if (o.only.has('s6')) {
-    log(`S6: ${o.s6.streams} concurrent streams per target, ${o.s6.rampPerS}/s, each 64 deltas every ${o.s6.ivMs} ms; RSS every second`);
+    log(`S6: ${o.s6.streams} concurrent streams per target, ${o.s6.rampPerS}/s in two halves ${o.s6.stepGapS} s apart, each 64 deltas every ${o.s6.ivMs} ms; RSS every 250 ms`);
     await settle('S6');
-    s6 = await withDeadline(runS6(targets, o.s6, memoryModel(o)), 2 * (o.s6.streams / o.s6.rampPerS + (64 * o.s6.ivMs) / 1000 + o.s6.afterCloseS + 60) * 1000, 'S6');
+    s6 = await withDeadline(runS6(targets, o.s6, memoryModel(o)), 2 * (o.s6.streams / o.s6.rampPerS + o.s6.stepGapS + (64 * o.s6.ivMs) / 1000 + o.s6.afterCloseS + 60) * 1000, 'S6');
   }
 
   let s8: S8Result | undefined;

@@ -7,10 +7,12 @@ import { sleep } from './stats';
 /**
  * Upstream pool size for the thin proxy and the gateway: at least the largest concurrent-streams step, since an
  * SSE stream holds its upstream connection for its whole life and a smaller pool would queue streams (TTFT of
- * the queue, not of the proxy). Pools open connections lazily, so this costs nothing at c=1.
+ * the queue, not of the proxy). Pools open connections lazily, so this costs nothing at c=1. S6's streams count too:
+ * until the eighteenth session they did not, so every S6 figure before it had 256 of its 1,000 streams flowing and
+ * the rest queued in the proxy's pool.
  */
 export function upstreamConnections(o: BenchOptions): number {
-  return Math.max(256, ...o.s5.concurrency.map((n) => n * 2));
+  return Math.max(256, ...o.s5.concurrency.map((n) => n * 2), o.only.has('s6') ? o.s6.streams : 0);
 }
 
 /** The model name of the concurrent step: the mock reads the `-iv<ms>` suffix as that stream's interval. */

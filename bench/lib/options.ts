@@ -59,7 +59,7 @@ export interface BenchOptions {
   only: Set<Scenario>;
   /** `concurrentIvMs`: the concurrent step's interval, long enough for a stream (64 of them) to outlast the ramp. */
   /** S6 stream memory: `streams` concurrent streams of 64 deltas every `ivMs`, started at `rampPerS`. */
-  s6: { streams: number; rampPerS: number; ivMs: number; afterCloseS: number };
+  s6: { streams: number; rampPerS: number; ivMs: number; afterCloseS: number; stepGapS: number };
   s5: { streams: number; warmup: number; ivMs: number; chunks: number; concurrency: number[]; rampMs: number; concurrentIvMs: number; types?: Set<string> };
   /** S8 soak (only with `--only=…s8`): `ceiling` (RPS) skips measuring it; the load is half of it. */
   s8: { durationS: number; warmupS: number; ceiling?: number };
@@ -165,7 +165,8 @@ export function parseOptions(argv: string[], root: string, distDir: string): Ben
     },
     only: only as Set<Scenario>,
     // 30-second streams (performance.md S6); --quick: 10-second ones, and 10 s instead of 60 s after close.
-    s6: { streams: 1000, rampPerS: 200, ivMs: quick ? 160 : 470, afterCloseS: quick ? 10 : 60 },
+    // The second half of the streams starts stepGapS after the first half's ramp (the marginal figure, s6-memory.ts).
+    s6: { streams: 1000, rampPerS: 200, ivMs: quick ? 160 : 470, afterCloseS: quick ? 10 : 60, stepGapS: quick ? 2 : 5 },
     s5: {
       streams: Number(value('--streams') ?? (quick ? 10 : 200)),
       warmup: quick ? 2 : 5,
