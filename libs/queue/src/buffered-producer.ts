@@ -86,7 +86,7 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
     this.predecessor = predecessor;
   }
 
-  /** Records not yet accepted by the queue (buffered + being sent). */
+  /** Records not yet accepted by the queue (deferred + buffered + being sent). */
   get pending(): number {
     return this.later.size + this.buffer.length + this.sending;
   }
