@@ -33,21 +33,25 @@ export class Headroom {
     const rest = (this.asked.get(key) ?? 0) - amount;
     if (rest > 0) this.asked.set(key, rest);
     else this.asked.delete(key);
-    if (this.entries.size >= this.maxEntries && !this.entries.has(key)) this.entries.clear();
+    const e = this.entries.get(key);
+    if (e) {
+      // In place: a leased organisation renews its entry on every call (see renew).
+      e.left = left - Math.max(0, rest);
+      e.atMs = nowMs;
+      e.probing = false;
+      return;
+    }
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(key, { left: left - Math.max(0, rest), atMs: nowMs, probing: false });
   }
 
   /**
-   * A grant made without asking the store (from a credit lease) saw `left` remain: renews the entry as an answer does,
+   * A grant made without asking the store (from a credit lease) saw `left` remain: an answer for no call of its own,
    * so the first call after a pause may speculate again (without it, one probe after the last per-call answer was all
-   * a leased organisation ever got). In place when the entry exists: this runs on every leased call.
+   * a leased organisation ever got).
    */
   renew(key: string, left: number, nowMs = Date.now()): void {
-    const e = this.entries.get(key);
-    if (!e) return this.settle(key, 0, left, nowMs);
-    e.left = left - (this.asked.get(key) ?? 0);
-    e.atMs = nowMs;
-    e.probing = false;
+    this.settle(key, 0, left, nowMs);
   }
 
   /**
