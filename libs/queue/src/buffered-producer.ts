@@ -6,6 +6,7 @@ import { waitAtMost } from './wait-at-most';
 import { sanitizeJson } from './sanitize.util';
 import { Watermark } from './watermark';
 import { messageTemplate } from './write-failure';
+import { RecordLoss } from './record-loss';
 
 export type { BatchJobData, BufferedProducerOptions, FlushableProducer, ProducerIdentity } from './producer-types';
 
@@ -27,16 +28,13 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
   private timer: NodeJS.Timeout | undefined;
   private pumping: Promise<void> | undefined;
   private failures = 0;
-  private dropped = 0;
   private enqueued = 0;
   private closed = false;
   private predecessor: FlushableProducer | undefined;
   private batchSeq = 0;
   private readonly out = new Watermark();
-  private readonly later = new DeferredWork((err) => {
-    this.dropped++;
-    this.log.error(`${this.identity.label.toUpperCase()} RECORD LOST (its deferred builder failed: ${messageTemplate(err.message)}; ${this.dropped} so far)`);
-  });
+  private readonly lost: RecordLoss<T>;
+  private readonly later = new DeferredWork((err) => this.lost.unbuilt('its deferred builder failed', err));
 
   constructor(
     private readonly queue: Queue,
@@ -44,6 +42,7 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
     private readonly opts: BufferedProducerOptions,
   ) {
     this.log = new Logger(`${identity.label[0].toUpperCase()}${identity.label.slice(1)}Producer`);
+    this.lost = new RecordLoss(this.log, identity.label, (rec: T) => identity.jobId(rec));
     // A connection error with no listener reached BullMQ's last resort (`console.error` of the raw error, once per
     // dropped connection, e.g. on a Postgres restart). Failed sends already report and retry; this says it once, at debug.
     queue.on('error', (err: Error) => this.log.debug(`${identity.label} queue connection: ${messageTemplate(err.message)}`));
@@ -53,14 +52,13 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
   record(raw: T): void {
     try {
       const rec = this.identity.prepare ? this.identity.prepare(raw) : (sanitizeJson(raw) as T);
-      if (this.closed || this.buffer.length >= this.opts.maxBuffered) return this.lose(rec, this.closed ? 'producer closed' : 'buffer full');
+      if (this.closed || this.buffer.length >= this.opts.maxBuffered) return this.lost.record(rec, this.closed ? 'producer closed' : 'buffer full');
       this.buffer.push(rec);
       this.out.accept();
       // While the queue fails, keep to the backoff; otherwise send a full batch at once.
       this.schedule(this.failures ? this.backoffMs() : this.buffer.length >= this.opts.batchSize ? 0 : this.opts.flushMs);
     } catch (err) {
-      this.dropped++;
-      this.log.error(`${this.identity.label.toUpperCase()} RECORD LOST (could not be buffered: ${messageTemplate((err as Error).message)}; ${this.dropped} so far)`);
+      this.lost.unbuilt('could not be buffered', err as Error);
     }
   }
 
@@ -92,7 +90,7 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
   }
 
   get stats(): { buffered: number; sending: number; enqueued: number; dropped: number; consecutiveFailures: number } {
-    return { buffered: this.buffer.length, sending: this.sending, enqueued: this.enqueued, dropped: this.dropped, consecutiveFailures: this.failures };
+    return { buffered: this.buffer.length, sending: this.sending, enqueued: this.enqueued, dropped: this.lost.count, consecutiveFailures: this.failures };
   }
 
   /** Sends every record accepted so far without waiting for the timer (unless sends are failing: then their backoff). */
@@ -136,7 +134,7 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
     clearTimeout(this.timer);
     this.timer = undefined;
     const left = this.buffer.splice(0);
-    for (const rec of left) this.lose(rec, 'queue unreachable at shutdown');
+    for (const rec of left) this.lost.record(rec, 'queue unreachable at shutdown');
     this.out.advance(left.length);
     if (this.sending) this.log.error(`${this.sending} ${this.identity.label} record(s) were still being enqueued when the producer closed`);
   }
@@ -197,20 +195,5 @@ export class BufferedProducer<T> implements BeforeApplicationShutdown, OnApplica
 
   private backoffMs(): number {
     return Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.max(0, this.failures - 1));
-  }
-
-  /**
-   * Last resort, loud: the job id identifies the request (its other records, e.g. the ledger row, hold
-   * the rest). The record itself is not logged: it carries caller-supplied values (model names...).
-   */
-  private lose(rec: T, reason: string): void {
-    this.dropped++;
-    let id = '?';
-    try {
-      id = this.identity.jobId(rec);
-    } catch {
-      // a record without an id is still counted and reported
-    }
-    this.log.error(`${this.identity.label.toUpperCase()} RECORD LOST (${reason}; ${this.dropped} so far): job ${id}`);
   }
 }
