@@ -234,17 +234,19 @@ describe('credit leases: per-replica chunks of a balance (Postgres)', () => {
     // its first reservation and then waited for every take after a pause (S5 at c=1: the stream waited for Postgres).
     const org = randomUUID();
     await ledger.grant(org, 100_000, null);
-    const { leases } = replica(100);
+    // Idle after 500 ms, watched every 10 ms: a lease that lives 0.5 s cannot be taken and given back between two looks
+    // (with 100 and 100 a slow box missed it).
+    const { leases } = replica(500);
     const billing = { record: () => undefined } as unknown as BillingProducer;
     const meter = new CreditMeter({ pricing: { tokensPerCredit: 500, usdPerToken: 1e-6 }, reservationTtlMs: TTL, defaultMaxTokens: 600, freeTierMaxTokens: 100 }, reservations, billing, leases);
     const payer: Payer = { kind: 'api_key', orgId: org, apiKeyId: null, userId: null, projectId: null };
     const input = (i: number) => ({ requestId: `pause_${i}`, payer, request: { maxTokens: 600 } as CanonicalRequest, inputTokens: 606, model: 'm' });
     const call = async (i: number) => meter.settle(await meter.admit(input(i)), { inputTokens: 606, outputTokens: 400 }, true, Date.now());
     await call(0); // per call: starts the lease
-    assert.ok(await until(async () => leases.freeCredits(org) > 0, 5_000), 'a lease is taken');
+    assert.ok(await until(async () => leases.freeCredits(org) > 0, 5_000, 10), 'a lease is taken');
     for (let i = 1; i <= 2; i++) {
       await call(10 * i); // granted from the lease
-      assert.ok(await until(async () => leases.freeCredits(org) === 0 && !leases.pending(org), 5_000), 'the idle lease went back');
+      assert.ok(await until(async () => leases.freeCredits(org) === 0 && !leases.pending(org), 5_000, 10), 'the idle lease went back');
       await sleep(2_100); // past the forecast's fresh window: a pause
       assert.ok(meter.forecast(input(10 * i + 1)), `pause ${i}: the first call is forecast`);
       assert.equal(meter.forecast(input(10 * i + 2)), undefined, `pause ${i}: the rest of a burst waits for an answer`);

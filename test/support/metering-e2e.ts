@@ -77,12 +77,12 @@ export async function query<T>(url: string, sql: string, params: unknown[] = [])
 }
 
 /** Polls until `check` returns true (or the deadline passes); returns whether it did. */
-export async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<boolean> {
+export async function until(check: () => Promise<boolean>, timeoutMs = 20_000, everyMs = 100): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return true;
     if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 

@@ -147,6 +147,16 @@ export const envSchema = z.object({
    * Off: every call reserves its own row at admission (a crash then leaves a record even of calls under 100 ms old).
    */
   CREDIT_LEASES: bool.default(true),
+  /** Calls' worth (of the organisation's last call here) a lease is topped up to. */
+  CREDIT_LEASE_CALLS: int(1, 1_000_000).default(256),
+  /** No lease is taken (calls reserve one by one) when one would hold fewer calls' worth; at most CREDIT_LEASE_CALLS. */
+  CREDIT_LEASE_MIN_CALLS: int(1, 1_000_000).default(16),
+  /** Largest share of an organisation's available credits one replica's lease takes. */
+  CREDIT_LEASE_SHARE: z.coerce.number().gt(0).max(1).default(0.125),
+  /** A lease not granted from for this long gives its unused credits back to the organisation. */
+  CREDIT_LEASE_IDLE_MS: int(100, 3_600_000).default(2_000),
+  /** A call granted from a lease and still in flight after this long gets a reservation row of its own (crash evidence). */
+  CREDIT_LEASE_CARVE_MS: int(10, 60_000).default(100),
   /** Crash recovery: each process refreshes its `gateway_replica` row this often... */
   REPLICA_HEARTBEAT_MS: int(100, 600_000).default(5_000),
   /** ...a peer whose row is older than this is dead, and its calls in flight are settled as `gateway_lost`. */

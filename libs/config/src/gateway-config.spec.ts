@@ -35,6 +35,18 @@ describe('loadConfig', () => {
     assert.ok(found.some((p) => /DATABASE_URL: must be a URL with scheme postgres:/.test(p)));
   });
 
+  it('reads the credit lease settings and refuses a minimum above the chunk', () => {
+    const sut = loadConfig({ CREDIT_LEASE_CALLS: '64', CREDIT_LEASE_MIN_CALLS: '8', CREDIT_LEASE_SHARE: '0.25', CREDIT_LEASE_CARVE_MS: '20' });
+    assert.deepEqual(
+      [sut.env.CREDIT_LEASE_CALLS, sut.env.CREDIT_LEASE_MIN_CALLS, sut.env.CREDIT_LEASE_SHARE, sut.env.CREDIT_LEASE_IDLE_MS, sut.env.CREDIT_LEASE_CARVE_MS],
+      [64, 8, 0.25, 2_000, 20],
+    );
+    assert.match(problems({ CREDIT_LEASE_CALLS: '8', CREDIT_LEASE_MIN_CALLS: '16' })[0], /^CREDIT_LEASE_MIN_CALLS: must be at most CREDIT_LEASE_CALLS \(8\), got 16$/);
+    assert.ok(problems({ CREDIT_LEASE_SHARE: '0' }).some((p) => p.startsWith('CREDIT_LEASE_SHARE:')));
+    assert.ok(problems({ CREDIT_LEASE_SHARE: '1.5' }).some((p) => p.startsWith('CREDIT_LEASE_SHARE:')));
+    assert.ok(problems({ CREDIT_LEASE_CARVE_MS: '5' }).some((p) => p.startsWith('CREDIT_LEASE_CARVE_MS:')));
+  });
+
   it('checks the catalogue: JSON, shape, provider references and duplicate names', () => {
     assert.match(problems({ CATALOG_JSON: '{' })[0], /^CATALOG_JSON: cannot be read as JSON/);
     assert.match(problems({ CATALOG_JSON: '{"providers":[],"models":[]}' })[0], /^CATALOG_JSON\.providers/);

@@ -83,6 +83,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) throw new ConfigError(issues('', parsed.error));
   const env = parsed.data;
+  if (env.CREDIT_LEASE_MIN_CALLS > env.CREDIT_LEASE_CALLS) {
+    throw new ConfigError([`CREDIT_LEASE_MIN_CALLS: must be at most CREDIT_LEASE_CALLS (${env.CREDIT_LEASE_CALLS}), got ${env.CREDIT_LEASE_MIN_CALLS}`]);
+  }
   let catalogRaw: { source: string; raw: unknown };
   try {
     catalogRaw = readCatalogSource(env);

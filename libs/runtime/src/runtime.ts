@@ -3,7 +3,7 @@ import { createDataSource, runMigrations, startPostgres, type PostgresHandle } f
 import type { DataSource } from 'typeorm';
 import { createCatalog, type ModelCatalog } from '@gw/inference';
 import { join } from 'node:path';
-import { AdmissionRedis, CreditLeases, CreditReservations, DEFAULT_LEASE_SIZING, ReplicaLease, createQuotaStore, createRateLimitStore, type QuotaStore, type RateLimitStore, type SweeperLease } from '@gw/metering';
+import { AdmissionRedis, CreditLeases, CreditReservations, ReplicaLease, createQuotaStore, createRateLimitStore, type QuotaStore, type RateLimitStore, type SweeperLease } from '@gw/metering';
 import { configureQueueBackend, type QueueConnection } from '@gw/queue';
 import type { Logger } from 'pino';
 import { ContentHmacKeys, contentHmacMaster } from '@gw/audit';
@@ -107,12 +107,14 @@ const LEASE_FAILURE_MEANS: Record<string, string> = {
 /** The replica's credit leases, carved at each of its progress checkpoints. */
 function startCreditLeases(config: GatewayConfig, url: string, lease: ReplicaLease, logger: Logger): CreditLeases {
   const leases = new CreditLeases(url, {
-    ...DEFAULT_LEASE_SIZING,
+    chunkCalls: config.env.CREDIT_LEASE_CALLS,
+    minCalls: config.env.CREDIT_LEASE_MIN_CALLS,
+    share: config.env.CREDIT_LEASE_SHARE,
     bootId: lease.bootId,
     progress: lease.progress,
     ttlMs: config.env.CREDIT_RESERVATION_TTL_MS,
-    idleMs: 2_000,
-    carveMs: 100,
+    idleMs: config.env.CREDIT_LEASE_IDLE_MS,
+    carveMs: config.env.CREDIT_LEASE_CARVE_MS,
     onError: (what, err) => logger.warn({ err: err.message }, `${what} failed; ${LEASE_FAILURE_MEANS[what] ?? 'retrying at the next tick'}`),
   });
   lease.beforeCheckpoint(() => leases.carve());

@@ -2,7 +2,8 @@
  * How big a replica's credit lease is (CreditLeases). Sized in calls of the organisation's last call here, and capped
  * by a share of what the organisation has available, so replicas together can never strand much of a balance: each
  * lease takes at most `share` of what it saw, and none is taken once a lease would be under `minCalls` calls
- * (near the bottom of a balance every call reserves exactly, one by one).
+ * (near the bottom of a balance every call reserves exactly, one by one). Settings: CREDIT_LEASE_CALLS, CREDIT_LEASE_MIN_CALLS,
+ * CREDIT_LEASE_SHARE.
  */
 export interface LeaseSizing {
   /** Calls' worth a lease is topped up to. */
@@ -12,8 +13,6 @@ export interface LeaseSizing {
   /** Largest share of the organisation's available credits one lease takes. */
   share: number;
 }
-
-export const DEFAULT_LEASE_SIZING: LeaseSizing = { chunkCalls: 256, minCalls: 16, share: 1 / 8 };
 
 /** The credits a lease should hold: `unit` credits per call, `available` credits seen for the organisation. */
 export function leaseWant(s: LeaseSizing, unit: number, available: number): number {

@@ -4,7 +4,7 @@ import type { GatewayConfig } from '@gw/config';
 import { lexiconReady } from '../engine';
 import { ClassifierRegistry } from './classifier-registry';
 
-// node --test runs each file in its own process: the lexicon's module state starts unbuilt here.
+// @test-own-process: the lexicon's module state must start unbuilt here (scripts/test.sh gives this file a process of its own).
 it('builds the lexicon at boot (the registry is constructed when either app starts), not in the first request', () => {
   assert.equal(lexiconReady(), false);
   const registry = new ClassifierRegistry({ env: { CLASSIFIER_TIMEOUT_MS: 1_000, POLICY_CLASSIFIER: 'builtin' } } as unknown as GatewayConfig);
