@@ -33,16 +33,17 @@ export class Headroom {
     const rest = (this.asked.get(key) ?? 0) - amount;
     if (rest > 0) this.asked.set(key, rest);
     else this.asked.delete(key);
+    const free = left - Math.max(0, rest);
     const e = this.entries.get(key);
     if (e) {
       // In place: a leased organisation renews its entry on every call (see renew).
-      e.left = left - Math.max(0, rest);
+      e.left = free;
       e.atMs = nowMs;
       e.probing = false;
       return;
     }
     if (this.entries.size >= this.maxEntries) this.entries.clear();
-    this.entries.set(key, { left: left - Math.max(0, rest), atMs: nowMs, probing: false });
+    this.entries.set(key, { left: free, atMs: nowMs, probing: false });
   }
 
   /**
