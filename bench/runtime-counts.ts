@@ -85,5 +85,5 @@ new PerformanceObserver((list) => {
 }).observe({ entryTypes: ['gc'] });
 
 const file = process.env.GW_COUNTS_FILE;
-const topSites = (): [string, number][] => [...sites].sort((a, b) => b[1] - a[1]).slice(0, 40);
+const topSites = (): [string, number][] => [...sites].sort((a, b) => b[1] - a[1]).slice(0, 160);
 if (file) process.on('SIGUSR2', () => writeFileSync(file, JSON.stringify(sampleEvery > 0 ? { ...totals, sites: topSites() } : totals)));

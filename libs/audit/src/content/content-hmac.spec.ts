@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { ContentHmacKeys } from './content-hmac';
 
-const keys = new ContentHmacKeys(randomBytes(32));
+const master = randomBytes(32);
+const keys = new ContentHmacKeys(master);
 const expected = (org: string, text: string) => createHmac('sha256', keys.keyFor(org)).update(text, 'utf8').digest('hex');
 
 function streamed(org: string, deltas: string[]) {
@@ -12,6 +13,15 @@ function streamed(org: string, deltas: string[]) {
   for (const delta of deltas) d.output(delta);
   return d.digests();
 }
+
+describe('ContentHmacKeys', () => {
+  it('hmac is HMAC-SHA256 under HKDF-SHA256(master, the v1 label, org id), computed here from the raw key bytes', () => {
+    const raw = Buffer.from(hkdfSync('sha256', master, 'policy-gateway audit content hmac v1', 'org-a', 32));
+    const text = 'caf\u00e9 \u{1F600} prompt';
+    assert.equal(keys.hmac('org-a', text), createHmac('sha256', raw).update(text, 'utf8').digest('hex'));
+    assert.equal(keys.hmac('org-a', text), keys.hmac('org-a', text), 'the cached key gives the same digest');
+  });
+});
 
 describe('RequestContentDigest', () => {
   it('output_hmac is the HMAC of the concatenated output, across the 4 KB feed chunks', () => {
