@@ -11,7 +11,8 @@
 #   BENCH_AB_NODE_B='--cpu-prof --cpu-prof-dir=/tmp/prof'  extra node flags for B only (profiles, GC traces)
 #   BENCH_AB_NODE_CONTROL='--cpu-prof …'  extra node flags for the control process (it runs A's build)
 #   BENCH_AB_TENANTS=1  also the CPU µs per request of the load core's tenants in each window (control, Postgres,
-#                       Redis, mock): the book-keeping a call causes off the replica (BENCH_AB_RATE=0: closed loop)
+#                       Redis, mock): the book-keeping a call causes off the replica (BENCH_AB_RATE=0: closed loop),
+#                       and the Redis commands per request (the scripts' inner calls counted; the whole server)
 #   BENCH_AB_COUNT=1  both replicas run with bench/runtime-counts.js: per window, the promises, nextTicks and timers
 #                     created per call and the GC ms per call (counts repeat from run to run where CPU time does not;
 #                     the counting hook costs CPU, equally on both sides)
@@ -79,8 +80,10 @@ load() { # port rate(0: closed loop) seconds → "requests non2xx errors p50 p99
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # Own and reaped children's time, so a Postgres backend that exits between two samples still counts (via the postmaster).
 group_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo $t; }
-tenants() { # → "control postgres redis mock" CPU ticks (Postgres: every backend, so the admission pool's too)
-  echo "$(cpu_ticks $control_pid) $(group_ticks $(pgrep -x postgres)) $(group_ticks $(pgrep -x redis-server)) $(cpu_ticks $mock_pid)"
+# Commands Redis executed so far, the scripts' inner calls included (INFO commandstats; the whole server).
+redis_commands() { redis-cli info commandstats | tr -d '\r' | awk -F'[=,]' '{s += $2} END {print s + 0}'; }
+tenants() { # → "control postgres redis mock" CPU ticks (Postgres: every backend, so the admission pool's too), Redis commands
+  echo "$(cpu_ticks $control_pid) $(group_ticks $(pgrep -x postgres)) $(group_ticks $(pgrep -x redis-server)) $(cpu_ticks $mock_pid) $(redis_commands)"
 }
 counts() { # pid port → the replica's running totals (bench/runtime-counts.ts), written on SIGUSR2
   local f="$tmp/counts-$2.json"
@@ -111,14 +114,14 @@ for r in $(seq 1 "$rounds"); do
     fi
     [ -n "${BENCH_AB_COUNT:-}" ] && k0=$(counts "$pid" "$port")
     c0=$(cpu_ticks "$pid")
-    [ -n "${BENCH_AB_TENANTS:-}" ] && read -r t0c t0p t0r t0m < <(tenants)
+    [ -n "${BENCH_AB_TENANTS:-}" ] && read -r t0c t0p t0r t0m t0k < <(tenants)
     read -r n non2xx errors p50 p99 < <(load $port "$rate" "$secs")
     c1=$(cpu_ticks "$pid")
     [ -n "${BENCH_AB_COUNT:-}" ] && echo "[ab] round $r $side: $(per_call "$k0" "$(counts "$pid" "$port")")" >&2
     if [ -n "${BENCH_AB_TENANTS:-}" ]; then
-      read -r t1c t1p t1r t1m < <(tenants)
+      read -r t1c t1p t1r t1m t1k < <(tenants)
       per() { echo $(( ($1 - $2) * 1000000 / tick / (n > 0 ? n : 1) )); }
-      echo "[ab] round $r $side: load core µs/req: control $(per $t1c $t0c), postgres $(per $t1p $t0p), redis $(per $t1r $t0r), mock $(per $t1m $t0m)" >&2
+      echo "[ab] round $r $side: load core µs/req: control $(per $t1c $t0c), postgres $(per $t1p $t0p), redis $(per $t1r $t0r), mock $(per $t1m $t0m); Redis commands per request $(awk -v a="$t0k" -v b="$t1k" -v n="$n" 'BEGIN {printf "%.1f", (b - a) / (n > 0 ? n : 1)}')" >&2
     fi
     [ -n "$perf_pid" ] && wait "$perf_pid"
     us=$(( (c1 - c0) * 1000000 / tick / (n > 0 ? n : 1) ))

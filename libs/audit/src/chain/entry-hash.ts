@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { AuditCheckpoint, AuditEvent, ChainedAuditEvent } from './audit-event.types';
 
@@ -22,7 +22,7 @@ export function entryHash(event: AuditEvent | ChainedAuditEvent): string {
     const { entry_hash: _ignored, ...rest } = event;
     hashed = rest;
   }
-  return createHash('sha256').update(jcs(hashed), 'utf8').digest('hex');
+  return hash('sha256', jcs(hashed), 'hex'); // one native call: the writer hashes every event
 }
 
 /** The bytes a checkpoint signs: domain-separated, canonical, covering org, seq, hash and time. */

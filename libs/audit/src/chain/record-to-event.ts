@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { isRequestRecord, type AuditActionRecordV2, type AuditRecord, type AuditRecordContent } from '../audit-record';
 import { AUDIT_EVENT_FORMAT, type AuditEvent } from './audit-event.types';
 
@@ -11,7 +11,7 @@ export type UnchainedEvent = Omit<AuditEvent, 'seq' | 'prev_hash' | 'created_at'
  * writer can drop the second one.
  */
 export function requestEventId(requestId: string): string {
-  const b = createHash('sha256').update(`audit-event:${requestId}`, 'utf8').digest().subarray(0, 16);
+  const b = hash('sha256', `audit-event:${requestId}`, 'buffer').subarray(0, 16);
   b[6] = (b[6] & 0x0f) | 0x80;
   b[8] = (b[8] & 0x3f) | 0x80;
   const h = b.toString('hex');
