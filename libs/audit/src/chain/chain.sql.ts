@@ -13,9 +13,10 @@ RETURNING c.org_id::text AS org_id, c.seq::text AS seq, c.entry_hash, c.checkpoi
 
 /**
  * Event ids already chained (a redelivered job, or a request the orphan sweeper recorded first). Only partitions
- * from `$2` on are probed: redeliveries come within minutes, and the window is a config setting.
+ * from `$2` on are probed: redeliveries come within minutes, and the window is a config setting. The function
+ * (migration KnownEventsIndexScan) looks each id up in the `event_id` index whatever the partitions' statistics.
  */
-export const KNOWN_EVENTS_SQL = `SELECT event_id::text AS event_id FROM audit_event WHERE event_id = ANY($1::uuid[]) AND created_at >= $2::timestamptz`;
+export const KNOWN_EVENTS_SQL = `SELECT k::text AS event_id FROM gw_known_events($1::uuid[], $2::timestamptz) AS k`;
 
 export const KEY_PREVIEWS_SQL = `SELECT id::text AS id, key_preview FROM api_key WHERE id = ANY($1::uuid[])`;
 

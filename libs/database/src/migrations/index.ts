@@ -19,6 +19,7 @@ import { ReserveBatchGenericPlan1795450000000 } from './1795450000000-ReserveBat
 import { ReserveIndexScan1795460000000 } from './1795460000000-ReserveIndexScan';
 import { CreditLeases1795480000000 } from './1795480000000-CreditLeases';
 import { LeaseOpSequence1795490000000 } from './1795490000000-LeaseOpSequence';
+import { KnownEventsIndexScan1795500000000 } from './1795500000000-KnownEventsIndexScan';
 import { ReservationAutovacuum1795470000000 } from './1795470000000-ReservationAutovacuum';
 
 /** Committed migrations, oldest first. Add each new migration here (explicit list, no globs). */
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   ReservationAutovacuum1795470000000,
   CreditLeases1795480000000,
   LeaseOpSequence1795490000000,
+  KnownEventsIndexScan1795500000000,
 ];
