@@ -57,6 +57,9 @@ describe('evaluate', () => {
     }
     assert.ok(enforced > 500 && enforced < 700, `${enforced}/2000 enforced at 30 %`);
     assert.notEqual(canaryBucket('stored:p@1', 'u'), canaryBucket('stored:p@2', 'u'), 'a new version re-samples');
+    // Pinned: SHA-256(key, 0x00, subject as UTF-8), first 4 bytes big-endian, mod 10,000. An upgrade must not move
+    // a subject in or out of a running canary.
+    assert.deepEqual([canaryBucket('stored:p@1', 'u'), canaryBucket('stored:p@2', 'caf\u00e9-user')], [7899, 6413]);
   });
 
   it('categories: only the ones the policy flags trigger; an unavailable classifier fails closed unless fail-open', () => {
