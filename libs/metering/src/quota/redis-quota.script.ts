@@ -4,12 +4,19 @@
  * Each counter (one key in one window) is two keys, passed as KEYS pairs and sharing a Cluster hash tag:
  *   HASH  `r` requests counted, `t` tokens settled, `h` tokens held by calls in flight,
  *         `#<holdId>` the tokens of a live hold, or `e` once it expired (so a late settle still counts once);
+ *         `x` a lower bound on the earliest expiry of a live hold (absent in hashes of earlier releases);
  *   ZSET  live hold ids scored by expiry (epoch ms, caller clock).
- * Expired holds are purged by every reserve and usage touching the counter: their tokens leave `h`, their
- * request stays counted. Keys expire at window end + margin: the hash from the reserve that creates it (the expiry
+ * Expired holds are purged by the reserves and usage reads touching the counter once `now` reaches `x`: their tokens
+ * leave `h`, their request stays counted, and `x` becomes the earliest expiry still in the set. A reserve lowers `x`
+ * to its hold's expiry; a settle leaves it (a lower bound stays one when holds leave). So the set is read about once
+ * per hold TTL instead of at every call. Replicas of the previous release purge at every call and do not lower `x`;
+ * with the same hold TTL a hold they add after `x` was set expires after it, and at worst (a different TTL, a skewed
+ * clock) a purge comes late: expired tokens stay held longer, which refuses, never over-admits.
+ * Keys expire at window end + margin: the hash from the reserve that creates it (the expiry
  * is the same for every reserve of the window), the hold set at every reserve (it goes when its last hold does).
  * Each script reads a counter's fields in one HMGET and writes them in one HSET (inside a script both are atomic):
- * a `redis.call` is most of a script's cost, and a reserve of two counters carrying a settle made 28 of them (now 18).
+ * a `redis.call` is most of a script's cost, and a reserve of two counters carrying a settle made 28 of them (16 now,
+ * with the purge's read skipped until `x`).
  */
 
 /**
@@ -20,19 +27,31 @@ const INT = `
 local function int(x) return string.format('%d', x) end
 `;
 
-/** Shared by reserve and usage: give back the tokens of holds expired at `now` (ARGV[now]). */
+/** `x` when no hold is live: past any expiry, so only the next reserve's own hold sets the bound. */
+const NO_HOLD = '9007199254740991';
+
+/**
+ * Shared by reserve and usage: `c` is the counter's HMGET, `r` `t` `h` first and `x` at `xi`. When the counter exists and
+ * `now` reached `x` (or `x` is absent), gives back the tokens of holds expired at `now` and stores `h` and the new `x`.
+ * Returns `h` and `x` as numbers.
+ */
 const PURGE = `
-local function purge(hash, zset, now)
+local function purge(hash, zset, now, c, xi)
+  local h, x = tonumber(c[3]) or 0, tonumber(c[xi])
+  if not c[1] or (x and now < x) then return h, x end
   local ids = redis.call('ZRANGEBYSCORE', zset, '-inf', now)
-  if #ids == 0 then return end
   for _, id in ipairs(ids) do
     local held = tonumber(redis.call('HGET', hash, '#' .. id))
     if held then
-      redis.call('HINCRBY', hash, 'h', -held)
+      h = h - held
       redis.call('HSET', hash, '#' .. id, 'e')
     end
   end
-  redis.call('ZREMRANGEBYSCORE', zset, '-inf', now)
+  if #ids > 0 then redis.call('ZREMRANGEBYSCORE', zset, '-inf', now) end
+  local first = redis.call('ZRANGE', zset, 0, 0, 'WITHSCORES')
+  x = tonumber(first[2]) or ${NO_HOLD}
+  redis.call('HSET', hash, 'h', int(h), 'x', int(x))
+  return h, x
 end
 `;
 
@@ -95,20 +114,20 @@ local field = '#' .. holdId
 local fresh = {}
 for i = 1, n do
   local hash, zset = KEYS[2 * i - 1], KEYS[2 * i]
-  purge(hash, zset, now)
-  local c = redis.call('HMGET', hash, 'r', 't', 'h', field)
+  local c = redis.call('HMGET', hash, 'r', 't', 'h', field, 'x')
+  local h, x = purge(hash, zset, now, c, 5)
   if not c[4] then
-    local r, t, h = tonumber(c[1]) or 0, tonumber(c[2]) or 0, tonumber(c[3]) or 0
+    local r, t = tonumber(c[1]) or 0, tonumber(c[2]) or 0
     local maxR, maxT = tonumber(ARGV[4 + 3 * i]), tonumber(ARGV[5 + 3 * i])
     if maxR > 0 and r + requests > maxR then return { 0, i, 1, r } end
     if maxT > 0 and (t + h + tokens > maxT or t + h >= maxT) then return { 0, i, 2, t + h } end
-    fresh[#fresh + 1] = { i, r, h, not c[1] }
+    fresh[#fresh + 1] = { i, r, h, not c[1], math.min(x or expiresAt, expiresAt) }
   end
 end
 for _, f in ipairs(fresh) do
   local i = f[1]
   local hash, zset, ttl = KEYS[2 * i - 1], KEYS[2 * i], tonumber(ARGV[6 + 3 * i])
-  redis.call('HSET', hash, 'r', int(f[2] + requests), 'h', int(f[3] + tokens), field, int(tokens))
+  redis.call('HSET', hash, 'r', int(f[2] + requests), 'h', int(f[3] + tokens), 'x', int(f[5]), field, int(tokens))
   redis.call('ZADD', zset, expiresAt, holdId)
   if f[4] then redis.call('PEXPIRE', hash, ttl) end
   redis.call('PEXPIRE', zset, ttl)
@@ -125,13 +144,15 @@ return finish(0, 1)
 `;
 
 /** ARGV[1] now. Purges, then returns {r, t, h} of every counter, flattened. */
-export const QUOTA_USAGE_LUA = `${PURGE}
+export const QUOTA_USAGE_LUA = `${INT}${PURGE}
 local out = {}
 for i = 1, #KEYS / 2 do
   local hash = KEYS[2 * i - 1]
-  purge(hash, KEYS[2 * i], tonumber(ARGV[1]))
-  local c = redis.call('HMGET', hash, 'r', 't', 'h')
-  for j = 1, 3 do out[#out + 1] = tonumber(c[j]) or 0 end
+  local c = redis.call('HMGET', hash, 'r', 't', 'h', 'x')
+  local h = purge(hash, KEYS[2 * i], tonumber(ARGV[1]), c, 4)
+  out[#out + 1] = tonumber(c[1]) or 0
+  out[#out + 1] = tonumber(c[2]) or 0
+  out[#out + 1] = h
 end
 return out
 `;
