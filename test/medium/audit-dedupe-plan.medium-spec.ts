@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import { createDataSource } from '@gw/database';
 import type { AuditRecord } from '@gw/audit';
 import { AuditRepository } from '../../libs/audit/src/audit.repository';
+import { monthPartition } from '../../libs/audit/src/chain/audit-partitions';
 import { KNOWN_EVENTS_SQL } from '../../libs/audit/src/chain/chain.sql';
 import { makeAuditRecord } from '../../libs/audit/src/testing';
 import { createTestDatabase, type TestDatabase } from '../../libs/database/src/testing';
@@ -23,11 +24,11 @@ describe('audit redelivery check plans an index scan without statistics (real Po
   let ids: string[];
   const plans: string[] = [];
 
-  /** The plans of the statements `sql` runs, as auto_explain logs them to this session. */
-  const plansOf = async (sql: string, params: unknown[]): Promise<string> => {
+  /** What `sql` returns, and the plans of the statements it runs as auto_explain logs them to this session. */
+  const plansOf = async (sql: string, params: unknown[]): Promise<{ rows: Array<{ event_id: string }>; plan: string }> => {
     plans.length = 0;
-    await client.query(sql, params);
-    return plans.join('\n');
+    const { rows } = await client.query<{ event_id: string }>(sql, params);
+    return { rows, plan: plans.join('\n') };
   };
 
   before(async () => {
@@ -68,23 +69,20 @@ describe('audit redelivery check plans an index scan without statistics (real Po
   });
 
   it('the inline lookup the check replaced reads the whole partition here (the state the function guards against)', async () => {
-    const plan = await plansOf(`SELECT event_id FROM audit_event WHERE event_id = ANY($1::uuid[]) AND created_at >= $2::timestamptz`, [ids, new Date(Date.now() - 3600_000)]);
+    const { plan } = await plansOf(`SELECT event_id FROM audit_event WHERE event_id = ANY($1::uuid[]) AND created_at >= $2::timestamptz`, [ids, new Date(Date.now() - 3600_000)]);
     assert.match(plan, /Seq Scan on audit_event_\d{4}_\d{2}|Bitmap Index Scan on audit_event_\d{4}_\d{2}_pkey/, plan);
   });
 
   it('the check descends the event_id index, finds the chained ids and prunes partitions before its window', async () => {
     const since = new Date(Date.now() - 3600_000);
-    plans.length = 0;
-    const { rows } = await client.query<{ event_id: string }>(KNOWN_EVENTS_SQL, [[...ids, randomUUID()], since]);
-    const plan = plans.join('\n');
+    const { rows, plan } = await plansOf(KNOWN_EVENTS_SQL, [[...ids, randomUUID()], since]);
     assert.deepEqual(rows.map((r) => r.event_id).sort(), [...ids].sort());
     // The month's partition (24,600 rows) is probed id by id; the empty ones ahead may take either index.
-    const month = `audit_event_${since.getUTCFullYear()}_${String(since.getUTCMonth() + 1).padStart(2, '0')}`;
+    const month = monthPartition(since).name;
     assert.match(plan, new RegExp(`Index Scan using ${month}_event_id_idx on ${month}\\b`), plan);
     assert.doesNotMatch(plan, /Seq Scan on audit_event_|Bitmap Heap Scan on audit_event_/, plan);
     // A window starting after the current month's partition: that partition is not scanned at all.
-    const next = new Date(Date.UTC(since.getUTCFullYear(), since.getUTCMonth() + 1, 1));
-    const later = await plansOf(KNOWN_EVENTS_SQL, [ids, next]);
+    const later = (await plansOf(KNOWN_EVENTS_SQL, [ids, new Date(monthPartition(since, 1).from)])).plan;
     assert.doesNotMatch(later.replace(/Subplans Removed.*/g, ''), new RegExp(`on ${month}\\b`), later);
   });
 });
