@@ -1,42 +1,19 @@
-import type { CallSignal, CanonicalRequest } from '@gw/inference';
+import type { CanonicalRequest } from '@gw/inference';
 import {
   evaluate,
   normalizeText,
   stronger,
   type CategoryVerdict,
   type CompiledPolicy,
-  type ContentClassifier,
   type Evaluation,
   type Finding,
   type PolicyVerdict,
-  type RolloutOverrideState,
   type TextSegment,
 } from '../engine';
 import { canonicalSegments, withInstruction, withSegmentTexts } from './canonical-text';
+import type { PolicyRunOptions } from './policy-run-options';
 
-/** Who the request is for, as the policy surface names it (spec §4.6, §4.8). */
-export interface PolicySubject {
-  /** `X-Policy-User` / `policy_user` / `policy_user_id`. */
-  policyUser: string | null;
-  /** The quota subject: the policy user, else the caller's user id, else its key id. */
-  quotaSubject: string | null;
-  /** `X-Policy-Target` / `policy_target`: the caller's label. */
-  target: string | null;
-  projectId: string | null;
-}
-
-export interface PolicyRunOptions {
-  policy: CompiledPolicy;
-  subject: PolicySubject;
-  /** The policy's classifier (null when the policy flags no categories). */
-  classifier: ContentClassifier | null;
-  /** A synchronous classifier for streamed output (the built-in lexicon), when the policy's own is remote. */
-  streamClassify?: (text: string) => CategoryVerdict[];
-  holdChars: number;
-  signal?: CallSignal;
-  /** The stored policy's rollout state (a rollback holds it in shadow); absent for inline policies. */
-  rollout?: RolloutOverrideState;
-}
+export type { PolicyRunOptions, PolicySubject } from './policy-run-options';
 
 const DEFAULT_REWRITE =
   "This request touches content restricted by the organisation's usage policy. Answer helpfully and safely, without producing the restricted content and without repeating restricted terms; where you cannot help, say so briefly.";

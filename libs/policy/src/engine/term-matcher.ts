@@ -1,5 +1,8 @@
-import { CharClass, charClass, foldCodePoint, foldString } from './fold';
-import { normalizeText } from './normalize';
+import { CharClass, charClass, foldString } from './fold';
+import { buildAutomaton, ROOT_MASK } from './term-automaton';
+import { hashCp, hasCollision, PRIME, tokenizeTerm, type TermToken } from './term-tokens';
+
+export { termTokenCount } from './term-tokens';
 
 /** A term found in a text: the term's index in the list it was built from, and its range in the scanned text. */
 export interface TermHit {
@@ -14,14 +17,6 @@ export interface TermScan {
   openFrom: number;
 }
 
-interface TermToken {
-  folded: string;
-  hash: number;
-}
-
-const PRIME = 16777619;
-/** 2^16 bits: a filter over the hashes of first tokens. */
-const ROOT_MASK = 0x1fff;
 const LOWER = new Uint8Array(128).map((_, c) => (c >= 65 && c <= 90 ? c + 32 : c));
 const ASCII_CLASS = new Uint8Array(128).map((_, c) => charClass(c));
 
@@ -35,11 +30,11 @@ const ASCII_CLASS = new Uint8Array(128).map((_, c) => charClass(c));
  * packages match characters (no word boundaries, no whitespace runs, no offsets after folding).
  */
 export class TermMatcher {
-  private readonly next: Array<Map<number, number>> = [new Map()];
-  private fail = new Int32Array(1);
-  private readonly rootBits = new Uint8Array(ROOT_MASK + 1);
-  private readonly out: number[][] = [[]];
-  private readonly depth: number[] = [0];
+  private readonly next: Array<Map<number, number>>;
+  private readonly fail: Int32Array;
+  private readonly rootBits: Uint8Array;
+  private readonly out: number[][];
+  private readonly depth: number[];
   private readonly tokens: TermToken[][];
   private readonly ringSize: number;
   /**
@@ -57,7 +52,12 @@ export class TermMatcher {
     this.ringSize = Math.max(1, ...this.tokens.map((t) => t.length));
     this.ringStart = new Int32Array(this.ringSize);
     this.ringEnd = new Int32Array(this.ringSize);
-    this.build();
+    const a = buildAutomaton(this.tokens);
+    this.next = a.next;
+    this.fail = a.fail;
+    this.rootBits = a.rootBits;
+    this.out = a.out;
+    this.depth = a.depth;
   }
 
   /** Builds the automaton; every term must have at least one token (see {@link termTokenCount}). */
@@ -167,97 +167,4 @@ export class TermMatcher {
     }
     return true;
   }
-
-  private build(): void {
-    this.tokens.forEach((toks, term) => {
-      let node = 0;
-      toks.forEach((t) => {
-        const key = t.hash & 0x1fffffff;
-        let to = this.next[node].get(key);
-        if (to === undefined) {
-          to = this.next.length;
-          this.next.push(new Map());
-          this.out.push([]);
-          this.depth.push(this.depth[node] + 1);
-          this.next[node].set(key, to);
-        }
-        node = to;
-      });
-      this.out[node].push(term);
-    });
-    for (const key of this.next[0].keys()) this.rootBits[(key >>> 3) & ROOT_MASK] |= 1 << (key & 7);
-    this.fail = new Int32Array(this.next.length);
-    const queue: number[] = [...this.next[0].values()];
-    for (let q = 0; q < queue.length; q++) {
-      const u = queue[q];
-      for (const [key, v] of this.next[u]) {
-        let f = this.fail[u];
-        for (;;) {
-          if (f === 0) {
-            const to = this.next[0].get(key);
-            this.fail[v] = to !== undefined && to !== v ? to : 0;
-            break;
-          }
-          const to = this.next[f].get(key);
-          if (to !== undefined) {
-            this.fail[v] = to;
-            break;
-          }
-          f = this.fail[f];
-        }
-        if (this.out[this.fail[v]].length > 0) this.out[v] = [...this.out[v], ...this.out[this.fail[v]]];
-        queue.push(v);
-      }
-    }
-  }
-}
-
-/** Tokens a term has after normalisation (0: the term is empty or invisible, and must be refused). */
-export function termTokenCount(term: string): number {
-  return tokenizeTerm(term, 0).length;
-}
-
-function hashCp(h: number, cp: number): number {
-  if (cp < 128) return Math.imul(h ^ (cp >= 65 && cp <= 90 ? cp + 32 : cp), PRIME);
-  const f = foldCodePoint(cp);
-  for (let k = 0; k < f.length; k++) h = Math.imul(h ^ f.charCodeAt(k), PRIME);
-  return h;
-}
-
-function tokenizeTerm(term: string, seed: number): TermToken[] {
-  const text = normalizeText(term).text;
-  const out: TermToken[] = [];
-  for (let i = 0; i < text.length; ) {
-    const cp = text.codePointAt(i)!;
-    const cls = charClass(cp);
-    if (cls === CharClass.Space) {
-      i += cp > 0xffff ? 2 : 1;
-      continue;
-    }
-    const start = i;
-    i += cp > 0xffff ? 2 : 1;
-    if (cls === CharClass.Word) while (i < text.length && charClass(text.codePointAt(i)!) === CharClass.Word) i += text.codePointAt(i)! > 0xffff ? 2 : 1;
-    const raw = text.slice(start, i);
-    let h = seed;
-    for (let k = 0; k < raw.length; ) {
-      const c = raw.codePointAt(k)!;
-      h = hashCp(h, c);
-      k += c > 0xffff ? 2 : 1;
-    }
-    out.push({ folded: foldString(raw), hash: h });
-  }
-  return out;
-}
-
-function hasCollision(terms: readonly string[], seed: number): boolean {
-  const seen = new Map<number, string>();
-  for (const term of terms) {
-    for (const t of tokenizeTerm(term, seed)) {
-      const key = t.hash & 0x1fffffff;
-      const prev = seen.get(key);
-      if (prev !== undefined && prev !== t.folded) return true;
-      seen.set(key, t.folded);
-    }
-  }
-  return false;
 }
