@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { AdmissionRedis, withDeadline } from '../admission-redis';
 import type { QuotaLogger } from './memory-quota.persistence';
 import { QuotaKeys } from './quota-keys';
@@ -7,30 +6,10 @@ import { limitOf, planCounters, QUOTA_WINDOW_MARGIN_MS, wholeTokens } from './qu
 import type { QuotaCounter, QuotaHold, QuotaReserveInput, QuotaReserveResult, QuotaStore, QuotaUsage } from './quota-store';
 import { appendFinishes, finished, PendingFinishes, type Arg, type PendingFinish } from './quota-finishes';
 import { QUOTA_FINISH_LUA, QUOTA_RESERVE_LUA, QUOTA_USAGE_LUA } from './redis-quota.script';
+import type { RedisQuotaStoreOptions, ScriptedRedis } from './redis-quota.types';
 
 export { QUOTA_FINISH_LINGER_MS } from './quota-finishes';
-
-export interface RedisQuotaStoreOptions {
-  timeZone: string;
-  holdTtlMs: number;
-  /** A command slower than this rejects (default 1000 ms): quotas fail closed, so fail fast. */
-  commandTimeoutMs?: number;
-  /** TCP connect timeout per attempt (default 1000 ms). */
-  connectTimeoutMs?: number;
-  /** Prefix of every key (default `gw:q:`). */
-  keyPrefix?: string;
-  logger?: QuotaLogger;
-  /** Clock when a call gets no `nowMs` (default `Date.now`). */
-  now?: () => number;
-  /** At most one failed settle/release warning per this many ms (default 30 s). */
-  warnEveryMs?: number;
-}
-
-type ScriptedRedis = Redis & {
-  gwQuotaReserve(numKeys: number, ...args: Arg[]): Promise<number[]>;
-  gwQuotaFinish(numKeys: number, ...args: Arg[]): Promise<number>;
-  gwQuotaUsage(numKeys: number, ...args: Arg[]): Promise<number[]>;
-};
+export type { RedisQuotaStoreOptions } from './redis-quota.types';
 
 /**
  * Quotas shared by every replica, exact under concurrency: reserve and usage are one EVALSHA each over all their

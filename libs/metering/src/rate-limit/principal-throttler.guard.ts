@@ -1,4 +1,4 @@
-import { Injectable, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GatewayError, GatewayErrorCode, Headroom } from '@gw/inference';
 import {
@@ -6,13 +6,15 @@ import {
   InjectThrottlerStorage,
   ThrottlerGuard,
   type ThrottlerModuleOptions,
-  type ThrottlerOptions,
   type ThrottlerRequest,
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import { rateLimitSubjectOf, type RateLimitSubject } from './rate-limit.options';
 import type { RateLimitResult } from './rate-limit-store';
 import { isRateLimitThrottlerRecord } from './rate-limit-throttler.storage';
+import { DEFER_RATE_LIMIT, META, type RoutePlan } from './rate-limit-route';
+
+export { DeferRateLimit } from './rate-limit-route';
 
 export const RATE_LIMIT_HEADERS = {
   limit: 'x-ratelimit-limit-requests',
@@ -20,36 +22,6 @@ export const RATE_LIMIT_HEADERS = {
   reset: 'x-ratelimit-reset-requests',
   retryAfter: 'retry-after',
 } as const;
-
-const DEFER_RATE_LIMIT = 'gw:defer-rate-limit';
-/** `@nestjs/throttler`'s route metadata keys (+ the throttler's name); its package index does not export them. */
-const META = { skip: 'THROTTLER:SKIP', limit: 'THROTTLER:LIMIT', ttl: 'THROTTLER:TTL', block: 'THROTTLER:BLOCK_DURATION', tracker: 'THROTTLER:TRACKER', key: 'THROTTLER:KEY_GENERATOR' } as const;
-
-/** What a route's static metadata says, read once per handler (see {@link PrincipalThrottlerGuard.canActivate}). */
-interface RoutePlan {
-  skip: boolean;
-  deferred: boolean;
-  name: string;
-  limit: ThrottlerOptions['limit'];
-  ttl: number;
-  blockDuration: number;
-}
-
-/**
- * On a generation endpoint: the guard starts the rate-limit check and lets the request go on; the check's answer is
- * awaited by admission together with the credit and quota round trips (`request.rateLimitGate`), so the limiter adds
- * no sequential round trip (issue 12). Whoever handles the request must await the gate before answering.
- */
-export const DeferRateLimit = (): MethodDecorator => SetMetadata(DEFER_RATE_LIMIT, true);
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The deferred rate-limit check of a {@link DeferRateLimit} route: resolves when allowed, rejects with the 429. */
-    rateLimitGate?: Promise<void>;
-    /** The principal's last answer (on this replica, within 2 s) left room: the gate will almost certainly open. */
-    rateLimitLikely?: boolean;
-  }
-}
 
 /**
  * The second global guard (after auth): one sliding-window budget per principal across all routes.
