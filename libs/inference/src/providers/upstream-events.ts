@@ -1,15 +1,8 @@
-import { StringDecoder } from 'node:string_decoder';
-import type { Dispatcher } from 'undici';
 import type { CanonicalEvent } from '../canonical/canonical-event';
-import { isGatewayError, type GatewayError } from '../errors/gateway-error';
-import { MAX_ERROR_BODY } from './openai-compatible/read-capped';
+import type { GatewayError } from '../errors/gateway-error';
 import { RequestDeadline } from '../service/request-deadline';
-import { transportError } from './openai-compatible/upstream-errors';
+import { deliver, DONE, Failure, finalEvents, HIGH_WATER, settleBody, upstreamError, utf8Decoder, type UpstreamResponse, type Utf8Decoder, type Waiter } from './upstream-body';
 import type { UpstreamStreamDecoder, UpstreamStreamOptions } from './upstream-stream';
-
-/** Deltas the body may run ahead of the consumer before it is paused (backpressure to the upstream socket). */
-const HIGH_WATER = 64;
-const DONE: IteratorResult<CanonicalEvent> = Object.freeze({ done: true, value: undefined });
 
 /**
  * Written by hand rather than as an async generator over the body's async iterator: per delta that pair cost
@@ -20,9 +13,9 @@ const DONE: IteratorResult<CanonicalEvent> = Object.freeze({ done: true, value: 
  */
 export class UpstreamEvents implements AsyncIterableIterator<CanonicalEvent> {
   private readonly deadline: RequestDeadline;
-  private res?: Dispatcher.ResponseData;
+  private res?: UpstreamResponse;
   private decoder?: UpstreamStreamDecoder;
-  private utf8?: StringDecoder;
+  private utf8?: Utf8Decoder;
   private queue: CanonicalEvent[] = [];
   private head = 0;
   /** An event was queued for the consumer: later failures are `error` events, earlier ones are thrown. */
@@ -33,7 +26,7 @@ export class UpstreamEvents implements AsyncIterableIterator<CanonicalEvent> {
   private ended = false;
   /** A failure before any event: `next()` rejects with it once. */
   private failure?: GatewayError;
-  private waiter?: { resolve: (r: IteratorResult<CanonicalEvent>) => void; reject: (e: unknown) => void };
+  private waiter?: Waiter;
   private started = false;
   /** The request or the JSON replay is in flight: the deadline must stay armed until it settles. */
   private opening = false;
@@ -103,8 +96,7 @@ export class UpstreamEvents implements AsyncIterableIterator<CanonicalEvent> {
     const now = this.poll();
     if (now === undefined) return;
     this.waiter = undefined;
-    if (now instanceof Failure) waiter.reject(now.error);
-    else waiter.resolve(now);
+    deliver(waiter, now);
   }
 
   private async start(): Promise<void> {
@@ -120,9 +112,7 @@ export class UpstreamEvents implements AsyncIterableIterator<CanonicalEvent> {
         return this.finish();
       }
       this.decoder = this.opts.decoder();
-      // undici's BodyReadable.setEncoding() does not decode, so a streaming decoder joins split UTF-8 (StringDecoder:
-      // the same replacement of invalid bytes as TextDecoder, at a third of its cost per chunk on Node 20).
-      this.utf8 = new StringDecoder('utf8');
+      this.utf8 = utf8Decoder();
       res.body.on('error', this.onError).on('close', this.onClose).on('end', this.onEnd).on('data', this.onData);
     } catch (err) {
       this.fail(err);
@@ -154,9 +144,7 @@ export class UpstreamEvents implements AsyncIterableIterator<CanonicalEvent> {
     if (this.ended) return;
     this.reusable = true;
     try {
-      const tail = this.utf8!.end(); // an incomplete UTF-8 sequence at EOF: U+FFFD, as TextDecoder's flush gave
-      const decoder = this.decoder!;
-      this.accept(tail ? [...decoder.feed(tail), ...decoder.end()] : decoder.end());
+      this.accept(finalEvents(this.utf8!, this.decoder!));
       this.finish();
     } catch (err) {
       this.fail(err);
@@ -181,7 +169,7 @@ export class UpstreamEvents implements AsyncIterableIterator<CanonicalEvent> {
 
   private fail(err: unknown): void {
     if (this.ended) return;
-    const error = isGatewayError(err) ? err : transportError(err, this.opts.errCtx, this.deadline, this.res !== undefined);
+    const error = upstreamError(err, this.opts, this.deadline, this.res);
     if (this.emitted) this.queue.push({ type: 'error', error });
     else this.failure = error;
     this.finish();
@@ -206,15 +194,6 @@ export class UpstreamEvents implements AsyncIterableIterator<CanonicalEvent> {
     const body = this.res?.body;
     if (!body) return;
     body.off('data', this.onData).off('end', this.onEnd).off('error', this.onError).off('close', this.onClose);
-    if (body.readableEnded) return;
-    // dump()'s limit counts every byte the body read (delivered, and buffered while paused), not only the drained ones.
-    const limit = this.bytesRead + body.readableLength + MAX_ERROR_BODY;
-    if (this.reusable && !this.deadline.signal.aborted) body.dump({ limit }).catch(() => undefined);
-    else body.on('error', () => undefined).destroy(); // destroy() emits an abort error nobody awaits
+    settleBody(body, this.bytesRead, this.reusable, this.deadline);
   }
-}
-
-/** A failure `next()` rejects with (told apart from an iterator result by its class). */
-class Failure {
-  constructor(readonly error: GatewayError) {}
 }

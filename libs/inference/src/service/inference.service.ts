@@ -2,42 +2,18 @@ import type { CanonicalRequest } from '../canonical/canonical-request';
 import type { CanonicalEvent, CanonicalResponse } from '../canonical/canonical-event';
 import type { ModelCatalog, ResolvedModel } from '../catalog/model-catalog';
 import type { ContentDigest, InferenceContext, InferenceObserver } from './inference-context';
-import type { Admission, AdmitInput, Charge, Meter } from './meter.port';
+import type { AdmitInput, Meter } from './meter.port';
 import { RequestTracker } from './request-tracker';
 import { withinOutputLimit } from './output-limit';
 import { estimateInputTokens } from './token-estimate';
 import { Dispatch, withCap, type Started } from './dispatch';
 import { CallAbort } from './call-abort';
+import type { CompletionResult, StreamHandle, TokenCount } from './inference-results';
+import { lastUserText } from './last-user-text';
+import { countInput, gated, passGate, traced } from './admission-steps';
 
-export interface CompletionResult extends CanonicalResponse {
-  /** Catalogue id of the model that served (the caller may have used an alias). */
-  modelId: string;
-  /** Credits charged (absent when no meter is configured). */
-  charge?: Charge;
-  /** The lowered output cap when the balance could not pay for the requested one. */
-  cappedMaxTokens?: number;
-}
-
-export interface StreamHandle {
-  /** Ends with a `metering` event when a meter is configured (a failed stream: just before its `error` event). */
-  events: AsyncIterable<CanonicalEvent>;
-  cappedMaxTokens?: number;
-  /**
-   * Ends the stream early on the gateway's own decision (a policy stop mid-stream): the provider is aborted, what
-   * was generated is charged, and the request is reported as served with finish reason `content_filter`. The
-   * events that follow are the closing `metering` (no more content).
-   */
-  stop(): void;
-}
-
-/** Where a `count_tokens` figure came from. */
-export type TokenCountSource = 'model' | 'upstream' | 'estimate';
-
-export interface TokenCount {
-  inputTokens: number;
-  source: TokenCountSource;
-}
-
+export type { CompletionResult, StreamHandle, TokenCount, TokenCountSource } from './inference-results';
+export { lastUserText } from './last-user-text';
 
 /**
  * The one entry point every protocol adapter calls: resolves the model, reserves credits, runs the
@@ -176,11 +152,11 @@ export class InferenceService {
       throw err;
     }
     if (!this.meter) {
-      await this.passGate(ctx, tracker);
+      await passGate(ctx, tracker);
       return { resolved, tracker, request };
     }
     try {
-      const inputTokens = await this.countInput(request, resolved, ctx);
+      const inputTokens = await countInput(request, resolved, ctx);
       tracker.countedInput(inputTokens);
       const { model, provider } = resolved;
       const { requestId, payer, surface, startedAtMs } = ctx;
@@ -188,7 +164,7 @@ export class InferenceService {
       const input: AdmitInput = { requestId, payer, request, inputTokens, model: model.id, quota: ctx.quota, ...facts };
       tracker.admissionStarted();
       const admitting = this.meter.admit(input);
-      const admitted = traced(ctx, ctx.gate ? this.gated(ctx.gate, admitting) : admitting);
+      const admitted = traced(ctx, ctx.gate ? gated(this.meter, ctx.gate, admitting) : admitting);
       const forecast = !ctx.gate || ctx.gateLikely ? this.meter.forecast?.(input) : undefined;
       if (forecast) {
         admitted.catch(() => undefined); // awaited by confirm() or abandon()
@@ -206,50 +182,4 @@ export class InferenceService {
     }
   }
 
-  /**
-   * Admission and the request's gate (the deferred rate limit) in flight together: one awaited stage. A refused gate
-   * gives the admission back (uncharged) and is the request's error; otherwise admission's outcome is.
-   */
-  private async gated(gate: Promise<void>, admitting: Promise<Admission>): Promise<Admission> {
-    const [g, a] = await Promise.allSettled([gate, admitting]);
-    if (g.status === 'rejected') {
-      if (a.status === 'fulfilled') this.meter?.settle(a.value, { inputTokens: 0, outputTokens: 0 }, false, Date.now());
-      throw g.reason;
-    }
-    if (a.status === 'rejected') throw a.reason;
-    return a.value;
-  }
-
-  private async passGate(ctx: InferenceContext, tracker: RequestTracker): Promise<void> {
-    try {
-      await ctx.gate;
-    } catch (err) {
-      tracker.fail(err);
-      throw err;
-    }
-  }
-
-  private async countInput(request: CanonicalRequest, resolved: ResolvedModel, ctx: InferenceContext): Promise<number> {
-    const { provider } = resolved;
-    if (!provider.countTokens) return estimateInputTokens(request);
-    return provider.countTokens({ request, upstreamModel: resolved.model.upstream_model, requestId: ctx.requestId, signal: ctx.signal });
-  }
-
-}
-
-/** Admission as the trace's `gateway.admission` span (credits, quotas and the deferred rate limit, in flight together). */
-function traced<T>(ctx: InferenceContext, admitted: Promise<T>): Promise<T> {
-  const end = ctx.trace?.stage('gateway.admission');
-  if (end) admitted.then(() => end(), end);
-  return admitted;
-}
-
-
-/** The text of the last user message (its text parts joined by newlines): what `prompt_hmac` digests. */
-export function lastUserText(request: CanonicalRequest): string {
-  for (let i = request.messages.length - 1; i >= 0; i--) {
-    const m = request.messages[i];
-    if (m.role === 'user') return m.content.flatMap((p) => (p.type === 'text' ? [p.text] : [])).join('\n');
-  }
-  return '';
 }

@@ -1,4 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { Injectable, Optional } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -12,73 +11,22 @@ import {
   type CompletionResult,
   type InferenceContext,
   type Surface,
-  type TraceStage,
 } from '@gw/inference';
 import { Tracing } from '@gw/observability';
 import { checkResult, checksOutput, guardStream, type PolicyRun } from '@gw/policy';
 import { eventsOf, localAnswer, summaryRequest, withPolicy, withPolicyField } from '../../policy/policy-answers';
 import { PolicyEnforcer, type PreCheck } from '../../policy/policy-enforcer';
 import { toGatewayError } from './error-envelope';
+import { gatedError } from './gated-error';
 import { InflightRegistry } from './inflight.registry';
+import type { ParsedRequest, ProtocolAdapter } from './protocol-adapter';
+import { headersOf, MAX_TOKENS_CAPPED_HEADER } from './reply-headers';
 import { SseWriter } from './sse-writer';
+import { stage } from './trace-stage';
 
-/** Set when the output cap was lowered to what the caller's balance affords. */
-export const MAX_TOKENS_CAPPED_HEADER = 'x-gateway-max-tokens-capped';
-
-/** Headers already set on the reply (rate limits...) must survive `hijack()`. */
-function headersOf(reply: FastifyReply): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : String(v);
-  return out;
-}
-
-/**
- * The error a request fails with: the deferred rate limit's refusal when it was over its limit, whatever else went
- * wrong (as when the limiter ran first), else `err`.
- */
-export async function gatedError(req: FastifyRequest, err: unknown): Promise<unknown> {
-  const gate = req.rateLimitGate;
-  if (!gate) return err;
-  return gate.then(
-    () => err,
-    (refusal: unknown) => refusal,
-  );
-}
-
-/** Encodes canonical events into one protocol's SSE frames. */
-export interface StreamEncoder {
-  encode(ev: CanonicalEvent): string;
-  /** Closing frames once the event stream ended normally. */
-  finish(): string;
-  /** After `finish()`: the answer the stream amounted to, in the non-streaming body's shape. */
-  finalBody?(): unknown;
-}
-
-export interface ParsedRequest<M> {
-  canonical: CanonicalRequest;
-  meta: M;
-}
-
-/** What a protocol plugs into the shared request flow. */
-export interface ProtocolAdapter<M> {
-  surface: Surface;
-  /**
-   * Validates the wire body and maps it; throws a 400 GatewayError naming the field. May be async
-   * (e.g. to load a stored conversation); `ctx` says who is calling, `headers` are the request's (for the
-   * few a same-dialect upstream needs too, e.g. `anthropic-beta`; an adapter picks those and nothing else).
-   */
-  parse(body: unknown, ctx: InferenceContext, headers: IncomingHttpHeaders): ParsedRequest<M> | Promise<ParsedRequest<M>>;
-  /** The JSON body of a non-streaming answer. */
-  respond(result: CompletionResult, canonical: CanonicalRequest, meta: M): unknown;
-  encoder(canonical: CanonicalRequest, meta: M): StreamEncoder;
-  /**
-   * Runs once a non-streaming answer was built (`body`), or once a stream ended normally and its
-   * closing frames were built but not yet written (`body` = the encoder's `finalBody()`); e.g. to store
-   * the response so a follow-up request can reference it. A rejection fails the request.
-   */
-  afterResponse?(canonical: CanonicalRequest, meta: M, body: unknown, ctx: InferenceContext): Promise<void>;
-  heartbeat?: { frame: string; everyMs: number };
-}
+export { gatedError } from './gated-error';
+export type { ParsedRequest, ProtocolAdapter, StreamEncoder } from './protocol-adapter';
+export { MAX_TOKENS_CAPPED_HEADER } from './reply-headers';
 
 /**
  * The flow shared by every generation endpoint: parse → InferenceService → JSON or SSE, with the
@@ -237,18 +185,3 @@ export class ProtocolHandler {
   }
 }
 
-/** Runs `work` inside a child span of the request's trace, when it has one (untraced: `work` itself, nothing added). */
-function stage<T>(ctx: InferenceContext, name: TraceStage, work: () => Promise<T>): Promise<T> {
-  const end = ctx.trace?.stage(name);
-  if (!end) return work();
-  return work().then(
-    (out) => {
-      end();
-      return out;
-    },
-    (err: unknown) => {
-      end(err);
-      throw err;
-    },
-  );
-}
