@@ -12,11 +12,12 @@
  * per hold TTL instead of at every call. Replicas of the previous release purge at every call and do not lower `x`;
  * with the same hold TTL a hold they add after `x` was set expires after it, and at worst (a different TTL, a skewed
  * clock) a purge comes late: expired tokens stay held longer, which refuses, never over-admits.
- * Keys expire at window end + margin: the hash from the reserve that creates it (the expiry
- * is the same for every reserve of the window), the hold set at every reserve (it goes when its last hold does).
+ * Keys expire at window end + margin, set once by the reserve that creates them (the expiry is the same for every
+ * reserve of the window): the hash's when it is new, the hold set's when its sentinel is added (see
+ * {@link HOLD_SET_SENTINEL}; before it, every reserve set the set's TTL, since a set went when its last hold did).
  * Each script reads a counter's fields in one HMGET and writes them in one HSET (inside a script both are atomic):
- * a `redis.call` is most of a script's cost, and a reserve of two counters carrying a settle made 28 of them (16 now,
- * with the purge's read skipped until `x`).
+ * a `redis.call` is most of a script's cost, and a reserve of two counters carrying a settle made 28 of them (14 now,
+ * with the purge's read skipped until `x` and the hold set's TTL set once).
  */
 
 /**
@@ -29,6 +30,14 @@ local function int(x) return string.format('%d', x) end
 
 /** `x` when no hold is live: past any expiry, so only the next reserve's own hold sets the bound. */
 const NO_HOLD = '9007199254740991';
+
+/**
+ * A member every hold set keeps, scored {@link NO_HOLD}, so the set never empties before its TTL: the reserve that
+ * adds it (a new set, or one an earlier release emptied and recreated) sets the TTL, and the others need not. No
+ * purge reaches it (its score is past any `now`) and the first member read for `x` is then `NO_HOLD` itself. Hold
+ * ids are `<request id>:<uuid>`, never empty.
+ */
+export const HOLD_SET_SENTINEL = '';
 
 /**
  * Shared by reserve and usage: `c` is the counter's HMGET, `r` `t` `h` first and `x` at `xi`. When the counter exists and
@@ -106,6 +115,7 @@ end
  * Returns {1} or {0, counter index (1-based), dimension (1 requests, 2 tokens), used}.
  */
 export const QUOTA_RESERVE_LUA = `${INT}${PURGE}${FINISH}
+local SENTINEL = '${HOLD_SET_SENTINEL}'
 local n = tonumber(ARGV[1])
 finish(2 * n, 7 + 3 * n)
 local holdId, requests, tokens = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -128,9 +138,9 @@ for _, f in ipairs(fresh) do
   local i = f[1]
   local hash, zset, ttl = KEYS[2 * i - 1], KEYS[2 * i], tonumber(ARGV[6 + 3 * i])
   redis.call('HSET', hash, 'r', int(f[2] + requests), 'h', int(f[3] + tokens), 'x', int(f[5]), field, int(tokens))
-  redis.call('ZADD', zset, expiresAt, holdId)
   if f[4] then redis.call('PEXPIRE', hash, ttl) end
-  redis.call('PEXPIRE', zset, ttl)
+  -- The hold is always new here; the sentinel is new only when the set is (or came from a release without it).
+  if redis.call('ZADD', zset, expiresAt, holdId, '${NO_HOLD}', SENTINEL) > 1 then redis.call('PEXPIRE', zset, ttl) end
 end
 return { 1 }
 `;
