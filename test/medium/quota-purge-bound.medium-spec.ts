@@ -78,10 +78,7 @@ describe('quota purge bound (real Redis)', () => {
     const c = counter('legacy', 1_000);
     const now = Date.now();
     held(await reserve(c, 700, now));
-    const keys = await raw.keys(`gw:q:{${org}}:*legacy*`);
-    let hash: string | undefined;
-    for (const k of keys) if ((await raw.type(k)) === 'hash') hash = k;
-    assert.ok(hash, `a hash among ${keys.join(', ')}`);
+    const { hash } = await keysOf('legacy');
     await raw.hdel(hash, 'x');
     held(await reserve(c, 700, now + TTL)); // the first hold expired: its 700 tokens are given back first
     assert.equal(await heldAt(c, now + TTL), 700);

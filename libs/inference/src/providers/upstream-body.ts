@@ -2,7 +2,7 @@
  * {@link UpstreamEvents}' steps that need none of its state: decoding the body, mapping failures, handing results to
  * the consumer, draining the body.
  */
-import { StringDecoder } from 'node:string_decoder';
+import type { StringDecoder } from 'node:string_decoder';
 import type { Dispatcher } from 'undici';
 import type { CanonicalEvent } from '../canonical/canonical-event';
 import { isGatewayError, type GatewayError } from '../errors/gateway-error';
@@ -12,7 +12,6 @@ import { transportError } from './openai-compatible/upstream-errors';
 import type { UpstreamStreamDecoder, UpstreamStreamOptions } from './upstream-stream';
 
 export type UpstreamResponse = Dispatcher.ResponseData;
-export type Utf8Decoder = StringDecoder;
 export type Waiter = { resolve: (r: IteratorResult<CanonicalEvent>) => void; reject: (e: unknown) => void };
 
 /** Deltas the body may run ahead of the consumer before it is paused (backpressure to the upstream socket). */
@@ -35,16 +34,8 @@ export function upstreamError(err: unknown, opts: UpstreamStreamOptions, deadlin
   return isGatewayError(err) ? err : transportError(err, opts.errCtx, deadline, res !== undefined);
 }
 
-/**
- * undici's BodyReadable.setEncoding() does not decode, so a streaming decoder joins split UTF-8 (StringDecoder:
- * the same replacement of invalid bytes as TextDecoder, at a third of its cost per chunk on Node 20).
- */
-export function utf8Decoder(): Utf8Decoder {
-  return new StringDecoder('utf8');
-}
-
 /** The body's last events once it ended: an incomplete UTF-8 sequence at EOF is U+FFFD, as TextDecoder's flush gave. */
-export function finalEvents(utf8: Utf8Decoder, decoder: UpstreamStreamDecoder): CanonicalEvent[] {
+export function finalEvents(utf8: StringDecoder, decoder: UpstreamStreamDecoder): CanonicalEvent[] {
   const tail = utf8.end();
   return tail ? [...decoder.feed(tail), ...decoder.end()] : decoder.end();
 }
